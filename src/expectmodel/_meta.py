@@ -1,0 +1,25 @@
+"""Package and dependency versions, recorded in every result."""
+
+from __future__ import annotations
+
+import platform
+from functools import lru_cache
+from importlib import metadata
+
+__all__ = ["__version__", "versions"]
+
+try:
+    __version__ = metadata.version("expectmodel")
+except metadata.PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+unknown"
+
+
+@lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    out = {"expectmodel": __version__, "python": platform.python_version()}
+    for pkg in ("numpy", "scipy", "pandas", "statsmodels", "matplotlib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out

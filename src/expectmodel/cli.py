@@ -1,0 +1,77 @@
+"""Command line: ``expectmodel pls DATA.csv --model MODEL.txt [--boot N --seed S --json OUT.json]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from expectmodel.errors import ExpectmodelError
+
+__all__ = ["main"]
+
+
+def _scale(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scale takes LOW,HIGH such as 1,10; got {text!r}") from None
+    return lo, hi
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="expectmodel", description="Customer expectation and satisfaction models.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    pls = sub.add_parser("pls", help="fit a PLS path model to a CSV file")
+    pls.add_argument("data", type=Path, help="CSV file, one row per respondent")
+    pls.add_argument("--model", type=Path, required=True, help="model file in lavaan-style syntax")
+    pls.add_argument("--scheme", choices=["path", "centroid", "factorial"], default="path")
+    pls.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
+    pls.add_argument("--boot", type=int, default=0, help="bootstrap resamples (default 0)")
+    pls.add_argument("--seed", type=int, default=None, help="bootstrap seed")
+    pls.add_argument("--scale", type=_scale, default=None, help="answer scale LOW,HIGH (e.g. 1,10)")
+    pls.add_argument("--missing-values", type=float, nargs="*", default=[], metavar="CODE",
+                     help="codes meaning 'no answer', e.g. -99")
+    pls.add_argument("--missing", choices=["raise", "listwise", "mean"], default="raise")
+    pls.add_argument("--groups", default=None, help="column with group labels (prints each group)")
+    pls.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
+    pls.add_argument("--quiet", action="store_true", help="do not print the summary")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from expectmodel.sem import PLS
+
+    try:
+        if not args.data.is_file():
+            raise ExpectmodelError(f"Data file '{args.data}' does not exist.")
+        if not args.model.is_file():
+            raise ExpectmodelError(f"Model file '{args.model}' does not exist.")
+        data = pd.read_csv(args.data)
+        est = PLS(args.model.read_text(encoding="utf-8"), scheme=args.scheme, consistent=args.consistent,
+                  bootstrap=args.boot, seed=args.seed, scale=args.scale, missing=args.missing,
+                  missing_values=tuple(args.missing_values), progress=args.boot > 0 and sys.stderr.isatty())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = est.fit(data)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
+        if args.groups is not None:
+            raise ExpectmodelError("--groups is only available from Python for now (PLS(..., groups=...)).")
+        if not args.quiet:
+            print(res.summary().as_text())
+        if args.json is not None:
+            res.to_json(args.json)
+            print(f"wrote {args.json}", file=sys.stderr)
+    except ExpectmodelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

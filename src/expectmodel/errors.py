@@ -1,0 +1,42 @@
+"""One exception hierarchy for the whole package.
+
+Every error a user can trigger through bad input derives from
+:class:`ExpectmodelError`, so ``except em.ExpectmodelError`` catches them all,
+and each subclass also derives from the matching built-in (``ValueError``) so
+generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConvergenceError",
+    "ConvergenceWarning",
+    "DataError",
+    "ExpectmodelError",
+    "ExportError",
+    "SpecError",
+]
+
+
+class ExpectmodelError(Exception):
+    """Base class of every error raised by expectmodel."""
+
+
+class SpecError(ExpectmodelError, ValueError):
+    """A model specification is malformed or inconsistent."""
+
+
+class DataError(ExpectmodelError, ValueError):
+    """The data do not fit the specification (columns, codes, scale, missing values)."""
+
+
+class ConvergenceError(ExpectmodelError, RuntimeError):
+    """An estimator could not produce a usable solution (e.g. a singular system)."""
+
+
+class ExportError(ExpectmodelError, ValueError):
+    """An exported model file is invalid, tampered with or of an unknown version."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative estimator stopped at its iteration limit before converging."""

@@ -1,0 +1,102 @@
+"""Matplotlib figures a paper can print: the PLS path diagram and the IPMA map.
+
+Every function takes ``ax=None`` (a new figure) and returns the Axes.  No
+graphviz: constructs are laid out by their depth in the inner model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from expectmodel.sem.csi import IPMA
+    from expectmodel.sem.results import PLSResults
+
+__all__ = ["plot_ipma", "plot_path_diagram"]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _layout(res: PLSResults) -> dict[str, tuple[float, float]]:
+    depth: dict[str, int] = {}
+    for name in res.model.topological_order:
+        preds = res.model.predecessors(name)
+        depth[name] = 1 + max((depth[p] for p in preds), default=-1)
+    columns: dict[int, list[str]] = {}
+    for name in res.model.names:
+        columns.setdefault(depth[name], []).append(name)
+    pos = {}
+    for d, names in columns.items():
+        for i, name in enumerate(names):
+            pos[name] = (float(d), (len(names) - 1) / 2 - i)
+    return pos
+
+
+def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, alpha: float = 0.05) -> Axes:
+    """Constructs (with R^2) as ellipses, paths as arrows labelled with their coefficients.
+
+    With a bootstrap, significant paths (p < ``alpha``) are drawn solid and the rest dashed.
+    """
+    from matplotlib.patches import Ellipse
+
+    pos = _layout(res)
+    depth = max(x for x, _ in pos.values()) + 1
+    height = max(abs(y) for _, y in pos.values()) * 2 + 1
+    ax = _axes(ax, (2.6 * depth + 1, 1.4 * height + 1))
+    frame = res.to_frame()
+    paths = frame[frame["kind"] == "path"]
+    r2 = res.r2["r2"]
+    for (x, y), name in ((xy, n) for n, xy in pos.items()):
+        kind = res.model.construct(name).kind
+        ax.add_patch(Ellipse((x, y), 1.3, 0.55, facecolor="#eef3fa" if kind == "reflective" else "#f6efe3",
+                             edgecolor="#1f3b63", linewidth=1.2, zorder=2))
+        label = name if name not in r2.index else f"{name}\nR² = {r2[name]:.{digits}f}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=9, zorder=3)
+    for row in paths.itertuples():
+        (x0, y0), (x1, y1) = pos[row.rhs], pos[row.lhs]
+        vec = np.array([x1 - x0, y1 - y0])
+        unit = vec / np.hypot(*vec)
+        start = np.array([x0, y0]) + unit * np.array([0.65, 0.28])
+        end = np.array([x1, y1]) - unit * np.array([0.65, 0.28])
+        significant = not hasattr(row, "p") or row.p < alpha
+        ax.annotate("", xy=end, xytext=start, zorder=1,
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
+                                "linestyle": "-" if significant else "--", "shrinkA": 0, "shrinkB": 0})
+        mid = (start + end) / 2
+        ax.text(mid[0], mid[1] + 0.07, f"{row.estimate:.{digits}f}", ha="center", va="bottom", fontsize=8,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=4)
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+def plot_ipma(ipma: IPMA, ax: Axes | None = None, level: str = "constructs", **kwargs: Any) -> Axes:
+    """Importance (x) against performance (y), with mean lines splitting the four quadrants."""
+    frame = ipma.constructs if level == "constructs" else ipma.indicators
+    label = "construct" if level == "constructs" else "indicator"
+    ax = _axes(ax, (6, 4.5))
+    ax.scatter(frame["importance"], frame["performance"], s=40, color="#1f3b63", zorder=3, **kwargs)
+    for row in frame.itertuples():
+        ax.annotate(getattr(row, label), (row.importance, row.performance), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    ax.axvline(frame["importance"].mean(), color="grey", lw=0.8, ls="--")
+    ax.axhline(frame["performance"].mean(), color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(f"Importance (unstandardised total effect on {ipma.target})")
+    ax.set_ylabel("Performance (0-100)")
+    ax.set_title(f"Importance-performance map: {ipma.target}")
+    return ax

@@ -1,0 +1,8 @@
+"""Estimators of a :class:`~expectmodel.spec.Model`: PLS path modelling (covariance SEM to follow)."""
+
+from expectmodel.sem.csi import IPMA
+from expectmodel.sem.groups import MultiGroupResults
+from expectmodel.sem.pls import PLS
+from expectmodel.sem.results import PLSResults
+
+__all__ = ["IPMA", "PLS", "MultiGroupResults", "PLSResults"]

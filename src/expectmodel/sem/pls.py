@@ -1,0 +1,238 @@
+"""PLS path modelling (Wold / Lohmoeller), modes A and B, three inner schemes, PLSc.
+
+:class:`PLS` holds the settings; :meth:`PLS.fit` validates the data, runs the
+batched fixed point of :mod:`expectmodel.sem._kernel` on the indicator
+correlation matrix, and returns an immutable :class:`~expectmodel.sem.results.PLSResults`
+(or :class:`~expectmodel.sem.groups.MultiGroupResults` with ``groups=``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from expectmodel.data import MissingPolicy, Scale, prepare
+from expectmodel.errors import ConvergenceError, ConvergenceWarning, SpecError
+from expectmodel.sem import _kernel as k
+from expectmodel.sem._estimates import Options, estimate_stack
+from expectmodel.sem.bootstrap import run_bootstrap
+from expectmodel.sem.results import PLSResults, build_meta
+from expectmodel.spec import Model
+
+__all__ = ["PLS"]
+
+SINGULAR_EIG = 1e-10
+
+
+class PLS:
+    """Partial least squares path model estimator.
+
+    Parameters
+    ----------
+    model : Model or str
+        The specification (a :class:`~expectmodel.spec.Model` or lavaan-style text).
+    scheme : {"path", "centroid", "factorial"}
+        Inner weighting scheme (seminr's default is ``"path"``).
+    consistent : bool
+        Apply PLSc (Dijkstra & Henseler 2015) to reflective constructs:
+        disattenuated construct correlations, paths, R^2 and loadings.
+    max_iter, tol : int, float
+        Stop when the summed absolute change of all outer weights is below
+        ``tol`` (seminr's rule, ``10**-7``), or after ``max_iter`` iterations
+        with a :class:`~expectmodel.errors.ConvergenceWarning`.
+    scale : (low, high) or {construct: (low, high)}, optional
+        Declared answer scale; answers outside it are rejected and the 0-100
+        index is anchored at its ends.
+    missing : {"raise", "listwise", "mean"}
+        What to do with missing answers (after ``missing_values`` are applied).
+    missing_values : iterable of float
+        Codes that mean "no answer", e.g. ``(-99,)``.
+    bootstrap : int
+        Number of bootstrap resamples (0: none).
+    ci_level : float
+        Confidence level of the percentile and BCa intervals.
+    bca : bool
+        Compute BCa intervals (needs a jackknife).
+    seed : int, optional
+        Seed of the bootstrap (and of nothing else: the PLS fit is deterministic).
+    n_jobs : int
+        Threads for the bootstrap chunks (joblib); results do not depend on it.
+    progress : bool
+        Show a progress bar during the bootstrap.
+    groups : str, optional
+        Column that splits respondents (e.g. customer stage); each group is fitted separately.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> survey = em.datasets.load_csi_survey()
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing="mean",
+    ...              missing_values=[-99]).fit(survey)
+    >>> round(res.r2.loc["Satisfaction", "r2"], 2) > 0.5
+    True
+
+    # In R: seminr::estimate_pls(data, measurement_model, structural_model)
+    """
+
+    def __init__(
+        self,
+        model: Model | str,
+        *,
+        scheme: str = "path",
+        consistent: bool = False,
+        max_iter: int = 300,
+        tol: float = 1e-7,
+        scale: Scale = None,
+        missing: MissingPolicy = "raise",
+        missing_values: Iterable[float] = (),
+        bootstrap: int = 0,
+        ci_level: float = 0.95,
+        bca: bool = True,
+        seed: int | None = None,
+        n_jobs: int = 1,
+        progress: bool = False,
+        groups: str | None = None,
+    ) -> None:
+        self.model = model
+        self.scheme = scheme
+        self.consistent = consistent
+        self.max_iter = max_iter
+        self.tol = tol
+        self.scale = scale
+        self.missing = missing
+        self.missing_values = missing_values
+        self.bootstrap = bootstrap
+        self.ci_level = ci_level
+        self.bca = bca
+        self.seed = seed
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.groups = groups
+
+    def get_params(self) -> dict[str, Any]:
+        """Every setting, as given to the constructor."""
+        return {name: getattr(self, name) for name in (
+            "model", "scheme", "consistent", "max_iter", "tol", "scale", "missing", "missing_values",
+            "bootstrap", "ci_level", "bca", "seed", "n_jobs", "progress", "groups")}
+
+    def __repr__(self) -> str:
+        changed = {k_: v for k_, v in self.get_params().items() if k_ != "model" and v != _DEFAULTS.get(k_)}
+        return "PLS(<model>" + "".join(f", {k_}={v!r}" for k_, v in changed.items()) + ")"
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _spec(self) -> Model:
+        model = Model.from_syntax(self.model) if isinstance(self.model, str) else self.model
+        if not isinstance(model, Model):
+            raise SpecError(f"model must be a Model or lavaan-style text, got {type(model).__name__}.")
+        if self.scheme not in k.SCHEMES:
+            raise SpecError(f"scheme must be one of {', '.join(k.SCHEMES)}; got {self.scheme!r}.")
+        if not (isinstance(self.bootstrap, int | np.integer) and self.bootstrap >= 0):
+            raise SpecError(f"bootstrap must be a non-negative number of resamples, got {self.bootstrap!r}.")
+        if 0 < self.bootstrap < 20:
+            raise SpecError(f"bootstrap={self.bootstrap} is too few resamples for SEs or intervals; use at least 20 (5000 for a paper).")
+        if not 0 < self.ci_level < 1:
+            raise SpecError(f"ci_level must lie between 0 and 1, got {self.ci_level!r}.")
+        if len(model.names) > 1:
+            linked = {p.source for p in model.paths} | {p.target for p in model.paths}
+            isolated = [n for n in model.names if n not in linked]
+            if isolated:
+                raise SpecError(
+                    f"Construct(s) {', '.join(map(repr, isolated))} have no structural path; PLS estimates "
+                    "a construct from its neighbours in the inner model, so connect it or remove it."
+                )
+        return model
+
+    def fit(self, data: pd.DataFrame):
+        """Estimate the model on ``data`` (one row per respondent)."""
+        model = self._spec()
+        if self.groups is not None:
+            from expectmodel.sem.groups import fit_groups
+
+            return fit_groups(self, model, data)
+        return self._fit(model, data)
+
+    def _fit(self, model: Model, data: pd.DataFrame, group: str | None = None) -> PLSResults:
+        prepared = prepare(data, model, scale=self.scale, missing=self.missing,
+                           missing_values=self.missing_values)
+        layout = k.Layout.from_model(model, self.scheme)
+        options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
+        x = prepared.values
+        n = x.shape[0]
+        mu = x.mean(axis=0)
+        xc = x - mu
+        cov = xc.T @ xc / (n - 1)
+        sd = np.sqrt(np.diag(cov))
+        s = cov / np.outer(sd, sd)
+        _check_singular(s, layout, model)
+        est = estimate_stack(s[None], layout, options, mu[None], sd[None],
+                             prepared.scale_low, prepared.scale_high)
+        _check_solution(est, layout, model, group)
+        if not est.converged[0]:
+            warnings.warn(
+                f"PLS did not converge{_where(group)} in {self.max_iter} iterations (summed weight change "
+                f"{est.weight_diff[0]:.2e} > tol {self.tol:g}); results carry converged=False. "
+                "Raise max_iter, or check for a construct whose indicators do not hang together.",
+                ConvergenceWarning, stacklevel=3,
+            )
+        boot = None
+        if self.bootstrap:
+            boot = run_bootstrap(xc / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
+                                 int(self.bootstrap), self.seed, n_jobs=self.n_jobs, progress=self.progress,
+                                 bca=self.bca)
+        meta = build_meta(self, model, prepared, est, boot, group)
+        return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
+                          s=s, est=est, boot=boot, ci_level=float(self.ci_level), meta=meta, group=group)
+
+
+_DEFAULTS = {name: p.default for name, p in __import__("inspect").signature(PLS.__init__).parameters.items()}
+
+
+def _where(group: str | None) -> str:
+    return f" for group '{group}'" if group is not None else ""
+
+
+def _check_singular(s: np.ndarray, layout: k.Layout, model: Model) -> None:
+    names = model.names
+    cols = model.indicators
+    for kk in np.flatnonzero(layout.mode_b):
+        idx = layout.blocks[kk]
+        if np.linalg.eigvalsh(s[np.ix_(idx, idx)])[0] < SINGULAR_EIG:
+            raise ConvergenceError(
+                f"The indicators of composite '{names[kk]}' ({', '.join(cols[i] for i in idx)}) are perfectly "
+                "collinear, so mode B (regression) weights are not identified. Drop the redundant indicator "
+                "or use mode A."
+            )
+    # construct correlations with unit weights: perfectly collinear constructs show up already here
+    w0 = k._normalise(layout.mask[None].copy(), s[None])
+    c0 = k.latent_correlations(w0, s[None])[0]
+    _check_inner(c0, layout, model)
+
+
+def _check_inner(c: np.ndarray, layout: k.Layout, model: Model) -> None:
+    names = model.names
+    for kk in layout.endogenous:
+        pr = layout.preds[kk]
+        if pr.size < 2:
+            continue
+        sub = c[np.ix_(pr, pr)]
+        if not np.isfinite(sub).all() or np.linalg.eigvalsh(sub)[0] < SINGULAR_EIG:
+            off = np.abs(sub - np.eye(pr.size))
+            i, j = np.unravel_index(np.nanargmax(off), off.shape)
+            raise ConvergenceError(
+                f"The inner model is singular: the antecedents of '{names[kk]}', '{names[pr[i]]}' and "
+                f"'{names[pr[j]]}', are perfectly collinear (r = {sub[i, j]:.4f}). Their paths are not "
+                "identified; drop one of them, merge their indicators, or check for duplicated columns."
+            )
+
+
+def _check_solution(est, layout: k.Layout, model: Model, group: str | None) -> None:
+    _check_inner(est.corr_used[0], layout, model)
+    if not est.ok[0]:
+        raise ConvergenceError(
+            f"PLS produced non-finite estimates{_where(group)}; the indicator correlation matrix is "
+            "degenerate. Check for duplicated or near-constant indicators."
+        )

@@ -1,0 +1,421 @@
+"""The immutable results of a PLS fit: tidy tables, inference, summary, JSON.
+
+Arrays from the batched core are labelled here and nowhere else.  Derived
+tables are computed on first use (``cached_property``); the object itself is
+frozen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path as FilePath
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from expectmodel._meta import versions
+from expectmodel.errors import SpecError
+from expectmodel.sem import _kernel as k
+from expectmodel.sem import quality
+from expectmodel.sem._estimates import Options, StackEstimates, index_weights
+from expectmodel.sem.bootstrap import BootstrapDraws, interval_estimates
+from expectmodel.spec import Model
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from expectmodel.data import PreparedData
+    from expectmodel.sem.csi import IPMA
+    from expectmodel.summary import Summary
+
+__all__ = ["CONVENTIONS", "PLSResults", "build_meta"]
+
+CONVENTIONS = {
+    "reference": "R seminr (estimate_pls); agreement tested against seminr-py",
+    "standardisation": "indicators standardised with the sample SD (divisor n - 1); construct scores have unit variance",
+    "initial_weights": "1 for every indicator",
+    "mode_A": "correlation weights: cov(indicator, inner proxy)",
+    "mode_B": "regression weights: S_kk^-1 cov(indicators, inner proxy)",
+    "stop_rule": "sum of absolute changes of all outer weights < tol",
+    "loadings": "correlation of indicator and construct score (PLSc: sqrt(rhoA) w / w'w for reflective constructs)",
+    "plsc": "corrects reflective constructs only; composites keep rhoA = 1 (seminr also corrects mode A composites)",
+    "alpha": "standardised alpha on the item correlation matrix; not defined for single items",
+    "htmt": "absolute indicator correlations (Henseler et al. 2015)",
+    "index": "100 * sum(omega_i (mean_i - low) / (high - low)), omega = (w_i / sd_i) / sum(w / sd); scale ends as declared",
+    "bootstrap_p": "two-sided, Student t with n - 1 degrees of freedom on estimate / bootstrap SE",
+    "bootstrap_ci": "percentile and BCa (jackknife acceleration); failed resamples dropped and counted",
+    "index_metric": "quasi-metric treatment of Likert answers (METHODS D2)",
+}
+
+
+def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstimates,
+               boot: BootstrapDraws | None, group: str | None) -> dict[str, Any]:
+    params = {k_: v for k_, v in estimator.get_params().items() if k_ != "model"}
+    params["missing_values"] = list(prepared.missing_values)
+    if isinstance(params.get("scale"), tuple | list):
+        params["scale"] = list(params["scale"])
+    elif isinstance(params.get("scale"), dict):
+        params["scale"] = {c: list(v) for c, v in params["scale"].items()}
+    return {
+        "estimator": "PLS",
+        "model_syntax": model.to_syntax(),
+        "settings": params,
+        "conventions": CONVENTIONS,
+        "group": group,
+        "n_input": prepared.n_input,
+        "n_used": prepared.n,
+        "n_dropped_listwise": prepared.n_dropped,
+        "n_imputed": prepared.n_imputed,
+        "iterations": int(est.iterations[0]),
+        "converged": bool(est.converged[0]),
+        "weight_change": float(est.weight_diff[0]),
+        "bootstrap": None if boot is None else {
+            "n_requested": boot.n_boot, "n_failed": boot.n_failed,
+            "n_not_converged": boot.n_not_converged, "seed": boot.seed,
+            "jackknife_replicates": boot.jackknife_groups,
+        },
+        "versions": versions(),
+    }
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class PLSResults:
+    """Estimates of one :class:`~expectmodel.spec.Model` on one data set.
+
+    Every table is a tidy :class:`pandas.DataFrame`; :meth:`to_frame` stacks all
+    parameters with their bootstrap inference; :meth:`summary` renders the
+    usual report; :meth:`to_dict` / :meth:`to_json` export with full metadata.
+    """
+
+    model: Model
+    layout: k.Layout
+    options: Options
+    prepared: PreparedData
+    mean: np.ndarray
+    sd: np.ndarray
+    s: np.ndarray
+    est: StackEstimates
+    boot: BootstrapDraws | None
+    ci_level: float
+    meta: dict[str, Any]
+    group: str | None = field(default=None)
+
+    # -- basic labelled estimates -------------------------------------------------------------
+    @property
+    def converged(self) -> bool:
+        return bool(self.est.converged[0])
+
+    @property
+    def iterations(self) -> int:
+        return int(self.est.iterations[0])
+
+    @property
+    def n(self) -> int:
+        return self.prepared.n
+
+    @cached_property
+    def _block_names(self) -> list[str]:
+        return [c.name for c in self.model.constructs for _ in c.indicators]
+
+    @cached_property
+    def outer(self) -> pd.DataFrame:
+        """Outer weights and loadings, one row per indicator."""
+        return pd.DataFrame({
+            "construct": self._block_names,
+            "indicator": list(self.model.indicators),
+            "weight": self.est.weights[0],
+            "loading": self.est.loadings[0],
+        })
+
+    @property
+    def weights(self) -> pd.Series:
+        """Standardised outer weights indexed by (construct, indicator)."""
+        return self.outer.set_index(["construct", "indicator"])["weight"]
+
+    @property
+    def loadings(self) -> pd.Series:
+        """Own-construct loadings indexed by (construct, indicator)."""
+        return self.outer.set_index(["construct", "indicator"])["loading"]
+
+    @cached_property
+    def cross_loadings(self) -> pd.DataFrame:
+        """Correlation of every indicator with every construct score."""
+        return pd.DataFrame(self.est.cross_loadings[0], index=list(self.model.indicators),
+                            columns=list(self.model.names))
+
+    @cached_property
+    def paths(self) -> pd.DataFrame:
+        """Structural paths (source, target, estimate), in the model's path order."""
+        names = self.model.names
+        src, dst = np.nonzero(self.layout.adjacency)
+        return pd.DataFrame({"source": [names[i] for i in src], "target": [names[j] for j in dst],
+                             "estimate": self.est.paths[0][src, dst]})
+
+    @cached_property
+    def path_matrix(self) -> pd.DataFrame:
+        """Path coefficients as a wide matrix, rows = sources, columns = targets (seminr's layout)."""
+        names = list(self.model.names)
+        return pd.DataFrame(self.est.paths[0], index=names, columns=names)
+
+    @cached_property
+    def r2(self) -> pd.DataFrame:
+        """R^2 and adjusted R^2 of each endogenous construct."""
+        n = self.n
+        rows = {}
+        for kk in self.layout.endogenous:
+            r2 = float(self.est.r2[0, kk])
+            q = self.layout.preds[kk].size
+            rows[self.model.names[kk]] = {"r2": r2, "adj_r2": 1 - (1 - r2) * (n - 1) / (n - q - 1)}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("construct")
+
+    @cached_property
+    def effects(self) -> pd.DataFrame:
+        """Direct, indirect and total effects for every pair connected by a directed path."""
+        names = self.model.names
+        direct, total = self.est.paths[0], self.est.total[0]
+        rows = [(names[i], names[j], direct[i, j], total[i, j] - direct[i, j], total[i, j])
+                for i in range(self.layout.m) for j in range(self.layout.m)
+                if self.layout.adjacency[i, j] or abs(total[i, j]) > 0]
+        return pd.DataFrame(rows, columns=["source", "target", "direct", "indirect", "total"])
+
+    @cached_property
+    def construct_correlations(self) -> pd.DataFrame:
+        """Construct correlations used for the paths (disattenuated under PLSc)."""
+        names = list(self.model.names)
+        return pd.DataFrame(self.est.corr_used[0], index=names, columns=names)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """Standardised construct scores, one row per respondent used."""
+        z = (self.prepared.values - self.mean) / self.sd
+        return pd.DataFrame(z @ self.est.weights_full[0], index=self.prepared.index,
+                            columns=list(self.model.names))
+
+    # -- quality criteria ---------------------------------------------------------------------
+    @cached_property
+    def reliability(self) -> pd.DataFrame:
+        """Cronbach's alpha, rho_A, rho_C and AVE per construct."""
+        lam = self.est.loadings[0]
+        return pd.DataFrame({
+            "alpha": quality.cronbach_alpha(self.s, self.layout),
+            "rhoA": self.est.rho_a[0],
+            "rhoC": quality.rho_c(lam, self.layout),
+            "AVE": quality.ave(lam, self.layout),
+        }, index=pd.Index(self.model.names, name="construct"))
+
+    @cached_property
+    def htmt(self) -> pd.DataFrame:
+        """Heterotrait-monotrait ratios (symmetric)."""
+        names = list(self.model.names)
+        return pd.DataFrame(quality.htmt(self.s, self.layout), index=names, columns=names)
+
+    @cached_property
+    def fornell_larcker(self) -> pd.DataFrame:
+        """sqrt(AVE) on the diagonal, construct correlations below it (NaN above)."""
+        c = self.est.corr_used[0].copy()
+        c[np.triu_indices_from(c, 1)] = np.nan
+        np.fill_diagonal(c, np.sqrt(self.reliability["AVE"].to_numpy()))
+        names = list(self.model.names)
+        return pd.DataFrame(c, index=names, columns=names)
+
+    @cached_property
+    def outer_vif(self) -> pd.DataFrame:
+        """VIF of each indicator within its block."""
+        out = self.outer[["construct", "indicator"]].copy()
+        out["vif"] = quality.outer_vif(self.s, self.layout)
+        return out
+
+    def _pair_table(self, values: dict[tuple[int, int], float], column: str) -> pd.DataFrame:
+        names = self.model.names
+        return pd.DataFrame([(names[i], names[j], v) for (i, j), v in values.items()],
+                            columns=["source", "target", column])
+
+    @cached_property
+    def inner_vif(self) -> pd.DataFrame:
+        """VIF of each antecedent among the antecedents of its target."""
+        return self._pair_table(quality.inner_vif(self.est.corr_used[0], self.layout), "vif")
+
+    @cached_property
+    def f2(self) -> pd.DataFrame:
+        """Cohen's f^2 effect size of each path."""
+        return self._pair_table(quality.f_squared(self.est.corr_used[0], self.layout), "f2")
+
+    # -- index and IPMA ------------------------------------------------------------------------
+    def _require_scale(self, what: str) -> None:
+        if np.isnan(self.prepared.scale_low).all():
+            raise SpecError(f"The {what} needs the answer scale: fit with scale=(low, high), e.g. scale=(1, 10).")
+
+    @cached_property
+    def index(self) -> pd.DataFrame:
+        """ACSI-style 0-100 index per construct (anchored at the declared scale ends), with bootstrap CI."""
+        self._require_scale("0-100 index")
+        out = pd.DataFrame({"index": self.est.index[0]}, index=pd.Index(self.model.names, name="construct"))
+        inf = self._inference("index")
+        if inf is not None:
+            for col in ("se", "ci_low", "ci_high", "bca_low", "bca_high"):
+                if col in inf:
+                    out[col] = inf[col]
+        return out.dropna(subset=["index"])
+
+    @cached_property
+    def index_weights(self) -> pd.Series:
+        """The rescaled unstandardised weights omega behind the index (sum to 1 within a block)."""
+        omega = index_weights(self.est.weights, self.sd[None], self.layout)[0]
+        return pd.Series(omega, index=pd.MultiIndex.from_arrays([self._block_names, list(self.model.indicators)],
+                                                                names=["construct", "indicator"]))
+
+    def ipma(self, target: str) -> IPMA:
+        """Importance-performance map analysis for ``target`` (Ringle & Sarstedt 2016)."""
+        from expectmodel.sem.csi import ipma
+
+        self._require_scale("IPMA")
+        return ipma(self, target)
+
+    # -- inference -----------------------------------------------------------------------------
+    def _inference(self, name: str) -> dict[str, np.ndarray] | None:
+        if self.boot is None:
+            return None
+        point = _point_fields(self)[name]
+        draws = self.boot.draws[name]
+        jack = None if self.boot.jackknife is None else self.boot.jackknife[name]
+        return interval_estimates(point, draws, jack, self.ci_level, dof=self.n - 1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every parameter in one tidy table: ``kind, lhs, op, rhs, estimate`` (+ ``se, t, p, ci_low,
+        ci_high, bca_low, bca_high`` after a bootstrap). lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs."""
+        names = self.model.names
+        items = list(self.model.indicators)
+        src, dst = np.nonzero(self.layout.adjacency)
+        endo = list(self.layout.endogenous)
+        pairs = [(i, j) for i in range(self.layout.m) for j in range(self.layout.m)
+                 if i != j and (self.layout.adjacency[i, j] or abs(self.est.total[0, i, j]) > 0)]
+        blocks: list[tuple[str, str, list[str], list[str], str]] = [
+            ("weight", "weights", self._block_names, items, "<~"),
+            ("loading", "loadings", self._block_names, items, "=~"),
+            ("path", "paths", [names[j] for j in dst], [names[i] for i in src], "~"),
+            ("total_effect", "total", [names[j] for _, j in pairs], [names[i] for i, _ in pairs], "total"),
+            ("r2", "r2", [names[j] for j in endo], [""] * len(endo), "r2"),
+        ]
+        if not np.isnan(self.est.index[0]).all():
+            blocks.append(("index", "index", list(names), [""] * len(names), "index"))
+        frames = []
+        for kind, fld, lhs, rhs, op in blocks:
+            point = _point_fields(self)[fld]
+            inf = self._inference(fld)
+            sel = (np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int))
+            if fld == "total":
+                point = point[sel]
+                inf = None if inf is None else {c: v[sel] for c, v in inf.items()}
+            frame = pd.DataFrame({"kind": kind, "lhs": lhs, "op": op, "rhs": rhs, "estimate": point})
+            if inf is not None:
+                for col, val in inf.items():
+                    frame[col] = val
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True)
+        return out[~((out["kind"] == "index") & out["estimate"].isna())].reset_index(drop=True)
+
+    # -- reporting -----------------------------------------------------------------------------
+    def summary(self, digits: int = 3) -> Summary:
+        """A statsmodels-style summary (text, HTML, LaTeX)."""
+        from expectmodel.summary import pls_summary
+
+        return pls_summary(self, digits)
+
+    def __repr__(self) -> str:
+        status = "converged" if self.converged else "NOT converged"
+        grp = f", group={self.group!r}" if self.group is not None else ""
+        boot = f", bootstrap={self.boot.n_boot}" if self.boot else ""
+        return (f"<PLSResults: {len(self.model.names)} constructs, {self.layout.p} indicators, n={self.n}"
+                f"{grp}, scheme={self.options.scheme}, {status} in {self.iterations} iterations{boot}>")
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (the schema of ``expectmodel pls --json``)."""
+        outer = self.outer
+        out: dict[str, Any] = {
+            "weights": _nested(outer, "weight"),
+            "loadings": _nested(outer, "loading"),
+            "paths": {f"{r.source}->{r.target}": _num(r.estimate) for r in self.paths.itertuples()},
+            "r2": {c: _num(v) for c, v in self.r2["r2"].items()},
+            "adj_r2": {c: _num(v) for c, v in self.r2["adj_r2"].items()},
+            "total_effects": {f"{r.source}->{r.target}": _num(r.total) for r in self.effects.itertuples()},
+            "reliability": {c: {key: _num(v) for key, v in row.items()}
+                            for c, row in self.reliability.to_dict(orient="index").items()},
+            "htmt": {c: {d: _num(v) for d, v in row.items() if c != d}
+                     for c, row in self.htmt.to_dict(orient="index").items()},
+        }
+        if not np.isnan(self.est.index[0]).all():
+            out["index"] = {c: _num(v) for c, v in self.index["index"].items()}
+        if self.boot is not None:
+            frame = self.to_frame()
+            out["boot_se"] = {}
+            out["boot_ci"] = {}
+            for kind, key in (("path", "paths"), ("loading", "loadings"), ("weight", "weights"),
+                              ("r2", "r2"), ("total_effect", "total_effects"), ("index", "index")):
+                part = frame[frame["kind"] == kind]
+                if part.empty:
+                    continue
+                if kind in ("path", "total_effect"):
+                    keys = [f"{r}->{l_}" for l_, r in zip(part["lhs"], part["rhs"], strict=True)]
+                    out["boot_se"][key] = {k_: _num(v) for k_, v in zip(keys, part["se"], strict=True)}
+                    out["boot_ci"][key] = {k_: [_num(a), _num(b)] for k_, a, b in
+                                           zip(keys, part["ci_low"], part["ci_high"], strict=True)}
+                elif kind in ("loading", "weight"):
+                    se: dict[str, dict[str, float | None]] = {}
+                    ci: dict[str, dict[str, list]] = {}
+                    for c, i, s_, a, b in zip(part["lhs"], part["rhs"], part["se"], part["ci_low"],
+                                              part["ci_high"], strict=True):
+                        se.setdefault(c, {})[i] = _num(s_)
+                        ci.setdefault(c, {})[i] = [_num(a), _num(b)]
+                    out["boot_se"][key], out["boot_ci"][key] = se, ci
+                else:
+                    out["boot_se"][key] = {c: _num(v) for c, v in zip(part["lhs"], part["se"], strict=True)}
+                    out["boot_ci"][key] = {c: [_num(a), _num(b)] for c, a, b in
+                                           zip(part["lhs"], part["ci_low"], part["ci_high"], strict=True)}
+        out["meta"] = self.meta
+        return out
+
+    def to_json(self, path: str | FilePath | None = None, indent: int = 2) -> str:
+        """Serialise :meth:`to_dict` (NaN becomes null); also write it to ``path`` if given."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            FilePath(path).write_text(text + "\n", encoding="utf-8")
+        return text
+
+    # -- plots ---------------------------------------------------------------------------------
+    def plot_paths(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Path diagram: constructs with R^2, arrows labelled with path coefficients (and significance)."""
+        from expectmodel.plotting import plot_path_diagram
+
+        return plot_path_diagram(self, ax=ax, **kwargs)
+
+    def plot_ipma(self, target: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Importance-performance map of the constructs that affect ``target``."""
+        return self.ipma(target).plot(ax=ax, **kwargs)
+
+
+def _point_fields(res: PLSResults) -> dict[str, np.ndarray]:
+    est, layout = res.est, res.layout
+    src, dst = np.nonzero(layout.adjacency)
+    return {
+        "weights": est.weights[0], "loadings": est.loadings[0], "paths": est.paths[0][src, dst],
+        "r2": est.r2[0, list(layout.endogenous)], "total": est.total[0], "index": est.index[0],
+    }
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float | None]]:
+    out: dict[str, dict[str, float | None]] = {}
+    for c, i, v in zip(frame["construct"], frame["indicator"], frame[column], strict=True):
+        out.setdefault(c, {})[i] = _num(v)
+    return out
