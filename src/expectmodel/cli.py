@@ -39,11 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     pls.add_argument("--groups", default=None, help="column with group labels (prints each group)")
     pls.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     pls.add_argument("--quiet", action="store_true", help="do not print the summary")
+    demo = sub.add_parser("demo", help="full ECSI analysis of the bundled survey, written to a folder")
+    demo.add_argument("--out", type=Path, default=Path("reports/ecsi"), help="report folder (default reports/ecsi)")
+    demo.add_argument("--boot", type=int, default=5000, help="bootstrap resamples (default 5000)")
+    demo.add_argument("--seed", type=int, default=20261123)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from expectmodel.report import ecsi_report
+
+        written = ecsi_report(args.out, n_boot=args.boot, seed=args.seed)
+        print((args.out / "summary.txt").read_text(encoding="utf-8"))
+        print(f"Report: {len(written)} files in {args.out.resolve()}")
+        return 0
     from expectmodel.sem import PLS
 
     try:

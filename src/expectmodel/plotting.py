@@ -38,8 +38,11 @@ def _layout(res: PLSResults) -> dict[str, tuple[float, float]]:
         columns.setdefault(depth[name], []).append(name)
     pos = {}
     for d, names in columns.items():
+        if len(names) == 1:  # a chain (ECSI is one): zig-zag so that skip-level arrows stay visible
+            pos[names[0]] = (2.0 * d, 0.0 if d in (0, max(columns)) else (0.9 if d % 2 else -0.9))
+            continue
         for i, name in enumerate(names):
-            pos[name] = (float(d), (len(names) - 1) / 2 - i)
+            pos[name] = (2.0 * d, 1.4 * ((len(names) - 1) / 2 - i))
     return pos
 
 
@@ -51,9 +54,9 @@ def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, 
     from matplotlib.patches import Ellipse
 
     pos = _layout(res)
-    depth = max(x for x, _ in pos.values()) + 1
+    depth = max(x for x, _ in pos.values()) / 2 + 1
     height = max(abs(y) for _, y in pos.values()) * 2 + 1
-    ax = _axes(ax, (2.6 * depth + 1, 1.4 * height + 1))
+    ax = _axes(ax, (1.9 * depth + 1, 1.5 * height + 1.5))
     frame = res.to_frame()
     paths = frame[frame["kind"] == "path"]
     r2 = res.r2["r2"]
@@ -73,7 +76,7 @@ def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, 
         ax.annotate("", xy=end, xytext=start, zorder=1,
                     arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
                                 "linestyle": "-" if significant else "--", "shrinkA": 0, "shrinkB": 0})
-        mid = (start + end) / 2
+        mid = start + 0.45 * (end - start)
         ax.text(mid[0], mid[1] + 0.07, f"{row.estimate:.{digits}f}", ha="center", va="bottom", fontsize=8,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=4)
     xs = [x for x, _ in pos.values()]
@@ -94,6 +97,7 @@ def plot_ipma(ipma: IPMA, ax: Axes | None = None, level: str = "constructs", **k
     for row in frame.itertuples():
         ax.annotate(getattr(row, label), (row.importance, row.performance), textcoords="offset points",
                     xytext=(5, 4), fontsize=8)
+    ax.grid(alpha=0.3)
     ax.axvline(frame["importance"].mean(), color="grey", lw=0.8, ls="--")
     ax.axhline(frame["performance"].mean(), color="grey", lw=0.8, ls="--")
     ax.set_xlabel(f"Importance (unstandardised total effect on {ipma.target})")

@@ -156,7 +156,7 @@ def survey(
     if missing_rate > 0:
         holes = rng.random(data.shape) < missing_rate
         data = data.mask(holes, np.nan if missing_code is None else missing_code)
-    if scale is not None and missing_rate == 0:
+    if scale is not None and (missing_rate == 0 or missing_code is not None):
         data = data.astype(int)
     src, dst = np.nonzero(coef)
     path_frame = pd.DataFrame({"source": [names[i] for i in src], "target": [names[j] for j in dst],
