@@ -92,7 +92,9 @@ def _check_columns(data: pd.DataFrame, model: Model) -> None:
     if missing:
         lines = []
         for item in missing:
-            close = difflib.get_close_matches(item, [str(c) for c in data.columns], n=1)
+            by_lower = {str(c).lower(): str(c) for c in data.columns}
+            close = [by_lower[item.lower()]] if item.lower() in by_lower else difflib.get_close_matches(
+                item, list(by_lower.values()), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             lines.append(f"'{item}' (construct '{_owner(model, item)}'){hint}")
         raise DataError("Indicator(s) not found in the data: " + "; ".join(lines) + ".")
