@@ -55,10 +55,26 @@ class Summary:
         return "\n".join(parts)
 
     def as_latex(self) -> str:
+        """booktabs tables (no jinja2 needed), one per block."""
+        def esc(v: object) -> str:
+            return str(v).replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("->", r"$\to$")
+
         parts = [f"% {self.title}"]
         for caption, frame in self.tables:
-            parts.append(self._fmt(frame).to_latex(caption=caption))
-        return "\n".join(parts)
+            body = self._fmt(frame)
+            levels = body.index.nlevels
+            head = [""] * levels + [esc(c) for c in body.columns]
+            rows = [" & ".join(head) + r" \\"]
+            for idx, row in body.iterrows():
+                keys = idx if isinstance(idx, tuple) else (idx,)
+                rows.append(" & ".join([esc(k_) for k_ in keys] + [esc(v) for v in row]) + r" \\")
+            cols = "l" * levels + "r" * body.shape[1]
+            parts.append("\n".join([
+                r"\begin{table}[ht]", r"\centering", f"\\caption{{{esc(caption)}}}",
+                f"\\begin{{tabular}}{{{cols}}}", r"\toprule", rows[0], r"\midrule", *rows[1:],
+                r"\bottomrule", r"\end{tabular}", r"\end{table}",
+            ]))
+        return "\n\n".join(parts)
 
     def __str__(self) -> str:
         return self.as_text()
