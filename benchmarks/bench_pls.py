@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 
 import expectmodel as em
-from expectmodel.sem.bootstrap import run_bootstrap
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.sem.oracles import seminr_fit  # noqa: E402
+from tests.sem.oracles import seminr_fit
 
 
 def timed(fn, repeat: int) -> float:

@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-import expectmodel as em  # noqa: E402
+import expectmodel as em
 
 
 @pytest.fixture(scope="session")

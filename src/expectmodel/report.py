@@ -13,11 +13,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # file output only; never needs a display
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from expectmodel import datasets  # noqa: E402
-from expectmodel.sem import PLS  # noqa: E402
-from expectmodel.spec import templates  # noqa: E402
+from expectmodel import datasets
+from expectmodel.sem import PLS
+from expectmodel.spec import templates
 
 __all__ = ["ecsi_report"]
 

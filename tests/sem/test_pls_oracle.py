@@ -14,7 +14,6 @@ import pytest
 
 import expectmodel as em
 from expectmodel.sem.bootstrap import run_bootstrap
-
 from tests.sem.oracles import openpls_fit, seminr_fit, seminr_matrix
 
 pytestmark = pytest.mark.oracle

@@ -22,8 +22,16 @@ import numpy as np
 from expectmodel.spec import Model
 
 __all__ = [
-    "Layout", "OuterFit", "correlation_stack", "fit_outer", "moments_to_correlation", "latent_correlations", "plsc", "rho_a",
-    "structural", "total_effects",
+    "Layout",
+    "OuterFit",
+    "correlation_stack",
+    "fit_outer",
+    "latent_correlations",
+    "moments_to_correlation",
+    "plsc",
+    "rho_a",
+    "structural",
+    "total_effects",
 ]
 
 SCHEMES = ("path", "centroid", "factorial")

@@ -72,7 +72,9 @@ class PLS:
     >>> survey = em.datasets.load_csi_survey()
     >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing="mean",
     ...              missing_values=[-99]).fit(survey)
-    >>> round(res.r2.loc["Satisfaction", "r2"], 2) > 0.5
+    >>> res.converged, res.n
+    (True, 600)
+    >>> bool(res.r2.loc["Satisfaction", "r2"] > 0.3)
     True
 
     # In R: seminr::estimate_pls(data, measurement_model, structural_model)
