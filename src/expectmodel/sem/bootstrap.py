@@ -24,7 +24,7 @@ from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
 __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
 
-CHUNK = 500
+CHUNK = 250
 JACKKNIFE_MAX_N = 2_000
 JACKKNIFE_GROUPS = 1_000
 DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index")
