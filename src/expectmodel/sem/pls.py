@@ -8,6 +8,7 @@ correlation matrix, and returns an immutable :class:`~expectmodel.sem.results.PL
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -188,7 +189,7 @@ class PLS:
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), meta=meta, group=group)
 
 
-_DEFAULTS = {name: p.default for name, p in __import__("inspect").signature(PLS.__init__).parameters.items()}
+_DEFAULTS = {name: p.default for name, p in inspect.signature(PLS.__init__).parameters.items()}
 
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
