@@ -15,8 +15,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pytensor (pymc's compiler) links against the system OpenBLAS (METHODS §9 E7): install it when we can;
+# expectmodel.bayes then selects it through PYTENSOR_FLAGS.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,oracle]"
+	@ldconfig -p 2>/dev/null | grep -q libopenblas.so || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get install -y -qq libopenblas-dev >/dev/null; } || \
+	  echo "note: libopenblas-dev not installed; pymc will run without BLAS (slower)"
+	$(BIN)/python -m pip install --quiet -e ".[test,oracle,bayes]"
 	touch $@
 
 demo: $(VENV)/.installed

@@ -33,5 +33,38 @@ def build_csi_survey() -> None:
     data.to_csv(HERE / "csi_survey.csv", index=False)
 
 
+def build_servqual_survey() -> None:
+    """SERVQUAL-style survey: E, P, D and A batteries, 22 items, 7 points, with known truth."""
+    import numpy as np
+
+    from expectmodel import latent
+
+    sim = latent.simulate_latent(
+        800, batteries=("E", "P", "D", "A"), link="free", n_satisfaction=2,
+        drivers=("word_of_mouth", "promises", "past_experience", "needs", "price"),
+        stages=("never used", "first-time", "long-term"), no_perception=("never used",),
+        missing_rate=0.01, seed=20261123,
+    )
+    df = sim.data.copy()
+    rng = np.random.default_rng(7)
+    imp = rng.dirichlet(np.full(5, 4.0), size=len(df)) * 100
+    imp = np.round(imp).astype(int)
+    imp[:, 0] += 100 - imp.sum(axis=1)  # integer points summing to 100
+    for k, dim in enumerate(latent.SERVQUAL_DIMENSIONS):
+        df[f"importance_{dim}"] = imp[:, k]
+    answers = [c for c in df.columns if c[:2] in ("E_", "P_", "D_", "A_") or c.startswith("sat")]
+    block = df[answers]
+    df[answers] = block.where(block.notna(), -99)
+    df.loc[df.stage == "never used", [c for c in answers if c.startswith(("P_", "sat"))]] = np.nan
+    df.insert(0, "respondent", range(1, len(df) + 1))
+    df.to_csv(HERE / "servqual_survey.csv", index=False, float_format="%.4g")
+    truth = {k: np.asarray(v).round(6).tolist() for k, v in sim.truth.items()
+             if k in ("mu", "delta", "loading", "sigma", "cut", "beta_P", "beta_E", "Gamma_mean", "Gamma", "corr")}
+    import json
+
+    (HERE / "servqual_survey_truth.json").write_text(json.dumps(truth, indent=1))
+
+
 if __name__ == "__main__":
     build_csi_survey()
+    build_servqual_survey()

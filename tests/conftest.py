@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib
 
+import expectmodel.bayes  # noqa: F401  (selects the system OpenBLAS for pytensor before anything imports it)
+
 matplotlib.use("Agg")
 
 import numpy as np

@@ -14,6 +14,7 @@ __all__ = [
     "DataError",
     "ExpectmodelError",
     "ExportError",
+    "MissingDependencyError",
     "SpecError",
 ]
 
@@ -36,6 +37,10 @@ class ConvergenceError(ExpectmodelError, RuntimeError):
 
 class ExportError(ExpectmodelError, ValueError):
     """An exported model file is invalid, tampered with or of an unknown version."""
+
+
+class MissingDependencyError(ExpectmodelError, ImportError):
+    """An optional dependency (a sampler, a backend) is not installed; the message names the extra."""
 
 
 class ConvergenceWarning(UserWarning):

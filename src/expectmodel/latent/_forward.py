@@ -1,0 +1,182 @@
+"""The latent-expectation model in plain numpy: one source of truth for simulation,
+prior/posterior predictive draws and the pointwise log-likelihood.
+
+The pymc model in :mod:`expectmodel.latent.model` writes the same algebra in
+pytensor; ``tests/latent/test_model.py`` checks that both give the same
+log-density at random points.
+
+Shapes: ``B`` latent batteries, ``D`` dimensions, ``J`` items, ``K`` categories,
+``n`` respondents. ``F = B * D`` latent factors, ordered battery-major.
+Parameter arrays may carry leading draw axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+__all__ = ["Observations", "centred_cutpoints", "draw_ordinal", "ordinal_logp"]
+
+#: Finite stand-in for ±infinity at the open ends of the cut-point vector (keeps gradients finite).
+OPEN_END = 1e3
+
+
+def centred_cutpoints(gaps: np.ndarray, loc: np.ndarray | float = 0.0) -> np.ndarray:
+    """Ordered cut-points from positive gaps (..., K-2), centred on ``loc``: (..., K-1)."""
+    gaps = np.asarray(gaps, dtype=float)
+    raw = np.concatenate([np.zeros((*gaps.shape[:-1], 1)), np.cumsum(gaps, axis=-1)], axis=-1)
+    return raw - raw.mean(axis=-1, keepdims=True) + np.asarray(loc)[..., None]
+
+
+def padded(cut: np.ndarray) -> np.ndarray:
+    """Cut-points with the open ends added: (..., K+1)."""
+    lo = np.full((*cut.shape[:-1], 1), -OPEN_END)
+    return np.concatenate([lo, cut, -lo], axis=-1)
+
+
+def ordinal_logp(cat: np.ndarray, eta: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """log Pr(y = cat) under the ordered logit, from the two cut-points bracketing ``cat``.
+
+    Uses σ(a) − σ(b) = σ(a) σ(−b) (1 − e^{b−a}) so it is stable in both tails.
+    """
+    a = upper - eta
+    b = lower - eta
+    return log_expit(a) + log_expit(-b) + np.log(-np.expm1(b - a))
+
+
+def category_probabilities(eta: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Pr(y = k) for every category: (..., K) from eta (...) and cut (..., K-1)."""
+    cdf = expit(padded(cut) - eta[..., None])
+    return np.diff(cdf, axis=-1)
+
+
+def draw_ordinal(rng: np.random.Generator, eta: np.ndarray, cut: np.ndarray) -> np.ndarray:
+    """Categories 0..K-1 drawn by inverse CDF: eta (...) with cut broadcastable to (..., K-1)."""
+    u = rng.uniform(size=eta.shape)
+    cdf = expit(np.broadcast_to(cut, eta.shape + cut.shape[-1:]) - eta[..., None])
+    return (u[..., None] > cdf).sum(axis=-1)
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Answered cells in flat form, sorted by respondent (for segment sums per respondent)."""
+
+    resp: np.ndarray  # (N,) respondent index
+    item: np.ndarray  # (N,) item index
+    battery: np.ndarray  # (N,) latent battery index 0..B-1
+    cat: np.ndarray  # (N,) category 0..K-1
+    n: int
+
+    @classmethod
+    def from_blocks(cls, blocks: list[np.ndarray], low: int) -> Observations:
+        """From one (n, J) answer array per battery, NaN for no answer."""
+        resp, item, batt, cat = [], [], [], []
+        for b, vals in enumerate(blocks):
+            r, j = np.nonzero(np.isfinite(vals))
+            resp.append(r)
+            item.append(j)
+            batt.append(np.full(r.size, b))
+            cat.append(vals[r, j].astype(np.intp) - low)
+        resp, item, batt, cat = (np.concatenate(v).astype(np.intp) for v in (resp, item, batt, cat))
+        order = np.argsort(resp, kind="stable")
+        return cls(resp[order], item[order], batt[order], cat[order], blocks[0].shape[0])
+
+    def segment_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum a (..., N) array over each respondent's observations: (..., n), 0 where none."""
+        out = np.zeros((*values.shape[:-1], self.n))
+        if self.resp.size == 0:
+            return out
+        starts = np.flatnonzero(np.r_[True, self.resp[1:] != self.resp[:-1]])
+        out[..., self.resp[starts]] = np.add.reduceat(values, starts, axis=-1)
+        return out
+
+
+def measurement_eta(p: dict, obs: Observations, item_dim: np.ndarray, invariant: bool) -> np.ndarray:
+    """Linear predictor of every observed answer, (..., N).
+
+    η = μ[b, d] + δ[b', j] + λ[b', j] σ[b, d] θ[n, b, d] (+ τ_n with scale-usage heterogeneity),
+    where b' = 0 under E/P invariance and b' = b otherwise.
+    """
+    d = item_dim[obs.item]
+    pb = np.zeros_like(obs.battery) if invariant else obs.battery
+    mu = p["mu"][..., obs.battery, d]
+    delta = p["delta"][..., pb, obs.item]
+    lam = p["loading"][..., pb, obs.item]
+    sigma = p["sigma"][..., obs.battery, d]
+    theta = p["theta"][..., obs.resp, obs.battery, d]
+    eta = mu + delta + lam * sigma * theta
+    if "shift" in p:
+        eta = eta + p["shift"][..., obs.resp]
+    return eta
+
+
+def measurement_cuts(p: dict, obs: Observations, invariant: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper cut-points of every observed answer, (..., N) each."""
+    pb = np.zeros_like(obs.battery) if invariant else obs.battery
+    cp = padded(p["cut"])  # (..., B', K+1)
+    lower = cp[..., pb, obs.cat]
+    upper = cp[..., pb, obs.cat + 1]
+    if "stretch" in p:
+        w = p["stretch"][..., obs.resp]
+        lower, upper = lower * w, upper * w
+    return lower, upper
+
+
+def latent_levels(p: dict) -> np.ndarray:
+    """Latent levels μ[b, d] + σ[b, d] θ[n, b, d] of every battery: (..., n, B, D)."""
+    return p["mu"][..., None, :, :] + p["sigma"][..., None, :, :] * p["theta"]
+
+
+def satisfaction_eta(p: dict, i_e: int | None, i_p: int) -> np.ndarray:
+    """η^S_n = Σ_d β^P_d P*_nd + β^E_d E*_nd (+ ζ_n with several satisfaction items): (..., n)."""
+    lev = latent_levels(p)
+    eta = (lev[..., i_p, :] * p["beta_P"][..., None, :]).sum(-1)
+    if i_e is not None:
+        eta = eta + (lev[..., i_e, :] * p["beta_E"][..., None, :]).sum(-1)
+    if "sat_resid" in p:
+        eta = eta + p["sat_resid"]
+    return eta
+
+
+def simulate_answers(p: dict, lay, est, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Answers (categories 0..K-1) drawn at every *observed* cell, per parameter draw.
+
+    Returns ``{"answers": (S, N), "satisfaction": (S, N_sat)}``; used for the prior
+    and posterior predictive checks, in the layout of ``lay.obs`` / ``lay.sat``.
+    """
+    eta = measurement_eta(p, lay.obs, lay.item_dim, lay.invariant)
+    pb = np.zeros_like(lay.obs.battery) if lay.invariant else lay.obs.battery
+    cut = p["cut"][:, pb, :]  # (S, N, K-1)
+    if "stretch" in p:
+        cut = cut * p["stretch"][:, lay.obs.resp, None]
+    out = {"answers": draw_ordinal(rng, eta, cut)}
+    if lay.sat is not None:
+        eta_s = satisfaction_eta(p, lay.index("E"), lay.index("P"))[:, lay.sat.resp]
+        out["satisfaction"] = draw_ordinal(rng, eta_s, p["sat_cut"][:, lay.sat.item, :])
+    return out
+
+
+def respondent_loglik(p: dict, lay, chunk: int = 64) -> dict[str, np.ndarray]:
+    """Pointwise log-likelihood summed per respondent: ``{"answers": (S, n), "satisfaction": (S, n)}``.
+
+    Leave-one-respondent-out LOO uses these sums (METHODS §6.4). Computed in
+    chunks of draws so memory stays at ``chunk × N`` doubles.
+    """
+    S = p["mu"].shape[0]
+    out = {"answers": np.empty((S, lay.n))}
+    if lay.sat is not None:
+        out["satisfaction"] = np.empty((S, lay.n))
+    for s0 in range(0, S, chunk):
+        q = {k: v[s0:s0 + chunk] for k, v in p.items()}
+        eta = measurement_eta(q, lay.obs, lay.item_dim, lay.invariant)
+        lower, upper = measurement_cuts(q, lay.obs, lay.invariant)
+        out["answers"][s0:s0 + chunk] = lay.obs.segment_sum(ordinal_logp(lay.obs.cat, eta, lower, upper))
+        if lay.sat is not None:
+            so = lay.sat
+            eta_s = satisfaction_eta(q, lay.index("E"), lay.index("P"))[:, so.resp]
+            cp = padded(q["sat_cut"])
+            lp = ordinal_logp(so.cat, eta_s, cp[:, so.item, so.cat], cp[:, so.item, so.cat + 1])
+            out["satisfaction"][s0:s0 + chunk] = so.segment_sum(lp)
+    return out

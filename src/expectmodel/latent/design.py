@@ -1,0 +1,438 @@
+"""Declare an expectation / perception survey and check data against it.
+
+A :class:`Design` says which items belong to which service-quality dimension,
+which batteries were asked (E expectation, P perception, D desired, A adequate),
+the answer scale, and the optional respondent-level columns (overall
+satisfaction, drivers of expectations, customer stage, importance points).
+:meth:`Design.prepare` turns a wide or long DataFrame into a validated
+:class:`SurveyData`, the one input of classical scoring and of the Bayesian
+latent-expectation model.
+
+Every problem is reported with the column, row, item or stage it concerns:
+an item declared in two dimensions, a battery with items missing, an answer
+outside the scale or not a whole category, a battery in which every answer is
+identical, a stage without respondents, a driver with missing values.
+Missing-value codes become NaN *before* any check, so a code is never read as
+an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from expectmodel.errors import DataError, SpecError
+
+__all__ = ["BATTERIES", "SERVQUAL_DIMENSIONS", "Design", "SurveyData", "servqual_design"]
+
+#: Battery codes and what they measure (METHODS §2).
+BATTERIES: dict[str, str] = {
+    "E": "expectation (what the firm will/should deliver)",
+    "P": "perception (what the firm delivered)",
+    "D": "desired service level",
+    "A": "adequate (minimum acceptable) service level",
+}
+
+#: The SERVQUAL 22-item layout (Parasuraman, Zeithaml & Berry 1988).
+SERVQUAL_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "tangibles": tuple(f"q{j}" for j in range(1, 5)),
+    "reliability": tuple(f"q{j}" for j in range(5, 10)),
+    "responsiveness": tuple(f"q{j}" for j in range(10, 14)),
+    "assurance": tuple(f"q{j}" for j in range(14, 18)),
+    "empathy": tuple(f"q{j}" for j in range(18, 23)),
+}
+
+
+def _fmt_rows(index: pd.Index, mask: np.ndarray, limit: int = 5) -> str:
+    rows = list(index[np.asarray(mask)])
+    head = ", ".join(map(repr, rows[:limit]))
+    return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+@dataclass(frozen=True)
+class Design:
+    """The layout of an expectation / perception survey.
+
+    Parameters
+    ----------
+    dimensions : mapping of str to sequence of str
+        Dimension name -> item ids. An item may belong to one dimension only.
+    batteries : mapping of str to str or mapping
+        Battery code (``"E"``, ``"P"``, ``"D"``, ``"A"``) -> either a column-name
+        pattern with ``{item}`` (e.g. ``"E_{item}"``) or a mapping item -> column.
+    scale : (int, int)
+        Lowest and highest answer category of every battery, e.g. ``(1, 7)``.
+    satisfaction : sequence of str, optional
+        Overall-satisfaction columns (ordinal), the outcome of the satisfaction link.
+    satisfaction_scale : (int, int), optional
+        Their scale; defaults to ``scale``.
+    drivers : sequence of str, optional
+        Numeric respondent-level columns that may shape expectations (word of
+        mouth, promises seen, tenure, needs, price paid, ...).
+    stage : str, optional
+        Column holding the customer stage.
+    stages : sequence of str, optional
+        The stages in their natural order. Every declared stage must have
+        respondents. Defaults to the sorted values found.
+    no_perception : sequence of str
+        Stages whose respondents were, by design, not asked the P battery
+        (e.g. ``("never used",)``). Their P answers must be empty.
+    importance : mapping of str to str, optional
+        Dimension -> column of the 100-point importance allocation used for
+        weighted SERVQUAL scores.
+    respondent : str, optional
+        Respondent id column (required for long data; optional for wide data,
+        where the index is used).
+    """
+
+    dimensions: Mapping[str, Sequence[str]]
+    batteries: Mapping[str, str | Mapping[str, str]]
+    scale: tuple[int, int]
+    satisfaction: Sequence[str] = ()
+    satisfaction_scale: tuple[int, int] | None = None
+    drivers: Sequence[str] = ()
+    stage: str | None = None
+    stages: Sequence[str] | None = None
+    no_perception: Sequence[str] = ()
+    importance: Mapping[str, str] | None = None
+    respondent: str | None = None
+    columns: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        dims = {str(d): tuple(map(str, items)) for d, items in dict(self.dimensions).items()}
+        if not dims:
+            raise SpecError("dimensions is empty: declare at least one dimension with its items.")
+        owner: dict[str, str] = {}
+        for d, items in dims.items():
+            if not items:
+                raise SpecError(f"dimension {d!r} has no items; give it at least one item or remove it.")
+            for it in items:
+                if it in owner:
+                    raise SpecError(f"item {it!r} is declared in two dimensions, {owner[it]!r} and {d!r}; "
+                                    "an item measures one dimension only.")
+                owner[it] = d
+        object.__setattr__(self, "dimensions", dims)
+
+        if not self.batteries:
+            raise SpecError("batteries is empty: give at least the E or P battery, e.g. {'E': 'E_{item}'}.")
+        cols: dict[str, dict[str, str]] = {}
+        for b, how in dict(self.batteries).items():
+            if b not in BATTERIES:
+                raise SpecError(f"unknown battery {b!r}; use {', '.join(BATTERIES)} "
+                                f"({'; '.join(f'{k}: {v}' for k, v in BATTERIES.items())}).")
+            if isinstance(how, str):
+                if "{item}" not in how:
+                    raise SpecError(f"battery {b!r}: the column pattern {how!r} must contain '{{item}}'.")
+                cols[b] = {it: how.format(item=it) for it in owner}
+            else:
+                how = {str(k): str(v) for k, v in dict(how).items()}
+                extra = sorted(set(how) - set(owner))
+                if extra:
+                    raise SpecError(f"battery {b!r} maps unknown item(s) {', '.join(map(repr, extra))}; "
+                                    "declare them in dimensions first.")
+                cols[b] = how
+        order = [b for b in BATTERIES if b in cols]
+        object.__setattr__(self, "batteries", {b: dict(self.batteries)[b] for b in order})
+        object.__setattr__(self, "columns", {b: cols[b] for b in order})
+        if "P" not in cols and "E" not in cols:
+            raise SpecError("the design needs an E (expectation) or P (perception) battery.")
+
+        for name, sc in (("scale", self.scale), ("satisfaction_scale", self.satisfaction_scale)):
+            if sc is None:
+                continue
+            try:
+                lo, hi = (int(v) for v in sc)
+            except (TypeError, ValueError):
+                raise SpecError(f"{name} must be a pair of whole numbers such as (1, 7), got {sc!r}.") from None
+            if lo != sc[0] or hi != sc[1] or not hi - lo >= 1:
+                raise SpecError(f"{name} must be whole categories with low < high, got {sc!r}.")
+            object.__setattr__(self, name, (lo, hi))
+        if self.satisfaction_scale is None:
+            object.__setattr__(self, "satisfaction_scale", self.scale)
+        object.__setattr__(self, "satisfaction", tuple(self.satisfaction))
+        object.__setattr__(self, "drivers", tuple(self.drivers))
+        object.__setattr__(self, "no_perception", tuple(self.no_perception))
+        if self.stages is not None:
+            object.__setattr__(self, "stages", tuple(map(str, self.stages)))
+        if (self.stages is not None or self.no_perception) and self.stage is None:
+            raise SpecError("stages/no_perception were given but stage= names no column.")
+        if self.importance is not None:
+            imp = dict(self.importance)
+            unknown = sorted(set(imp) - set(dims))
+            if unknown:
+                raise SpecError(f"importance names unknown dimension(s) {', '.join(map(repr, unknown))}.")
+            object.__setattr__(self, "importance", imp)
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def items(self) -> tuple[str, ...]:
+        return tuple(it for items in self.dimensions.values() for it in items)
+
+    @property
+    def item_dimension(self) -> np.ndarray:
+        """Dimension index of each item, in :attr:`items` order."""
+        return np.repeat(np.arange(len(self.dimensions)), [len(v) for v in self.dimensions.values()])
+
+    @property
+    def n_categories(self) -> int:
+        return self.scale[1] - self.scale[0] + 1
+
+    def to_dict(self) -> dict:
+        return {
+            "dimensions": {d: list(v) for d, v in self.dimensions.items()},
+            "batteries": self.columns,
+            "scale": list(self.scale),
+            "satisfaction": list(self.satisfaction),
+            "satisfaction_scale": list(self.satisfaction_scale),
+            "drivers": list(self.drivers),
+            "stage": self.stage,
+            "stages": None if self.stages is None else list(self.stages),
+            "no_perception": list(self.no_perception),
+            "importance": self.importance,
+            "respondent": self.respondent,
+        }
+
+    # ------------------------------------------------------------------ data
+    def prepare(
+        self,
+        data: pd.DataFrame,
+        *,
+        missing_values: Iterable[float] = (),
+        format: Literal["wide", "long"] = "wide",
+        item: str = "item",
+        battery: str = "battery",
+        answer: str = "answer",
+    ) -> SurveyData:
+        """Validate ``data`` against the design.
+
+        Wide data hold one column per item per battery (see ``batteries``).
+        Long data hold one row per answer with columns ``respondent``
+        (the design's id column), ``item``, ``battery`` and ``answer``;
+        respondent-level columns (satisfaction, drivers, stage, importance)
+        must then be constant within a respondent.
+        """
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+        if format == "long":
+            data = self._widen(data, item=item, battery=battery, answer=answer)
+        elif format != "wide":
+            raise SpecError(f"format must be 'wide' or 'long', got {format!r}.")
+        elif self.respondent is not None:
+            if self.respondent not in data.columns:
+                raise DataError(f"respondent column {self.respondent!r} is not in the data.")
+            if data[self.respondent].duplicated().any():
+                dup = data[self.respondent][data[self.respondent].duplicated()].iloc[0]
+                raise DataError(f"respondent id {dup!r} appears in more than one row of wide data; "
+                                "use format='long' for one row per answer.")
+            data = data.set_index(self.respondent)
+        codes = tuple(float(v) for v in missing_values)
+        n = len(data)
+        if n == 0:
+            raise DataError("data has no rows.")
+
+        stage_codes, stages = self._stages(data)
+        answers: dict[str, np.ndarray] = {}
+        for b, mapping in self.columns.items():
+            missing_items = [it for it in self.items if it not in mapping or mapping[it] not in data.columns]
+            if missing_items:
+                shown = ", ".join(f"{it} ({mapping.get(it, 'unmapped')})" for it in missing_items[:8])
+                raise DataError(f"battery {b} lacks columns for {len(missing_items)} of its {len(self.items)} "
+                                f"items: {shown}{' ...' if len(missing_items) > 8 else ''}. Every battery must "
+                                "carry every item; rename the columns or fix the battery pattern.")
+            cols = [mapping[it] for it in self.items]
+            vals = self._ordinal_block(data, cols, self.scale, codes, f"battery {b}")
+            finite = vals[np.isfinite(vals)]
+            if finite.size and np.all(finite == finite[0]):
+                raise DataError(f"every answer in battery {b} is {finite[0]:g}: a battery without variation "
+                                "carries no information about the latent level. Check the export (a filled-in "
+                                "default?) or drop the battery from the design.")
+            if finite.size == 0:
+                raise DataError(f"battery {b} has no answers at all (all missing).")
+            answers[b] = vals
+        if "P" in answers and self.no_perception:
+            absent = np.isin(np.asarray(stages, dtype=object)[stage_codes], self.no_perception)
+            has = absent & np.isfinite(answers["P"]).any(axis=1)
+            if has.any():
+                raise DataError(f"respondents at stage(s) {', '.join(map(repr, self.no_perception))} were not "
+                                f"asked the P battery by design, but rows {_fmt_rows(data.index, has)} have P "
+                                "answers. Fix the stage column or no_perception=.")
+
+        sat = None
+        if self.satisfaction:
+            sat = self._ordinal_block(data, list(self.satisfaction), self.satisfaction_scale, codes, "satisfaction")
+        drivers = None
+        if self.drivers:
+            drivers = self._numeric_block(data, list(self.drivers), codes, "driver")
+            for j, c in enumerate(self.drivers):
+                if np.isnan(drivers[:, j]).any():
+                    raise DataError(f"driver column {c!r} has missing values in rows "
+                                    f"{_fmt_rows(data.index, np.isnan(drivers[:, j]))}; drivers must be complete "
+                                    "(impute them or drop those respondents first).")
+                if np.ptp(drivers[:, j]) == 0:
+                    raise DataError(f"driver column {c!r} is constant ({drivers[0, j]:g}); it cannot explain "
+                                    "differences in expectations. Remove it from drivers=.")
+        importance = None
+        if self.importance:
+            importance = self._numeric_block(data, list(self.importance.values()), codes, "importance")
+            if np.any(importance < 0):
+                raise DataError("importance points must be non-negative.")
+        return SurveyData(
+            design=self, index=data.index, answers=answers, satisfaction=sat, drivers=drivers,
+            stage=stage_codes, stages=stages, importance=importance, missing_values=codes,
+        )
+
+    def _widen(self, data: pd.DataFrame, *, item: str, battery: str, answer: str) -> pd.DataFrame:
+        rid = self.respondent
+        if rid is None:
+            raise SpecError("long data need the respondent id column: set Design(respondent='id').")
+        for c in (rid, item, battery, answer):
+            if c not in data.columns:
+                raise DataError(f"long data lack the column {c!r}; expected {rid!r}, {item!r}, {battery!r}, "
+                                f"{answer!r} (rename, or pass item=/battery=/answer=).")
+        unknown_b = sorted(set(map(str, data[battery].unique())) - set(self.columns))
+        if unknown_b:
+            raise DataError(f"long data hold battery code(s) {', '.join(map(repr, unknown_b))} that the design "
+                            f"does not declare ({', '.join(self.columns)}).")
+        unknown_i = sorted(set(map(str, data[item].unique())) - set(self.items))
+        if unknown_i:
+            raise DataError(f"long data hold unknown item(s) {', '.join(map(repr, unknown_i[:8]))}.")
+        key = data[[rid, item, battery]].astype(str)
+        dup = key.duplicated()
+        if dup.any():
+            r = data.loc[dup].iloc[0]
+            raise DataError(f"respondent {r[rid]!r} answered item {r[item]!r} in battery {r[battery]!r} twice.")
+        col = [self.columns[str(b)][str(i)] for b, i in zip(data[battery], data[item], strict=True)]
+        wide = pd.DataFrame({rid: data[rid].to_numpy(), "_col": col, "_val": data[answer].to_numpy()})
+        wide = wide.pivot(index=rid, columns="_col", values="_val")
+        person = [c for c in (*self.satisfaction, *self.drivers, self.stage,
+                              *(self.importance or {}).values()) if c is not None]
+        if person:
+            missing = [c for c in person if c not in data.columns]
+            if missing:
+                raise DataError(f"long data lack respondent-level column(s) {', '.join(map(repr, missing))}.")
+            per = data.groupby(rid, sort=False)
+            varying = [c for c in person if (per[c].nunique(dropna=False) > 1).any()]
+            if varying:
+                raise DataError(f"respondent-level column(s) {', '.join(map(repr, varying))} vary within a "
+                                "respondent in long data; they must be constant per respondent.")
+            wide = wide.join(per[person].first())
+        return wide
+
+    def _stages(self, data: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
+        if self.stage is None:
+            return np.zeros(len(data), dtype=np.intp), ("all",)
+        if self.stage not in data.columns:
+            raise DataError(f"stage column {self.stage!r} is not in the data.")
+        raw = data[self.stage]
+        if raw.isna().any():
+            raise DataError(f"stage column {self.stage!r} is missing in rows {_fmt_rows(data.index, raw.isna())}.")
+        values = raw.astype(str).to_numpy()
+        found = sorted(set(values))
+        stages = self.stages if self.stages is not None else tuple(found)
+        unknown = sorted(set(found) - set(stages))
+        if unknown:
+            raise DataError(f"stage column {self.stage!r} holds value(s) {', '.join(map(repr, unknown))} not in "
+                            f"stages={list(stages)}.")
+        empty = [s for s in stages if s not in found]
+        if empty:
+            raise DataError(f"stage(s) {', '.join(map(repr, empty))} have no respondents; a stage without data "
+                            "cannot be estimated. Remove it from stages= or add its respondents.")
+        bad_np = sorted(set(self.no_perception) - set(stages))
+        if bad_np:
+            raise DataError(f"no_perception names unknown stage(s) {', '.join(map(repr, bad_np))}.")
+        lookup = {s: i for i, s in enumerate(stages)}
+        return np.fromiter((lookup[v] for v in values), dtype=np.intp, count=len(values)), tuple(stages)
+
+    @staticmethod
+    def _numeric_block(data: pd.DataFrame, cols: list[str], codes: tuple[float, ...], what: str) -> np.ndarray:
+        absent = [c for c in cols if c not in data.columns]
+        if absent:
+            raise DataError(f"{what} column(s) {', '.join(map(repr, absent))} are not in the data.")
+        out = np.empty((len(data), len(cols)))
+        for j, c in enumerate(cols):
+            s = data[c]
+            if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+                raise DataError(f"{what} column {c!r} is not numeric (dtype {s.dtype}); recode text answers "
+                                "to numbers first.")
+            v = s.to_numpy(dtype=float, na_value=np.nan, copy=True)
+            if codes:
+                v[np.isin(v, codes)] = np.nan
+            if np.isinf(v).any():
+                raise DataError(f"{what} column {c!r} holds infinite values in rows "
+                                f"{_fmt_rows(data.index, np.isinf(v))}.")
+            out[:, j] = v
+        return out
+
+    def _ordinal_block(self, data: pd.DataFrame, cols: list[str], scale: tuple[int, int],
+                       codes: tuple[float, ...], what: str) -> np.ndarray:
+        vals = self._numeric_block(data, cols, codes, what)
+        lo, hi = scale
+        fin = np.isfinite(vals)
+        bad = fin & ((vals < lo) | (vals > hi) | (vals != np.round(vals)))
+        if bad.any():
+            r, j = np.argwhere(bad)[0]
+            hint = (" Declare it with missing_values=." if vals[r, j] < 0 or vals[r, j] > 2 * hi else "")
+            raise DataError(f"{what}: column {cols[j]!r} has the answer {vals[r, j]:g} in row {data.index[r]!r} "
+                            f"({bad.sum()} such answers), outside the {lo}-{hi} scale or not a whole "
+                            f"category.{hint}")
+        return vals
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyData:
+    """Validated survey answers: one (n, items) float array per battery, NaN where unanswered."""
+
+    design: Design
+    index: pd.Index
+    answers: dict[str, np.ndarray]
+    satisfaction: np.ndarray | None
+    drivers: np.ndarray | None
+    stage: np.ndarray
+    stages: tuple[str, ...]
+    importance: np.ndarray | None
+    missing_values: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.index)
+
+    @property
+    def batteries(self) -> tuple[str, ...]:
+        return tuple(self.answers)
+
+    def frame(self, battery: str) -> pd.DataFrame:
+        """One battery as an (respondent × item) DataFrame."""
+        return pd.DataFrame(self.answers[battery], index=self.index, columns=list(self.design.items))
+
+    def long(self) -> pd.DataFrame:
+        """Tidy long form: respondent, battery, dimension, item, answer (answered cells only)."""
+        d = self.design
+        dim_of = np.repeat(list(d.dimensions), [len(v) for v in d.dimensions.values()])
+        parts = []
+        for b, vals in self.answers.items():
+            r, j = np.nonzero(np.isfinite(vals))
+            parts.append(pd.DataFrame({"respondent": self.index[r], "battery": b, "dimension": dim_of[j],
+                                       "item": np.asarray(d.items)[j], "answer": vals[r, j].astype(int)}))
+        return pd.concat(parts, ignore_index=True)
+
+
+def servqual_design(
+    *,
+    batteries: Mapping[str, str | Mapping[str, str]] | None = None,
+    scale: tuple[int, int] = (1, 7),
+    **kwargs,
+) -> Design:
+    """The SERVQUAL 22-item, 5-dimension layout (items ``q1`` ... ``q22``).
+
+    Columns default to ``E_q1 ... E_q22`` and ``P_q1 ... P_q22``; pass
+    ``batteries=`` to map your own names, and any other :class:`Design` keyword.
+
+    >>> servqual_design().dimensions["reliability"]
+    ('q5', 'q6', 'q7', 'q8', 'q9')
+    """
+    return Design(dimensions=SERVQUAL_DIMENSIONS,
+                  batteries=batteries or {"E": "E_{item}", "P": "P_{item}"}, scale=scale, **kwargs)

@@ -1,0 +1,96 @@
+"""Figures for expectation / perception analyses; each returns the matplotlib Axes it drew on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_drivers", "plot_gaps", "plot_predictive", "plot_zone_of_tolerance"]
+
+
+def _ax(ax, size=(6.0, 3.6)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _bounds(frame: pd.DataFrame) -> tuple[str, str]:
+    lo = next(c for c in frame.columns if c.startswith("lower"))
+    hi = next(c for c in frame.columns if c.startswith("upper"))
+    return lo, hi
+
+
+def plot_gaps(dimensions: pd.DataFrame, *, ci_prob: float, ax=None):
+    """Latent gap P − E per dimension: posterior mean and equal-tailed interval."""
+    ax = _ax(ax)
+    g = dimensions.xs("gap_P-E", level="quantity")
+    lo, hi = _bounds(g)
+    y = np.arange(len(g))[::-1]
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.hlines(y, g[lo], g[hi], color="C0", lw=2)
+    ax.plot(g["mean"], y, "o", color="C0")
+    ax.set_yticks(y, g.index)
+    ax.set_xlabel(f"latent gap P − E (logit scale), {ci_prob:.0%} interval")
+    ax.set_title("Perception minus expectation by dimension")
+    return ax
+
+
+def plot_drivers(table: pd.DataFrame, *, ci_prob: float, ax=None):
+    """Forest plot: driver × dimension rows, one marker per stage (and the pooled mean)."""
+    stages = list(dict.fromkeys(table.index.get_level_values("stage")))
+    rows = list(dict.fromkeys(zip(table.index.get_level_values("driver"),
+                                  table.index.get_level_values("dimension"), strict=True)))
+    ax = _ax(ax, size=(6.5, 0.28 * len(rows) + 1.2))
+    lo, hi = _bounds(table)
+    y0 = np.arange(len(rows))[::-1].astype(float)
+    width = 0.7 / max(len(stages), 1)
+    for s, stage in enumerate(stages):
+        t = table.loc[stage].reindex(rows)
+        y = y0 + 0.35 - (s + 0.5) * width
+        ax.hlines(y, t[lo], t[hi], color=f"C{s}", lw=1.5)
+        ax.plot(t["mean"], y, "o" if stage != "pooled" else "D", ms=4, color=f"C{s}", label=stage)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.set_yticks(y0, [f"{d} → {m}" for d, m in rows], fontsize=8)
+    ax.set_xlabel(f"association with latent expectation, {ci_prob:.0%} interval")
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.set_title("Drivers of expectations by customer stage")
+    return ax
+
+
+def plot_zone_of_tolerance(dimensions: pd.DataFrame, ax=None):
+    """The adequate–desired band per dimension with the mean perception marked."""
+    ax = _ax(ax)
+    y = np.arange(len(dimensions))[::-1]
+    ax.barh(y, dimensions["desired"] - dimensions["adequate"], left=dimensions["adequate"], height=0.5,
+            color="C0", alpha=0.3, label="zone of tolerance (A to D)")
+    inside = (dimensions["perceived"] >= dimensions["adequate"]) & (dimensions["perceived"] <= dimensions["desired"])
+    ax.scatter(dimensions["perceived"], y, c=np.where(inside, "C2", "C3"), zorder=3, label="perceived (mean)")
+    ax.set_yticks(y, dimensions.index)
+    ax.set_xlabel("mean answer")
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    ax.set_title("Zone of tolerance")
+    return ax
+
+
+def plot_predictive(check, axes=None):
+    """Observed category shares (bars) against predictive means and intervals, one panel per block."""
+    import matplotlib.pyplot as plt
+
+    blocks = list(dict.fromkeys(check.table.index.get_level_values("block")))
+    if axes is None:
+        _, axes = plt.subplots(1, len(blocks), figsize=(3.2 * len(blocks), 2.8), layout="constrained",
+                               squeeze=False)
+        axes = axes[0]
+    for ax, b in zip(axes, blocks, strict=True):
+        t = check.table.loc[b]
+        x = t.index.to_numpy()
+        ax.bar(x, t["observed"], color="0.8", label="observed")
+        ax.errorbar(x, t["predicted"], yerr=[t["predicted"] - t["lower"], t["upper"] - t["predicted"]],
+                    fmt="o", color="C0", ms=3, label=f"{check.kind} predictive")
+        ax.set_title(b)
+        ax.set_xlabel("answer")
+    axes[0].set_ylabel("share of answers")
+    axes[0].legend(fontsize=7, frameon=False)
+    return axes

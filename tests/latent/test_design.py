@@ -1,0 +1,147 @@
+"""Design validation and SurveyData: every bad input in issue 3's list gets a clear, named error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from expectmodel import latent
+from expectmodel.errors import DataError, MissingDependencyError, SpecError
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return latent.simulate_latent(60, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, link="gap",
+                                  drivers=2, stages=("never used", "first-time", "long-term"),
+                                  no_perception=("never used",), seed=11)
+
+
+def test_servqual_template_has_22_items_in_5_dimensions():
+    d = latent.servqual_design()
+    assert len(d.items) == 22 and list(d.dimensions) == ["tangibles", "reliability", "responsiveness",
+                                                         "assurance", "empathy"]
+    assert d.columns["E"]["q5"] == "E_q5" and d.n_categories == 7
+    assert np.bincount(d.item_dimension).tolist() == [4, 5, 4, 4, 5]
+
+
+def test_item_in_two_dimensions_names_both():
+    with pytest.raises(SpecError, match=r"'q2' is declared in two dimensions, 'a' and 'b'"):
+        latent.Design(dimensions={"a": ["q1", "q2"], "b": ["q2", "q3"]}, batteries={"E": "E_{item}"}, scale=(1, 7))
+
+
+def test_unknown_battery_and_bad_scale():
+    with pytest.raises(SpecError, match="unknown battery 'X'"):
+        latent.Design(dimensions={"a": ["q1"]}, batteries={"X": "{item}"}, scale=(1, 7))
+    with pytest.raises(SpecError, match="whole categories"):
+        latent.Design(dimensions={"a": ["q1"]}, batteries={"E": "{item}"}, scale=(1, 6.5))
+
+
+def test_battery_with_items_missing_lists_them(sim):
+    df = sim.data.drop(columns=["P_q2", "P_q5"])
+    with pytest.raises(DataError, match=r"battery P lacks columns for 2 of its 5 items: q2 \(P_q2\), q5 \(P_q5\)"):
+        sim.design.prepare(df)
+
+
+def test_answer_outside_scale_names_column_and_row(sim):
+    df = sim.data.copy()
+    df.loc[7, "E_q4"] = 9
+    with pytest.raises(DataError, match=r"battery E: column 'E_q4' has the answer 9 in row 7"):
+        sim.design.prepare(df)
+    df.loc[7, "E_q4"] = -99
+    with pytest.raises(DataError, match="missing_values="):
+        sim.design.prepare(df)
+    data = sim.design.prepare(df, missing_values=[-99])  # a declared code is missing, never an answer
+    assert np.isnan(data.answers["E"][7, 3])
+
+
+def test_all_answers_identical_within_a_battery(sim):
+    df = sim.data.copy()
+    df.loc[:, [f"E_q{j}" for j in range(1, 6)]] = 7.0
+    with pytest.raises(DataError, match="every answer in battery E is 7"):
+        sim.design.prepare(df)
+
+
+def test_stage_with_no_respondents(sim):
+    df = sim.data[sim.data.stage != "first-time"]
+    with pytest.raises(DataError, match=r"stage\(s\) 'first-time' have no respondents"):
+        sim.design.prepare(df)
+    df = sim.data.assign(stage=sim.data.stage.astype(str).replace("long-term", "loyal"))
+    with pytest.raises(DataError, match="'loyal' not in stages="):
+        sim.design.prepare(df)
+
+
+def test_never_used_respondents_must_not_have_perceptions(sim):
+    df = sim.data.copy()
+    row = df.index[df.stage == "never used"][0]
+    df.loc[row, "P_q1"] = 4
+    with pytest.raises(DataError, match="not asked the P battery by design"):
+        sim.design.prepare(df)
+
+
+def test_driver_missing_and_constant(sim):
+    df = sim.data.copy()
+    df.loc[3, "promises"] = np.nan
+    with pytest.raises(DataError, match="driver column 'promises' has missing values in rows 3"):
+        sim.design.prepare(df)
+    with pytest.raises(DataError, match="driver column 'promises' is constant"):
+        sim.design.prepare(sim.data.assign(promises=1.0))
+
+
+def test_non_numeric_answers(sim):
+    df = sim.data.astype({"E_q1": object})
+    df.loc[0, "E_q1"] = "seven"
+    with pytest.raises(DataError, match="'E_q1' is not numeric"):
+        sim.design.prepare(df)
+
+
+def test_long_format_matches_wide(sim):
+    d = sim.design
+    wide = sim.data.reset_index()
+    design = latent.Design(dimensions=d.dimensions, batteries=d.batteries, scale=d.scale,
+                           satisfaction=d.satisfaction, drivers=d.drivers, stage=d.stage, stages=d.stages,
+                           no_perception=d.no_perception, respondent="respondent")
+    a = design.prepare(wide)
+    long = d.prepare(sim.data).long()
+    person = wide[["respondent", *d.satisfaction, *d.drivers, "stage"]]
+    b = design.prepare(long.merge(person, on="respondent"), format="long")
+    for bat in ("E", "P"):
+        np.testing.assert_array_equal(a.answers[bat], b.answers[bat].astype(float))
+    np.testing.assert_allclose(a.drivers, b.drivers)
+    assert (a.stage == b.stage).all()
+    bad = long.merge(person, on="respondent")
+    bad.loc[0, "promises"] += 1
+    with pytest.raises(DataError, match="vary within a respondent"):
+        design.prepare(bad, format="long")
+
+
+def test_ratio_link_refused_with_reason(sim):
+    with pytest.raises(SpecError, match="cannot be identified from ordinal answers"):
+        latent.LatentExpectations(sim.design, link="ratio")
+    assert latent.ratio_scores([12.0], [10.0])[0] == pytest.approx(np.log(1.2))
+    with pytest.raises(DataError, match="strictly positive"):
+        latent.ratio_scores([0.0], [10.0])
+
+
+def test_sampler_not_installed_names_the_extra(monkeypatch):
+    import importlib.util
+
+    from expectmodel import bayes
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "numpyro" else real(name))
+    with pytest.raises(MissingDependencyError, match=r"pip install 'expectmodel\[gpu\]'"):
+        bayes.resolve_sampler("numpyro")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "nutpie" else real(name))
+    with pytest.raises(MissingDependencyError, match=r"expectmodel\[bayes\]"):
+        bayes.resolve_sampler("nutpie")
+    assert bayes.resolve_sampler("auto") == "pymc"
+
+
+def test_model_options_checked(sim):
+    with pytest.raises(SpecError, match="needs overall satisfaction items"):
+        latent.LatentExpectations(latent.servqual_design(), link="gap")
+    one = latent.Design(dimensions={"a": ["q1", "q2"]}, batteries={"P": "P_{item}"}, scale=(1, 5))
+    with pytest.raises(SpecError, match="scale_usage=True needs two or more batteries"):
+        latent.LatentExpectations(one, scale_usage=True)
+    with pytest.raises(SpecError, match="needs invariance=True"):
+        latent.LatentExpectations(sim.design, link="gap", invariance=False)

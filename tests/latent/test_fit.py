@@ -1,0 +1,170 @@
+"""Small fits (about 200-250 respondents, 2 chains) that still check recovery against the simulation truth.
+
+The full recovery and calibration study (85-95% coverage, the LOO confusion table) is
+``benchmarks/recovery_latent.py``, run by the ``slow`` test in ``test_latent_slow.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+from expectmodel import bayes, latent
+from expectmodel.errors import ConvergenceError
+
+FAST = dict(draws=250, tune=300, chains=2, seed=1, gates={"ess_bulk": 100, "ess_tail": 100})
+STAGES = ("never used", "first-time", "long-term")
+
+
+def covered(table, truth, lo="lower_90%", hi="upper_90%") -> np.ndarray:
+    truth = np.ravel(truth)
+    return (table[lo].to_numpy() <= truth) & (truth <= table[hi].to_numpy())
+
+
+@pytest.fixture(scope="module")
+def staged():
+    """Gap link, drivers by stage, never-used customers without a P battery, a few missing answers."""
+    sim = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
+                                 missing_rate=0.03, seed=7)
+    res = latent.LatentExpectations(sim.design, link="gap").fit(sim.data, **FAST)
+    return sim, res
+
+
+def test_levels_and_latent_gap_recovered(staged):
+    sim, res = staged
+    dims = res.dimensions()
+    mu = sim.truth["mu"]
+    for b, name in enumerate(("E", "P")):
+        t = dims.xs(f"level_{name}", level="quantity")
+        np.testing.assert_allclose(t["mean"], mu[b], atol=0.45)
+    gap = dims.xs("gap_P-E", level="quantity")
+    np.testing.assert_allclose(gap["mean"], mu[1] - mu[0], atol=0.4)
+    hits = np.concatenate([covered(dims.xs(f"level_{n}", level="quantity"), mu[b]) for b, n in enumerate("EP")]
+                          + [covered(gap, mu[1] - mu[0])])
+    assert hits.mean() >= 0.7, hits
+    assert res.diagnostics.passed and res.diagnostics.max_rhat < 1.05
+
+
+def test_person_scores_track_truth_as_their_reliability_predicts(staged):
+    sim, res = staged
+    sc = res.scores()
+    rel = res.score_reliability()
+    E = sc["E_mean"].to_numpy().reshape(240, -1)
+    for d in range(E.shape[1]):
+        r = np.corrcoef(E[:, d], sim.truth["levels"][:, 0, d])[0, 1]
+        expected = np.sqrt(rel.loc[("E", list(sim.design.dimensions)[d]), "reliability"])
+        assert r > 0.75 and abs(r - expected) < 0.08, (d, r, expected)
+    never = np.asarray(STAGES)[sim.truth["stage"]] == "never used"
+    P = sc["P_mean"].to_numpy().reshape(240, -1)
+    assert np.isnan(P[never]).all() and np.isfinite(P[~never]).all()
+    gap_cols = sc[["gap_mean", "gap_lower_90%", "gap_upper_90%"]].to_numpy()
+    assert np.all(gap_cols[~np.repeat(never, E.shape[1]), 1] <= gap_cols[~np.repeat(never, E.shape[1]), 2])
+
+
+def test_satisfaction_link_and_drivers_recovered(staged):
+    sim, res = staged
+    link = res.link()
+    bp = link.xs("beta_P", level="coefficient")
+    assert covered(bp, sim.truth["beta_P"]).sum() >= 4
+    np.testing.assert_allclose(link.xs("beta_sum", level="coefficient")["mean"], 0.0, atol=1e-12)
+    drv = res.drivers()
+    pooled = drv.loc["pooled"]
+    assert np.corrcoef(pooled["mean"], sim.truth["Gamma_mean"].ravel())[0, 1] > 0.8
+    assert covered(pooled, sim.truth["Gamma_mean"]).mean() >= 0.7
+    assert set(drv.index.get_level_values("stage")) == {"pooled", *STAGES}
+    raw = res.drivers(scale="raw")
+    np.testing.assert_allclose(raw["mean"].to_numpy() * np.tile(np.repeat(res.layout.driver_sd, 5), 4),
+                               drv["mean"].to_numpy(), rtol=1e-10)
+
+
+def test_posterior_predictive_and_loo(staged):
+    sim, res = staged
+    ppc = res.ppc(draws=100)
+    assert set(ppc.table.index.get_level_values("block")) == {"E", "P", "satisfaction"}
+    assert ppc.coverage >= 0.75
+    loo = res.loo()
+    assert loo.elpd < 0 and loo.pareto_k.shape[-1] == int((~np.isnan(sim.data.sat1)).sum())
+    ll = res.log_likelihood()
+    assert ll["answers"].shape == (2, 250, 240)
+
+
+def test_outputs(staged, tmp_path):
+    _sim, res = staged
+    text = str(res.summary())
+    assert "gap_P-E" in text and "Satisfaction link" in text and "90% equal-tailed" in text
+    assert "<table" in res._repr_html_()
+    assert res.plot_gaps().get_title().startswith("Perception minus expectation")
+    assert res.plot_drivers().get_title() == "Drivers of expectations by customer stage"
+    assert len(res.ppc(draws=50).plot()) == 3
+    params = res.parameters()
+    assert {"mean", "r_hat", "ess_bulk"} <= set(params.columns)
+    res.to_netcdf(tmp_path / "fit.nc")
+    import xarray as xr
+
+    back = xr.open_datatree(tmp_path / "fit.nc", engine="h5netcdf")
+    meta = json.loads(back.attrs["expectmodel_meta"])
+    assert meta["settings"]["seed"] == 1 and meta["settings"]["ci_prob"] == 0.9 and "pymc" in meta["versions"]
+    np.testing.assert_allclose(back["posterior"]["mu"].values, res.posterior["mu"].values)
+
+
+@pytest.fixture(scope="module")
+def link_pair():
+    """Data generated under SERVPERF (beta_E = 0) with strong effects; fitted with the perf and gap links."""
+    dims = {"a": ("q1", "q2", "q3"), "b": ("q4", "q5", "q6")}
+    sim = latent.simulate_latent(250, dimensions=dims, link="perf", truth={"beta_P": [1.0, 0.8]}, seed=3)
+    fits = {}
+    for link in ("perf", "gap"):
+        fits[link] = latent.LatentExpectations(sim.design, link=link).fit(sim.data, **FAST)
+    return sim, fits
+
+
+def test_loo_prefers_the_generating_link(link_pair):
+    _sim, fits = link_pair
+    table = latent.compare(fits)
+    assert table.index[0] == "perf"
+    assert table.loc["gap", "elpd_diff"] > 2 * table.loc["gap", "dse"]
+    assert covered(fits["perf"].link().xs("beta_P", level="coefficient"), [1.0, 0.8]).all()
+
+
+def test_prior_predictive_is_not_piled_at_the_extremes(link_pair):
+    sim, _ = link_pair
+    est = latent.LatentExpectations(sim.design, link="perf")
+    check = est.prior_predictive(sim.data, draws=100, seed=2)
+    shares = check.table["predicted"]
+    for block in ("E", "P", "satisfaction"):
+        s = shares.loc[block]
+        assert s.iloc[[0, -1]].sum() < 0.6, s
+    assert check.kind == "prior"
+
+
+def test_convergence_gates_warn_or_raise():
+    import xarray as xr
+
+    rng = np.random.default_rng(0)
+    post = xr.Dataset({"mu": (("chain", "draw", "k"), rng.normal(size=(2, 100, 3)) + np.array([0, 3])[:, None, None])})
+    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 100), bool)),
+                        "energy": (("chain", "draw"), rng.normal(size=(2, 100)))})
+    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
+    diag = bayes.diagnose(tree, ["mu"], bayes.Gates())
+    assert not diag.passed and diag.max_rhat > 1.5 and any("R-hat" in f for f in diag.failures)
+    with pytest.warns(bayes.SamplingWarning, match="failed the convergence gates: max R-hat"):
+        bayes.enforce(diag, strict=False, what="test fit")
+    with pytest.raises(ConvergenceError, match="max R-hat"):
+        bayes.enforce(diag, strict=True, what="test fit")
+    good = xr.DataTree.from_dict({"posterior": post.assign(mu=post.mu - post.mu.mean("draw")), "sample_stats": stats})
+    assert bayes.diagnose(good, ["mu"], bayes.Gates(ess_bulk=50, ess_tail=50)).passed
+
+
+def test_strict_fit_raises_on_failed_gates():
+    sim = latent.simulate_latent(60, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=5)
+    est = latent.LatentExpectations(sim.design)
+    with pytest.raises(ConvergenceError, match="failed the convergence gates"):
+        est.fit(sim.data, draws=30, tune=30, chains=2, seed=0, strict=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        res = est.fit(sim.data, draws=30, tune=30, chains=2, seed=0)
+    assert any(issubclass(x.category, bayes.SamplingWarning) for x in w)
+    assert not res.diagnostics.passed and "FAILED" in str(res.summary())
