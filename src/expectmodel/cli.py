@@ -39,8 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     pls.add_argument("--groups", default=None, help="column with group labels (prints each group)")
     pls.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     pls.add_argument("--quiet", action="store_true", help="do not print the summary")
-    demo = sub.add_parser("demo", help="full ECSI analysis of the bundled survey, written to a folder")
-    demo.add_argument("--out", type=Path, default=Path("reports/ecsi"), help="report folder (default reports/ecsi)")
+    demo = sub.add_parser("demo", help="full ECSI and SERVQUAL analyses of the bundled surveys, written to folders")
+    demo.add_argument("--out", type=Path, default=Path("reports/ecsi"), help="ECSI report folder (default reports/ecsi)")
+    demo.add_argument("--servqual-out", type=Path, default=Path("reports/servqual"),
+                      help="SERVQUAL / latent-expectation report folder (default reports/servqual)")
+    demo.add_argument("--draws", type=int, default=500, help="posterior draws per chain of the latent model")
+    demo.add_argument("--chains", type=int, default=4, help="chains of the latent model (default 4)")
+    demo.add_argument("--skip-latent", action="store_true", help="only the ECSI (PLS) report")
     demo.add_argument("--boot", type=int, default=5000, help="bootstrap resamples (default 5000)")
     demo.add_argument("--seed", type=int, default=20261123)
     return parser
@@ -53,7 +58,14 @@ def main(argv: list[str] | None = None) -> int:
 
         written = ecsi_report(args.out, n_boot=args.boot, seed=args.seed)
         print((args.out / "summary.txt").read_text(encoding="utf-8"))
-        print(f"Report: {len(written)} files in {args.out.resolve()}")
+        print(f"ECSI report: {len(written)} files in {args.out.resolve()}")
+        if not args.skip_latent:
+            from expectmodel.report import servqual_report
+
+            written = servqual_report(args.servqual_out, draws=args.draws, tune=args.draws, chains=args.chains,
+                                      seed=args.seed)
+            print((args.servqual_out / "latent_summary.txt").read_text(encoding="utf-8"))
+            print(f"SERVQUAL / latent-expectation report: {len(written)} files in {args.servqual_out.resolve()}")
         return 0
     from expectmodel.sem import PLS
 

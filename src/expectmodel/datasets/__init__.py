@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_csi_survey", "path"]
+__all__ = ["load_csi_survey", "load_servqual_survey", "path", "servqual_survey_design"]
 
 
 def path(name: str) -> Path:
@@ -34,3 +34,28 @@ def load_csi_survey() -> pd.DataFrame:
     answers are missing and coded ``-99``. See ``datasets/csi_survey.md``.
     """
     return pd.read_csv(path("csi_survey.csv"))
+
+
+def load_servqual_survey() -> pd.DataFrame:
+    """A SERVQUAL-style survey: 800 respondents, 22 items in E, P, D and A batteries (1-7).
+
+    Simulated by :func:`expectmodel.latent.simulate_latent` with a free satisfaction link
+    (two satisfaction items), five drivers of expectations, a 100-point importance
+    allocation and three customer stages; "never used" customers have no P battery and
+    no satisfaction answers. About 1% of answers are coded ``-99``. Read it with
+    :func:`servqual_survey_design`; see ``datasets/servqual_survey.md`` and the truth in
+    ``servqual_survey_truth.json``.
+    """
+    return pd.read_csv(path("servqual_survey.csv"))
+
+
+def servqual_survey_design():
+    """The :class:`~expectmodel.latent.Design` of :func:`load_servqual_survey`."""
+    from expectmodel.latent import SERVQUAL_DIMENSIONS, servqual_design
+
+    return servqual_design(
+        batteries={b: f"{b}_{{item}}" for b in "EPDA"}, scale=(1, 7), satisfaction=["sat1", "sat2"],
+        drivers=["word_of_mouth", "promises", "past_experience", "needs", "price"], stage="stage",
+        stages=("never used", "first-time", "long-term"), no_perception=("never used",),
+        importance={d: f"importance_{d}" for d in SERVQUAL_DIMENSIONS}, respondent="respondent",
+    )

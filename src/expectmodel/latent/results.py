@@ -337,4 +337,4 @@ def compare(fits: dict[str, LatentResults], var: str = "satisfaction") -> pd.Dat
     n = {k: f.layout.n for k, f in fits.items()}
     if len(set(n.values())) > 1:
         raise SpecError(f"models were fitted to different numbers of respondents: {n}.")
-    return az.compare({k: f.loo(var) for k, f in fits.items()})
+    return az.compare({k: f.loo(var) for k, f in fits.items()}, round_to="none")
