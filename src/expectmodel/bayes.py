@@ -82,15 +82,17 @@ def sample(model, *, draws: int, tune: int, chains: int, seed: int, sampler: Sam
 
 
 def approximate(model, *, draws: int, seed: int, steps: int = 20_000, method: str = "advi",
-                progressbar: bool = False):
-    """Mean-field ADVI (``method="advi"``) or full-rank ADVI: a fast quick look, not for final inference."""
+                learning_rate: float = 0.02, progressbar: bool = False):
+    """Mean-field ADVI (``method="advi"``) or full-rank ADVI with Adam: a fast quick look, not final inference."""
     import pymc as pm
+    from pymc.variational.callbacks import CheckParametersConvergence
 
     if method not in ("advi", "fullrank_advi"):
         raise SpecError(f"approximation method must be 'advi' or 'fullrank_advi', got {method!r}.")
     with model:
         approx = pm.fit(n=steps, method=method, random_seed=seed, progressbar=progressbar,
-                        callbacks=[pm.callbacks.CheckParametersConvergence(diff="absolute", tolerance=1e-3)])
+                        obj_optimizer=pm.adam(learning_rate=learning_rate),
+                        callbacks=[CheckParametersConvergence(diff="absolute", tolerance=1e-3)])
         tree = approx.sample(draws=draws, random_seed=seed)
     return tree, {"method": method, "steps": len(approx.hist), "final_loss": float(approx.hist[-1])}
 

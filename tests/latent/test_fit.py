@@ -108,6 +108,7 @@ def test_outputs(staged, tmp_path):
     meta = json.loads(back.attrs["expectmodel_meta"])
     assert meta["settings"]["seed"] == 1 and meta["settings"]["ci_prob"] == 0.9 and "pymc" in meta["versions"]
     np.testing.assert_allclose(back["posterior"]["mu"].values, res.posterior["mu"].values)
+    np.testing.assert_allclose(back["log_likelihood"]["answers"].values, res.log_likelihood()["answers"])
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +173,12 @@ def test_strict_fit_raises_on_failed_gates():
     est = latent.LatentExpectations(sim.design)
     with pytest.raises(ConvergenceError, match="failed the convergence gates"):
         est.fit(sim.data, draws=30, tune=30, chains=2, seed=0, strict=True)
+
+
+def test_advi_quick_look_mode():
+    sim = latent.simulate_latent(200, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5", "q6")}, seed=8)
+    res = latent.LatentExpectations(sim.design).fit(sim.data, method="advi", advi_steps=4000, draws=200, seed=0)
+    assert res.diagnostics.method == "advi" and res.diagnostics.passed  # gates do not apply to ADVI
+    assert res.meta["settings"]["method"] == "advi" and res.diagnostics.extra["steps"] <= 4000
+    gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
+    np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)

@@ -1,4 +1,7 @@
-"""The full recovery and calibration study (slow: about an hour on 2 cores). Run with ``make test-slow``."""
+"""The recovery and calibration study (slow: about 50 minutes on 2 cores). Run with ``make test-slow``.
+
+Same settings as ``python benchmarks/recovery_latent.py --reps 4 --n 250 --loo-reps 2``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_recovery_study_meets_the_calibration_band():
-    out = run_study(reps=8, n=300, loo_reps=4, log=lambda *_: None)
+    out = run_study(reps=4, n=250, loo_reps=2, log=lambda *_: None)
     # 90% intervals of the structural parameters cover the truth 85-95% of the time
     assert 0.85 <= out["coverage_overall"] <= 0.95, out["coverage_by_variant"]
     for variant, row in out["coverage_by_variant"].iterrows():

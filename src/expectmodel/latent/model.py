@@ -211,6 +211,7 @@ class LatentExpectations:
         seed: int = 0,
         sampler: bayes.Sampler = "auto",
         method: Literal["nuts", "advi", "fullrank_advi"] = "nuts",
+        advi_steps: int = 20_000,
         cores: int | None = None,
         target_accept: float = 0.8,
         gates: bayes.Gates | dict | None = None,
@@ -220,8 +221,9 @@ class LatentExpectations:
     ):
         """Sample the posterior and return :class:`~expectmodel.latent.LatentResults`.
 
-        ``method="advi"`` is the quick-look mode for large n (no convergence gates;
-        intervals are too narrow, as with any mean-field approximation).
+        ``method="advi"`` is the quick-look mode for large n (``advi_steps`` Adam steps, no
+        convergence gates; intervals are too narrow and levels shrink, as with any mean-field
+        approximation: use it to look, then NUTS to report).
         A fit that fails a gate warns (:class:`~expectmodel.bayes.SamplingWarning`)
         and records it in ``results.diagnostics``; ``strict=True`` raises instead.
         """
@@ -240,7 +242,8 @@ class LatentExpectations:
             info = {}
         else:
             used = "pymc"
-            tree, info = bayes.approximate(model, draws=draws, seed=seed, method=method, progressbar=progressbar)
+            tree, info = bayes.approximate(model, draws=draws, seed=seed, method=method, steps=advi_steps,
+                                           progressbar=progressbar)
         wall = time.perf_counter() - t0
         diag = bayes.diagnose(tree, identified, gates, method="nuts" if method == "nuts" else method)
         diag.extra.update(info)
@@ -250,6 +253,7 @@ class LatentExpectations:
                 "priors": PRIORS, "identified": identified,
                 "note": "Likert answers modelled as ordinal (ordered logit, METHODS D2)."}
         res = LatentResults(model=self, layout=lay, data=data, tree=tree, diagnostics=diag, meta=meta)
+        res.store_log_likelihood()
         bayes.enforce(diag, strict=strict, what="The latent-expectation fit")
         return res
 

@@ -204,14 +204,22 @@ class LatentResults:
             self._cache["loglik"] = {k: v.reshape(c, d, -1) for k, v in ll.items()}
         return self._cache["loglik"]
 
+    def _log_likelihood_dataset(self):
+        import xarray as xr
+
+        return xr.Dataset({k: (("chain", "draw", "respondent"), v) for k, v in self.log_likelihood().items()},
+                          coords={"respondent": self.posterior["respondent"].values})
+
+    def store_log_likelihood(self) -> None:
+        """Add the per-respondent log-likelihood as the tree's ``log_likelihood`` group (METHODS §6.4)."""
+        if "log_likelihood" not in self.tree.children:
+            self.tree["log_likelihood"] = self._log_likelihood_dataset()
+
     def _loo_tree(self):
         import xarray as xr
 
-        ll = self.log_likelihood()
-        ds = xr.Dataset({k: (("chain", "draw", "respondent"), v) for k, v in ll.items()})
-        if "satisfaction" in ll:  # respondents without a satisfaction answer contribute nothing: drop them
-            pass
-        return xr.DataTree.from_dict({"posterior": self.posterior.to_dataset()[["mu"]], "log_likelihood": ds})
+        return xr.DataTree.from_dict({"posterior": self.posterior.to_dataset()[["mu"]],
+                                      "log_likelihood": self._log_likelihood_dataset()})
 
     def loo(self, var: str = "satisfaction"):
         """Leave-one-respondent-out PSIS-LOO on ``var`` ("satisfaction" or "answers")."""
