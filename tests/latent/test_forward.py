@@ -39,7 +39,8 @@ def test_draw_ordinal_matches_probabilities():
 
 
 @pytest.mark.parametrize("kw", [dict(link="free", drivers=2, stages=("a", "b")),
-                                dict(invariance=False), dict(scale_usage=True, link="gap", n_satisfaction=2)])
+                                dict(invariance=False), dict(scale_usage=True, link="gap", n_satisfaction=2),
+                                dict(invariance=False, probability=True, link="free")])
 def test_pymc_graph_and_numpy_mirror_agree(kw):
     sim_kw = {k: v for k, v in kw.items()}
     sim = latent.simulate_latent(30, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, missing_rate=0.1,
@@ -51,13 +52,15 @@ def test_pymc_graph_and_numpy_mirror_agree(kw):
     rng = np.random.default_rng(1)
     point = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in model.initial_point().items()}
     names = ["mu", "delta", "loading", "sigma", "cut", "theta"] + [
-        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid", "shift", "stretch") if k in model.named_vars]
+        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid", "shift", "stretch", "precision")
+        if k in model.named_vars]
     outs = [model[k] for k in names] + list(model.potentials)
     f = pytensor.function(model.value_vars, model.replace_rvs_by_values(outs), mode="FAST_COMPILE",
                           on_unused_input="ignore")
     vals = f(*[point[v.name] for v in model.value_vars])
     params = {k: np.asarray(v)[None] for k, v in zip(names, vals[:len(names)], strict=True)}
     ll = fw.respondent_loglik(params, lay)
-    np.testing.assert_allclose(ll["answers"].sum(), vals[len(names)], rtol=1e-9)
+    pot = dict(zip([p.name for p in model.potentials], vals[len(names):], strict=True))
+    np.testing.assert_allclose(ll["answers"].sum(), pot["answers"] + pot.get("probabilities", 0.0), rtol=1e-9)
     if "satisfaction" in ll:
-        np.testing.assert_allclose(ll["satisfaction"].sum(), vals[len(names) + 1], rtol=1e-9)
+        np.testing.assert_allclose(ll["satisfaction"].sum(), pot["satisfaction"], rtol=1e-9)

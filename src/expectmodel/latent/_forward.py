@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, log_expit
+from scipy.stats import beta as beta_dist
 
 __all__ = ["Observations", "centred_cutpoints", "draw_ordinal", "ordinal_logp"]
 
@@ -173,6 +174,12 @@ def respondent_loglik(p: dict, lay, chunk: int = 64) -> dict[str, np.ndarray]:
         eta = measurement_eta(q, lay.obs, lay.item_dim, lay.invariant)
         lower, upper = measurement_cuts(q, lay.obs, lay.invariant)
         out["answers"][s0:s0 + chunk] = lay.obs.segment_sum(ordinal_logp(lay.obs.cat, eta, lower, upper))
+        if getattr(lay, "prob_obs", None) is not None:
+            po = lay.prob_obs
+            m = expit(measurement_eta(q, po, lay.item_dim, lay.invariant))
+            phi = q["precision"][..., po.item]
+            out["answers"][s0:s0 + chunk] += po.segment_sum(
+                beta_dist.logpdf(lay.prob_y[po.resp, po.item], m * phi, (1 - m) * phi))
         if lay.sat is not None:
             so = lay.sat
             eta_s = satisfaction_eta(q, lay.index("E"), lay.index("P"))[:, so.resp]

@@ -100,6 +100,9 @@ def servqual(data: SurveyData) -> ClassicalScores:
     if not {"E", "P"} <= set(data.answers):
         raise DataError(f"SERVQUAL needs the E and P batteries; the design has {', '.join(data.answers)}.")
     d = data.design
+    if "E" in d.probability:
+        raise DataError("SERVQUAL gaps need E and P on the same answer scale; here E is stated as probabilities. "
+                        "Use the latent model (LatentExpectations) with link='free' or 'perf'.")
     dims = list(d.dimensions)
     dim = d.item_dimension
     E, P = data.answers["E"], data.answers["P"]

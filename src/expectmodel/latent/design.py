@@ -87,6 +87,12 @@ class Design:
     respondent : str, optional
         Respondent id column (required for long data; optional for wide data,
         where the index is used).
+    probability : sequence of str
+        Batteries answered as subjective probabilities (``"will the firm deliver
+        this?"``, 0-1 or 0-100) instead of on the Likert scale: only ``("E",)``.
+        They get a Beta measurement model (METHODS §2.1).
+    probability_max : float
+        The top of the probability answers: 1 (default) or 100 (percent).
     """
 
     dimensions: Mapping[str, Sequence[str]]
@@ -100,6 +106,8 @@ class Design:
     no_perception: Sequence[str] = ()
     importance: Mapping[str, str] | None = None
     respondent: str | None = None
+    probability: Sequence[str] = ()
+    probability_max: float = 1.0
     columns: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -160,6 +168,12 @@ class Design:
             object.__setattr__(self, "stages", tuple(map(str, self.stages)))
         if (self.stages is not None or self.no_perception) and self.stage is None:
             raise SpecError("stages/no_perception were given but stage= names no column.")
+        object.__setattr__(self, "probability", tuple(self.probability))
+        if set(self.probability) - {"E"} or ("E" in self.probability and "E" not in cols):
+            raise SpecError(f"probability={self.probability!r}: only the E battery can be stated as "
+                            "probabilities, and the design must have it.")
+        if self.probability_max not in (1, 100):
+            raise SpecError(f"probability_max must be 1 or 100, got {self.probability_max!r}.")
         if self.importance is not None:
             imp = dict(self.importance)
             unknown = sorted(set(imp) - set(dims))
@@ -194,6 +208,8 @@ class Design:
             "no_perception": list(self.no_perception),
             "importance": self.importance,
             "respondent": self.respondent,
+            "probability": list(self.probability),
+            "probability_max": self.probability_max,
         }
 
     # ------------------------------------------------------------------ data
@@ -244,7 +260,10 @@ class Design:
                                 f"items: {shown}{' ...' if len(missing_items) > 8 else ''}. Every battery must "
                                 "carry every item; rename the columns or fix the battery pattern.")
             cols = [mapping[it] for it in self.items]
-            vals = self._ordinal_block(data, cols, self.scale, codes, f"battery {b}")
+            if b in self.probability:
+                vals = self._probability_block(data, cols, codes, f"battery {b}")
+            else:
+                vals = self._ordinal_block(data, cols, self.scale, codes, f"battery {b}")
             finite = vals[np.isfinite(vals)]
             if finite.size and np.all(finite == finite[0]):
                 raise DataError(f"every answer in battery {b} is {finite[0]:g}: a battery without variation "
@@ -366,6 +385,27 @@ class Design:
                                 f"{_fmt_rows(data.index, np.isinf(v))}.")
             out[:, j] = v
         return out
+
+    def _probability_block(self, data: pd.DataFrame, cols: list[str], codes: tuple[float, ...],
+                           what: str) -> np.ndarray:
+        """Probabilities rescaled to [0, 1]; heaping at 0 / 50 / 100 is reported, not changed."""
+        vals = self._numeric_block(data, cols, codes, what)
+        top = float(self.probability_max)
+        bad = np.isfinite(vals) & ((vals < 0) | (vals > top))
+        if bad.any():
+            r, j = np.argwhere(bad)[0]
+            raise DataError(f"{what}: column {cols[j]!r} has the probability {vals[r, j]:g} in row "
+                            f"{data.index[r]!r}, outside 0-{top:g} (set probability_max=100 for percentages).")
+        vals = vals / top
+        fin = vals[np.isfinite(vals)]
+        heaped = np.isin(fin, (0.0, 0.5, 1.0)).mean() if fin.size else 0.0
+        if heaped > 0.3:
+            import warnings
+
+            warnings.warn(f"{what}: {heaped:.0%} of the probabilities are exactly 0, 50% or 100%; such heaping "
+                          "often marks 'don't know' or rounding rather than belief (METHODS §2.1).",
+                          UserWarning, stacklevel=4)
+        return vals
 
     def _ordinal_block(self, data: pd.DataFrame, cols: list[str], scale: tuple[int, int],
                        codes: tuple[float, ...], what: str) -> np.ndarray:

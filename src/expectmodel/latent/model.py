@@ -70,6 +70,9 @@ class _Layout:
     stages: tuple[str, ...]
     cat: np.ndarray  # (n, B, J) category 0..K-1 (0 where unanswered)
     answered: np.ndarray | None  # (n, B, J) bool, None when every cell is answered
+    prob: int | None = None  # battery index of probability-stated expectations (Beta measurement)
+    prob_obs: Observations | None = None  # their answered cells
+    prob_y: np.ndarray | None = None  # (n, J) squeezed probabilities, 0.5 where unanswered
 
     @property
     def B(self) -> int:
@@ -119,11 +122,16 @@ class LatentExpectations:
     batteries : sequence of str, optional
         The batteries to model (default: all in the design), e.g. ``("E", "P")``
         for a design that also holds D and A.
+    person_parameterization : {"noncentred", "centred"}
+        How the person levels enter the sampler. Non-centred (default) suits a few
+        Likert items per dimension; centred suits very informative answers
+        (many items per dimension, probabilities), where non-centred mixes slowly.
     """
 
     def __init__(self, design: Design, *, link: Link = None, invariance: bool = True, drivers: bool = True,
                  scale_usage: bool = False, lkj_eta: float = 2.0, ci_prob: float = 0.9,
-                 batteries: tuple[str, ...] | None = None) -> None:
+                 batteries: tuple[str, ...] | None = None,
+                 person_parameterization: Literal["noncentred", "centred"] = "noncentred") -> None:
         if not isinstance(design, Design):
             raise SpecError(f"design must be an expectmodel.latent.Design, got {type(design).__name__}.")
         if batteries is not None:
@@ -133,6 +141,10 @@ class LatentExpectations:
                                 f"batteries {tuple(design.columns)}.")
             batteries = tuple(b for b in design.columns if b in batteries)
         self.batteries = batteries or tuple(design.columns)
+        if person_parameterization not in ("noncentred", "centred"):
+            raise SpecError("person_parameterization must be 'noncentred' or 'centred', "
+                            f"got {person_parameterization!r}.")
+        self.person_parameterization = person_parameterization
         if link == "ratio":
             raise SpecError(RATIO_LINK_MESSAGE)
         if link not in (None, "gap", "free", "perf"):
@@ -146,6 +158,10 @@ class LatentExpectations:
                 raise SpecError(f"link={link!r} needs the E battery; with P only use link='perf'.")
             if link == "gap" and not invariance:
                 raise SpecError("link='gap' compares E and P on one latent metric and so needs invariance=True.")
+        if "E" in design.probability and "E" in self.batteries and invariance and len(self.batteries) > 1:
+            raise SpecError("expectations stated as probabilities cannot share item parameters with Likert "
+                            "batteries: pass invariance=False (the latent gap is then not identified; compare "
+                            "E and P through link='free' or 'perf').")
         if scale_usage and len(self.batteries) < 2:
             raise SpecError("scale_usage=True needs two or more batteries: with one battery the respondent's "
                             "scale use is confounded with the latent level (METHODS §2.1).")
@@ -162,7 +178,7 @@ class LatentExpectations:
     def get_params(self) -> dict:
         return {"link": self.link, "invariance": self.invariance, "drivers": self.drivers,
                 "scale_usage": self.scale_usage, "lkj_eta": self.lkj_eta, "ci_prob": self.ci_prob,
-                "batteries": self.batteries}
+                "batteries": self.batteries, "person_parameterization": self.person_parameterization}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -179,7 +195,9 @@ class LatentExpectations:
     def layout(self, data: SurveyData) -> _Layout:
         d = self.design
         batteries = self.batteries
-        obs = Observations.from_blocks([data.answers[b] for b in batteries], d.scale[0])
+        ordinal = {b: (np.full_like(data.answers[b], np.nan) if b in d.probability else data.answers[b])
+                   for b in batteries}
+        obs = Observations.from_blocks([ordinal[b] for b in batteries], d.scale[0])
         sat = None
         if self.link is not None:
             sat = Observations.from_blocks([data.satisfaction], d.satisfaction_scale[0])
@@ -188,12 +206,24 @@ class LatentExpectations:
             mean = data.drivers.mean(axis=0)
             sd = data.drivers.std(axis=0)
             X = (data.drivers - mean) / sd
-        dense = np.stack([data.answers[b] for b in batteries], axis=1)
+        dense = np.stack([ordinal[b] for b in batteries], axis=1)
         answered = np.isfinite(dense)
         cat = np.where(answered, dense - d.scale[0], 0).astype(np.intp)
+        prob = prob_obs = prob_y = None
+        if "E" in d.probability and "E" in batteries:
+            prob = batteries.index("E")
+            raw = data.answers["E"]
+            ok = np.isfinite(raw)
+            N = int(ok.sum())
+            # Smithson & Verkuilen (2006): squeeze 0 and 1 into the open interval
+            prob_y = np.where(ok, (np.where(ok, raw, 0.5) * (N - 1) + 0.5) / N, 0.5)
+            r, j = np.nonzero(ok)
+            prob_obs = Observations(r, j, np.full(r.size, prob), np.zeros(r.size, np.intp), data.n)
+            answered[:, prob, :] = ok  # reused as the Beta mask; the ordinal mask excludes it below
         return _Layout(obs, batteries, tuple(d.dimensions), d.items, d.item_dimension, d.n_categories,
                        self.invariance, sat, d.satisfaction_scale[1] - d.satisfaction_scale[0] + 1,
-                       X, mean, sd, data.stage, data.stages, cat, None if answered.all() else answered)
+                       X, mean, sd, data.stage, data.stages, cat,
+                       None if answered.all() and prob is None else answered, prob, prob_obs, prob_y)
 
     # ------------------------------------------------------------------ pymc
     def build(self, data: SurveyData | pd.DataFrame, *, missing_values=()):
@@ -368,14 +398,11 @@ def _build(est: LatentExpectations, lay: _Layout):
         cut = _cutpoints(pm, pt, "cut", K, (Bp,), ("param_battery", "cutpoint"))
 
         F = B * D
-        z = pm.Normal("z", 0.0, 1.0, shape=(n, F))
+        chol = None
         if F > 1:
             chol = pm.LKJCorr("corr_chol", n=F, eta=est.lkj_eta)
             pm.Deterministic("corr", chol @ chol.T, dims=("factor", "factor_"))
-            zeta = z @ chol.T
-        else:
-            zeta = z
-        theta = zeta.reshape((n, B, D))
+        mean = pt.zeros((n, B, D))
         if lay.drivers is not None and "E" in lay.batteries:
             q = lay.drivers.shape[1]
             S = len(lay.stages)
@@ -392,8 +419,17 @@ def _build(est: LatentExpectations, lay: _Layout):
                 gamma = pm.Deterministic("Gamma", g_mean[None], dims=("stage", "driver", "dimension"))
             identified.append("Gamma")
             shift_e = (pt.as_tensor(lay.drivers)[:, :, None] * gamma[lay.stage]).sum(axis=1)  # (n, D)
-            iE = lay.index("E")
-            theta = pt.set_subtensor(theta[:, iE, :], theta[:, iE, :] + shift_e)
+            mean = pt.set_subtensor(mean[:, lay.index("E"), :], shift_e)
+        if est.person_parameterization == "centred":
+            # informative answers (many items, Beta probabilities): the centred form mixes better
+            if chol is None:
+                theta = pm.Normal("theta_raw", mean.reshape((n, F)), 1.0, shape=(n, F)).reshape((n, B, D))
+            else:
+                theta = pm.MvNormal("theta_raw", mu=mean.reshape((n, F)), chol=chol, shape=(n, F)).reshape((n, B, D))
+        else:
+            z = pm.Normal("z", 0.0, 1.0, shape=(n, F))
+            zeta = z if chol is None else z @ chol.T
+            theta = mean + zeta.reshape((n, B, D))
         theta = pm.Deterministic("theta", theta, dims=("respondent", "battery", "dimension"))
 
         # measurement likelihood, dense over respondent x battery x item (unanswered cells weigh 0):
@@ -419,7 +455,17 @@ def _build(est: LatentExpectations, lay: _Layout):
             identified += ["shift_sd", "stretch_sd"]
         loglik = _ordinal_logp(pt, None, eta, (lower, upper))
         if lay.answered is not None:
-            loglik = loglik * lay.answered
+            mask = lay.answered.copy()
+            if lay.prob is not None:
+                mask[:, lay.prob, :] = False
+            loglik = loglik * mask
+        if lay.prob is not None:
+            # expectations stated as probabilities: Beta(m phi, (1 - m) phi), logit m = eta (METHODS §2.1)
+            phi = pm.LogNormal("precision", np.log(10.0), 1.0, dims="item")
+            m = pt.sigmoid(eta[:, lay.prob, :])
+            beta_lp = pm.logp(pm.Beta.dist(alpha=m * phi, beta=(1 - m) * phi), lay.prob_y)
+            pm.Potential("probabilities", (beta_lp * lay.answered[:, lay.prob, :]).sum())
+            identified.append("precision")
         pm.Potential("answers", loglik.sum())
 
         if est.link is not None:
@@ -465,7 +511,7 @@ def _params_from(group, lay: _Layout, est: LatentExpectations) -> dict:
 
     p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
     names = set(group.data_vars)
-    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid", "shift", "stretch", "Gamma", "Gamma_mean"):
+    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid", "shift", "stretch", "Gamma", "Gamma_mean", "precision"):
         if k in names:
             p[k] = get(k)
     return p

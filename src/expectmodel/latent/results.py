@@ -315,6 +315,8 @@ class PredictiveCheck:
             blocks.append(("satisfaction", np.ones(lay.sat.cat.size, bool), lay.sat.cat, sim["satisfaction"],
                            lay.K_sat, data.design.satisfaction_scale[0]))
         for name, mask, obs_cat, draws, K, low in blocks:
+            if not mask.any():  # e.g. expectations stated as probabilities: no categories to compare
+                continue
             obs = np.bincount(obs_cat[mask], minlength=K) / mask.sum()
             x = draws[:, mask]
             share = np.stack([(x == k).mean(axis=1) for k in range(K)], axis=1)  # (S, K)

@@ -66,6 +66,7 @@ def simulate_latent(
     invariance: bool = True,
     scale_usage: bool = False,
     missing_rate: float = 0.0,
+    probability: bool = False,
     truth: Mapping[str, np.ndarray] | None = None,
     seed: int = 0,
 ) -> SimulatedLatent:
@@ -73,8 +74,9 @@ def simulate_latent(
 
     Parameters mirror :class:`~expectmodel.latent.LatentExpectations`. ``truth``
     overrides any generated parameter (same names and shapes as in the returned
-    ``truth``). Expectations sit near the top of the scale and perceptions
-    below them, as in real SERVQUAL data.
+    ``truth``). ``probability=True`` states the E battery as probabilities in [0, 1]
+    (Beta measurement, rounded to 0.01; needs ``invariance=False``). Expectations sit
+    near the top of the scale and perceptions below them, as in real SERVQUAL data.
 
     >>> sim = simulate_latent(50, seed=1)
     >>> sim.data.shape
@@ -92,6 +94,8 @@ def simulate_latent(
     driver_names = list(DRIVER_NAMES[:drivers]) if isinstance(drivers, int) else list(drivers)
     q = len(driver_names)
     stage_names = tuple(stages) if stages is not None else ("all",)
+    if probability and ((invariance and B > 1) or "E" not in batteries):
+        raise SpecError("probability=True needs the E battery and invariance=False.")
     if link is not None and not {"P"} <= set(batteries):
         raise SpecError("a satisfaction link needs the P battery.")
 
@@ -117,6 +121,8 @@ def simulate_latent(
         t["beta_P"] = rng.uniform(0.4, 0.9, size=D) / np.sqrt(D)
         t["beta_E"] = {"gap": -t["beta_P"], "free": -0.4 * t["beta_P"], "perf": np.zeros(D)}[link]
         t["sat_cut"] = np.stack([centred_cutpoints(np.full(K - 2, 4.0 / max(K - 2, 1)))] * n_satisfaction)
+    if probability:
+        t["precision"] = rng.uniform(8.0, 20.0, size=J)
     if q:
         t["Gamma_mean"] = rng.normal(0, 0.35, size=(q, D))
         t["Gamma_sd"] = np.full(q, 0.15)
@@ -154,7 +160,11 @@ def simulate_latent(
         if scale_usage:
             eta = eta + t["shift"][:, None]
             cut = cut * t["stretch"][:, None, None]
-        y = draw_ordinal(rng, eta, cut).astype(float) + scale[0]
+        if probability and name == "E":
+            m = 1.0 / (1.0 + np.exp(-eta))
+            y = np.round(rng.beta(m * t["precision"], (1 - m) * t["precision"]), 2)
+        else:
+            y = draw_ordinal(rng, eta, cut).astype(float) + scale[0]
         if missing_rate:
             y[rng.uniform(size=y.shape) < missing_rate] = np.nan
         if name == "P" and no_perception:
@@ -184,6 +194,7 @@ def simulate_latent(
         dimensions=dims, batteries={b: f"{b}_{{item}}" for b in batteries}, scale=scale,
         satisfaction=sat_cols, drivers=driver_names, stage="stage" if stages is not None else None,
         stages=stage_names if stages is not None else None, no_perception=no_perception,
+        probability=("E",) if probability else (),
     )
     t["stage"] = stage
     t["drivers"] = X
