@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 REPORT ?= reports/ecsi
 
-.PHONY: demo test test-slow bench lint clean
+.PHONY: demo test test-slow bench bench-latent lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test-slow: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_pls.py
+
+bench-latent: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_latent.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

@@ -9,6 +9,7 @@ computed here, so arviz's global ``rcParams`` never changes the output.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -234,7 +235,16 @@ class LatentResults:
             if var == "satisfaction":
                 keep = np.unique(self.layout.sat.resp)
                 tree = tree.isel(respondent=keep)
-            self._cache[key] = az.loo(tree, var_name=var)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # arviz's generic k-hat message; ours is below
+                loo = az.loo(tree, var_name=var)
+            bad = int((np.asarray(loo.pareto_k) > 0.7).sum())
+            if bad:
+                warnings.warn(f"PSIS-LOO on {var!r}: {bad} respondent(s) have Pareto k-hat > 0.7, so their LOO "
+                              "terms are unreliable; check them (loo.pareto_k) or use grouped K-fold "
+                              "cross-validation before trusting a close comparison (METHODS §6.4).",
+                              UserWarning, stacklevel=2)
+            self._cache[key] = loo
         return self._cache[key]
 
     # ------------------------------------------------------------------ predictive
