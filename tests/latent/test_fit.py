@@ -182,3 +182,16 @@ def test_advi_quick_look_mode():
     assert res.meta["settings"]["method"] == "advi" and res.diagnostics.extra["steps"] <= 4000
     gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
     np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)
+
+
+def test_numpyro_backend_when_installed():
+    """The graph is JAX-compatible (no boolean masks, LKJ Cholesky); runs where the gpu extra is installed."""
+    pytest.importorskip("numpyro")
+    sim = latent.simulate_latent(150, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5", "q6")}, link="gap",
+                                 drivers=2, stages=("x", "y"), seed=3)
+    res = latent.LatentExpectations(sim.design, link="gap").fit(
+        sim.data, draws=200, tune=200, chains=2, seed=1, sampler="numpyro", gates={"rhat": 1.2, "ess_bulk": 20,
+                                                                                  "ess_tail": 20, "divergences": 5})
+    assert res.meta["settings"]["sampler"] == "numpyro"
+    gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
+    np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)
