@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     pls.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     pls.add_argument("--quiet", action="store_true", help="do not print the summary")
     demo = sub.add_parser("demo", help="full ECSI and SERVQUAL analyses of the bundled surveys, written to folders")
-    demo.add_argument("--out", type=Path, default=Path("reports/ecsi"), help="ECSI report folder (default reports/ecsi)")
+    demo.add_argument("--out", type=Path, default=Path("reports/ecsi"),
+                      help="ECSI report folder (default reports/ecsi)")
     demo.add_argument("--servqual-out", type=Path, default=Path("reports/servqual"),
                       help="SERVQUAL / latent-expectation report folder (default reports/servqual)")
     demo.add_argument("--draws", type=int, default=500, help="posterior draws per chain of the latent model")
