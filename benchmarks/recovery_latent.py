@@ -108,7 +108,7 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
     by_block = cov.groupby(["variant", "block"]).covered.agg(["mean", "size"])
     by_variant = cov.groupby("variant").covered.agg(["mean", "size"])
     return {"coverage_by_block": by_block, "coverage_by_variant": by_variant,
-            "coverage_overall": float(cov.covered.mean()), "n_intervals": int(len(cov)),
+            "coverage_overall": float(cov.covered.mean()), "n_intervals": len(cov),
             "scores": pd.DataFrame(scores).groupby("variant")[["corr", "expected"]].mean() if scores else None,
             "confusion": confusion, "loo_accuracy": float(np.trace(confusion.to_numpy()) / confusion.to_numpy().sum())
             if loo_reps else float("nan"), "settings": {"reps": reps, "n": n, "loo_reps": loo_reps, **SAMPLING}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib
 
-import expectmodel.bayes  # noqa: F401  (selects the system OpenBLAS for pytensor before anything imports it)
+import expectmodel.bayes
 
 matplotlib.use("Agg")
 

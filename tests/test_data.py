@@ -44,7 +44,8 @@ def test_unknown_indicator_suggests_a_column(survey):
 
 def test_code_outside_declared_scale(survey):
     survey.loc[5, "s1"] = 99
-    with pytest.raises(em.DataError, match=r"'s1'.*1 value\(s\) outside the declared 1-7 scale; first at row 5 \(value 99\)"):
+    msg = r"'s1'.*1 value\(s\) outside the declared 1-7 scale; first at row 5 \(value 99\)"
+    with pytest.raises(em.DataError, match=msg):
         prepare(survey, MODEL, scale=(1, 7))
 
 

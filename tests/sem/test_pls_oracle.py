@@ -147,7 +147,7 @@ def test_quality_criteria_agree_with_seminr(mobi):
     mc = constructs_in_model(fit)
     vif = seminr.item_vifs(fit, mc)
     ours = res.outer_vif.set_index("indicator")["vif"]
-    for c, by_item in vif.items():
+    for by_item in vif.values():
         for item, v in by_item.items():
             assert ours[item] == pytest.approx(v, abs=TOL)
     inner = seminr.pls_antecedent_vifs(fit, mc)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from recovery_pls import coverage_study, plsc_study  # noqa: E402
+from recovery_pls import coverage_study, plsc_study
 
 pytestmark = pytest.mark.slow
 

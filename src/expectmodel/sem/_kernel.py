@@ -225,7 +225,7 @@ def latent_correlations(w: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout) -> np.ndarray:
     """Dijkstra-Henseler rho_A (B, m); 1 for mode B and single-item constructs (as seminr)."""
-    out = np.ones(w.shape[:1] + (layout.m,))
+    out = np.ones((*w.shape[:1], layout.m))
     for k, idx in enumerate(layout.blocks):
         if layout.mode_b[k] or idx.size == 1:
             continue
@@ -268,7 +268,8 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     if layout.endogenous:
         beta, rhs = _regressions(c, layout)
         valid = layout.reg_valid
-        paths[:, layout.reg_idx[valid], np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]] = beta[:, valid]
+        targets = np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]
+        paths[:, layout.reg_idx[valid], targets] = beta[:, valid]
         r2[:, layout.reg_target] = (beta * rhs).sum(axis=2)
     return paths, r2
 

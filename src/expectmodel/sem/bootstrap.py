@@ -14,6 +14,7 @@ groups) above that.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -164,7 +165,7 @@ def _progress(show: bool, total: int):
 
 def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple[dict[str, np.ndarray], int]:
     """Leave-one-out (or delete-a-group for large n) replicates, for the BCa acceleration."""
-    n, p = z.shape
+    n = z.shape[0]
     s1 = z.sum(axis=0)
     s2 = z.T @ z
     if n <= JACKKNIFE_MAX_N:
@@ -174,7 +175,7 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple
     else:
         bounds = np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)
         g1 = np.add.reduceat(z, bounds[:-1], axis=0)
-        g2 = np.stack([z[a:b].T @ z[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+        g2 = np.stack([z[a:b].T @ z[a:b] for a, b in itertools.pairwise(bounds)])
         sizes = np.diff(bounds).astype(float)
     corr, mean, cov = k.moments_to_correlation(s1 - g1, s2 - g2, n - sizes)
     raw_mean = mu + sd * mean

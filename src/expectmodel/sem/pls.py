@@ -136,7 +136,8 @@ class PLS:
         if not (isinstance(self.bootstrap, int | np.integer) and self.bootstrap >= 0):
             raise SpecError(f"bootstrap must be a non-negative number of resamples, got {self.bootstrap!r}.")
         if 0 < self.bootstrap < 20:
-            raise SpecError(f"bootstrap={self.bootstrap} is too few resamples for SEs or intervals; use at least 20 (5000 for a paper).")
+            raise SpecError(f"bootstrap={self.bootstrap} is too few resamples for SEs or intervals; "
+                            "use at least 20 (5000 for a paper).")
         if not 0 < self.ci_level < 1:
             raise SpecError(f"ci_level must lie between 0 and 1, got {self.ci_level!r}.")
         if len(model.names) > 1:
@@ -164,7 +165,6 @@ class PLS:
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
         x = prepared.values
-        n = x.shape[0]
         mu, cov = _moments(x)
         sd = np.sqrt(np.diag(cov))
         s = cov / np.outer(sd, sd)

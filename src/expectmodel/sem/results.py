@@ -36,7 +36,8 @@ __all__ = ["CONVENTIONS", "PLSResults", "build_meta"]
 
 CONVENTIONS = {
     "reference": "R seminr (estimate_pls); agreement tested against seminr-py",
-    "standardisation": "indicators standardised with the sample SD (divisor n - 1); construct scores have unit variance",
+    "standardisation": ("indicators standardised with the sample SD (divisor n - 1); "
+                        "construct scores have unit variance"),
     "initial_weights": "1 for every indicator",
     "mode_A": "correlation weights: cov(indicator, inner proxy)",
     "mode_B": "regression weights: S_kk^-1 cov(indicators, inner proxy)",
@@ -45,7 +46,8 @@ CONVENTIONS = {
     "plsc": "corrects reflective constructs only; composites keep rhoA = 1 (seminr also corrects mode A composites)",
     "alpha": "standardised alpha on the item correlation matrix; not defined for single items",
     "htmt": "absolute indicator correlations (Henseler et al. 2015)",
-    "index": "100 * sum(omega_i (mean_i - low) / (high - low)), omega = (w_i / sd_i) / sum(w / sd); scale ends as declared",
+    "index": ("100 * sum(omega_i (mean_i - low) / (high - low)), omega = (w_i / sd_i) / sum(w / sd); "
+              "scale ends as declared"),
     "bootstrap_p": "two-sided, Student t with n - 1 degrees of freedom on estimate / bootstrap SE",
     "bootstrap_ci": "percentile and BCa (jackknife acceleration); failed resamples dropped and counted",
     "index_metric": "quasi-metric treatment of Likert answers (METHODS D2)",

@@ -96,7 +96,7 @@ def parse(text: str) -> Model:
     path_list: list[Path] = []
     path_at: dict[Path, int] = {}
     for toks, sources in _statements(text):
-        def fail(tok: _Token, message: str, hint: str = "") -> SpecError:
+        def fail(tok: _Token, message: str, hint: str = "", sources: dict[int, str] = sources) -> SpecError:
             return _error(message, sources[tok.line], tok.line, tok.col, len(tok.text), hint)
 
         lhs = toks[0]
@@ -107,7 +107,8 @@ def parse(text: str) -> Model:
                        "Expected '=~', '<~' or '~' followed by names.")
         op = toks[1]
         if op.text not in ("=~", "<~", "~"):
-            raise fail(op, f"unknown operator {op.text!r}" if op.kind == "op" else f"expected an operator, found {op.text!r}",
+            what = f"unknown operator {op.text!r}" if op.kind == "op" else f"expected an operator, found {op.text!r}"
+            raise fail(op, what,
                        _HINTS.get(op.text, "Use '=~' (reflective), '<~' (composite) or '~' (regression)."))
         rhs: list[str] = []
         expect_name = True

@@ -55,7 +55,7 @@ def _build(name: str, defaults: dict[str, list[str]], edges: list[tuple[str, str
             f"its constructs are {', '.join(defaults)}."
         )
     blocks = {c: list(mapping.get(c, cols)) for c, cols in defaults.items()}
-    for c, cols in blocks.items():
+    for c in blocks:
         if isinstance(mapping.get(c), str):
             blocks[c] = [mapping[c]]  # a single column given as a bare string
     return Model([reflective(c, cols) for c, cols in blocks.items()], [Path(s, t) for s, t in edges])
