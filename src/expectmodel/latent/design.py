@@ -18,6 +18,7 @@ an answer.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -400,8 +401,6 @@ class Design:
         fin = vals[np.isfinite(vals)]
         heaped = np.isin(fin, (0.0, 0.5, 1.0)).mean() if fin.size else 0.0
         if heaped > 0.3:
-            import warnings
-
             warnings.warn(f"{what}: {heaped:.0%} of the probabilities are exactly 0, 50% or 100%; such heaping "
                           "often marks 'don't know' or rounding rather than belief (METHODS §2.1).",
                           UserWarning, stacklevel=4)

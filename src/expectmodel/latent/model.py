@@ -279,7 +279,7 @@ class LatentExpectations:
         diag.extra.update(info)
         settings = {"draws": draws, "tune": tune, "chains": chains, "seed": seed, "sampler": used, "method": method,
                     "target_accept": target_accept, "wall_seconds": wall, **self.get_params()}
-        meta = {"settings": settings, "design": self.design.to_dict(), "versions": _versions(),
+        meta = {"settings": settings, "design": self.design.to_dict(), "versions": versions(bayesian=True),
                 "priors": PRIORS, "identified": identified,
                 "note": "Likert answers modelled as ordinal (ordered logit, METHODS D2)."}
         res = LatentResults(model=self, layout=lay, data=data, tree=tree, diagnostics=diag, meta=meta)
@@ -322,18 +322,6 @@ PRIORS = {
 }
 
 
-def _versions() -> dict:
-    from importlib import metadata
-
-    out = dict(versions())
-    for pkg in ("pymc", "pytensor", "arviz", "nutpie", "numpyro"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
-
-
 def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None):
     """Ordered, centred cut-points from K-2 positive gaps, initialised at the prior median."""
     if K == 2:
@@ -348,7 +336,7 @@ def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None
     return pm.Deterministic(name, cut, dims=dims)
 
 
-def _ordinal_logp(pt, cat, eta, cpad):
+def _ordinal_logp(pt, eta, cpad):
     """Gathered-cut-point ordered logit: log Pr(y = cat), with the bracketing cut-points gathered per answer.
 
     Pr = σ(a) − σ(b) with a = upper − η, b = lower − η, evaluated on the side of zero where
@@ -453,7 +441,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             eta = eta + shift[:, None, None]
             lower, upper = lower * stretch[:, None, None], upper * stretch[:, None, None]
             identified += ["shift_sd", "stretch_sd"]
-        loglik = _ordinal_logp(pt, None, eta, (lower, upper))
+        loglik = _ordinal_logp(pt, eta, (lower, upper))
         if lay.answered is not None:
             mask = lay.answered.copy()
             if lay.prob is not None:
@@ -499,7 +487,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
             # the satisfaction "battery" index of Observations is the satisfaction item
             pm.Potential("satisfaction", _ordinal_logp(
-                pt, so.cat, eta_s[so.resp], (spad[so.item, so.cat], spad[so.item, so.cat + 1])).sum())
+                pt, eta_s[so.resp], (spad[so.item, so.cat], spad[so.item, so.cat + 1])).sum())
     return model, identified
 
 
