@@ -84,7 +84,8 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
                 res = latent.LatentExpectations(sim.design, **cfg["fit"]).fit(sim.data, seed=r, **SAMPLING)
             for block, truth, lo, hi in structural(sim, res):
                 rows += [{"variant": name, "rep": r, "block": block, "covered": bool(lo[i] <= truth[i] <= hi[i]),
-                          "error": float((lo[i] + hi[i]) / 2 - truth[i])} for i in range(truth.size)]
+                          "error": float((lo[i] + hi[i]) / 2 - truth[i]), "width": float(hi[i] - lo[i]),
+                          "gates_passed": res.diagnostics.passed} for i in range(truth.size)]
             if "E" in res.layout.batteries:
                 got, expected = score_check(sim, res)
                 scores.append({"variant": name, "rep": r, "corr": got, "expected": expected})
@@ -105,7 +106,9 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
                 best = latent.compare(fits).index[0]
             confusion.loc[g, best] += 1
             log(f"LOO: generated {g}, chosen {best}")
-    by_block = cov.groupby(["variant", "block"]).covered.agg(["mean", "size"])
+    by_block = cov.groupby(["variant", "block"]).agg(
+        coverage=("covered", "mean"), size=("covered", "size"), bias=("error", "mean"), width=("width", "mean"),
+        coverage_gates_passed=("covered", lambda c: c[cov.loc[c.index, "gates_passed"]].mean()))
     by_variant = cov.groupby("variant").covered.agg(["mean", "size"])
     return {"coverage_by_block": by_block, "coverage_by_variant": by_variant,
             "coverage_overall": float(cov.covered.mean()), "n_intervals": len(cov),

@@ -46,10 +46,9 @@ class StackEstimates:
 def index_weights(w: np.ndarray, raw_sd: np.ndarray, layout: k.Layout) -> np.ndarray:
     """Rescaled unstandardised weights ``omega`` (B, p): ``w_i / sd_i``, summing to 1 within each block."""
     unstd = w / raw_sd
-    sums = np.stack([unstd[:, idx].sum(axis=1) for idx in layout.blocks], axis=1)  # (B, m)
-    block_of = np.argmax(layout.mask, axis=1)
+    sums = unstd @ layout.mask  # (B, m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return unstd / sums[:, block_of]
+        return unstd / sums[:, layout.block_of]
 
 
 def estimate_stack(
@@ -63,16 +62,12 @@ def estimate_stack(
 ) -> StackEstimates:
     """Fit the stack ``s`` (B, p, p); ``raw_mean``/``raw_sd`` (B, p) enable the 0-100 index."""
     outer = k.fit_outer(s, layout, options.max_iter, options.tol)
-    w_full = outer.weights
-    corr = k.latent_correlations(w_full, s)
-    cross = s @ w_full
-    block_of = np.argmax(layout.mask, axis=1)
-    cols = np.arange(layout.p)
-    weights = w_full[:, cols, block_of]
-    loadings = cross[:, cols, block_of]
+    w_full, corr, cross = outer.weights, outer.corr, outer.cross
+    weights = (w_full * layout.mask).sum(axis=2)
+    loadings = (cross * layout.mask).sum(axis=2)
     if options.consistent:
         corr_used, lam, rho = k.plsc(corr, w_full, s, layout)
-        lam_own = lam[:, cols, block_of]
+        lam_own = lam[:, np.arange(layout.p), layout.block_of]
         loadings = np.where(np.isnan(lam_own), loadings, lam_own)
     else:
         corr_used, rho = corr, k.rho_a(w_full, s, layout)
@@ -83,7 +78,7 @@ def estimate_stack(
     if raw_mean is not None and raw_sd is not None and scale_low is not None and scale_high is not None:
         omega = index_weights(weights, raw_sd, layout)
         part = omega * (raw_mean - scale_low) / (scale_high - scale_low)
-        index = 100 * np.stack([part[:, idx].sum(axis=1) for idx in layout.blocks], axis=1)
+        index = 100 * (part @ layout.mask)
     ok = (
         np.isfinite(weights).all(axis=1)
         & np.isfinite(paths).all(axis=(1, 2))

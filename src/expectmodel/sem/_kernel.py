@@ -16,6 +16,7 @@ summed absolute change of all outer weights falls below ``tol``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,11 +31,13 @@ __all__ = [
     "moments_to_correlation",
     "plsc",
     "rho_a",
+    "spd_solve",
     "structural",
     "total_effects",
 ]
 
 SCHEMES = ("path", "centroid", "factorial")
+SMALL_STACK = 32  # systems per batch below which LAPACK's per-call overhead is the cheaper price
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Layout:
     m: int
     blocks: tuple[np.ndarray, ...]  # indicator positions of each construct
     mask: np.ndarray  # (p, m) 0/1 block membership
+    block_of: np.ndarray  # (p,) construct of each indicator
     mode_b: np.ndarray  # (m,) bool
     reflective: np.ndarray  # (m,) bool: corrected by PLSc
     adjacency: np.ndarray  # (m, m) 1 where a path i -> j exists
@@ -56,9 +60,17 @@ class Layout:
     reg_idx: np.ndarray
     reg_valid: np.ndarray
     reg_target: np.ndarray
+    reg_pad_t: np.ndarray  # (q, q, E, 1) True inside each regression's own antecedent block
+    reg_eye_t: np.ndarray  # (q, q, 1, 1) identity, placed on the padding
+    reg_flat: np.ndarray  # flat positions i * m + j of the antecedent -> target inner weights
+    neighbours: np.ndarray  # (m, m) 1 where a path joins i and j in either direction
 
     @classmethod
     def from_model(cls, model: Model, scheme: str = "path") -> Layout:
+        return _layout(model, scheme)
+
+    @classmethod
+    def _build(cls, model: Model, scheme: str) -> Layout:
         names = model.names
         pos = {n: i for i, n in enumerate(names)}
         blocks, start = [], 0
@@ -81,18 +93,29 @@ class Layout:
             reg_idx[row, :preds[k].size] = preds[k]
             reg_valid[row, :preds[k].size] = True
         return cls(
-            p=p, m=m, blocks=tuple(blocks), mask=mask,
+            p=p, m=m, blocks=tuple(blocks), mask=mask, block_of=np.argmax(mask, axis=1),
             mode_b=np.array([c.mode == "B" and len(c.indicators) > 1 for c in model.constructs]),
             reflective=np.array([c.kind == "reflective" and len(c.indicators) > 1 for c in model.constructs]),
             adjacency=adjacency, preds=preds,
             endogenous=endogenous, scheme=scheme,
             reg_idx=reg_idx, reg_valid=reg_valid, reg_target=np.array(endogenous, dtype=int),
+            reg_pad_t=(reg_valid[:, :, None] & reg_valid[:, None, :]).transpose(1, 2, 0)[..., None],
+            reg_eye_t=np.eye(width)[:, :, None, None],
+            reg_flat=(reg_idx * m + np.array(endogenous, dtype=int)[:, None])[reg_valid],
+            neighbours=np.maximum(adjacency, adjacency.T),
         )
+
+
+@lru_cache(maxsize=64)
+def _layout(model: Model, scheme: str) -> Layout:
+    return Layout._build(model, scheme)
 
 
 @dataclass(frozen=True)
 class OuterFit:
     weights: np.ndarray  # (B, p, m) standardised outer weights, zero off-block
+    corr: np.ndarray  # (B, m, m) construct-score correlations W'SW at the solution
+    cross: np.ndarray  # (B, p, m) indicator-score correlations SW at the solution
     iterations: np.ndarray  # (B,) iterations to convergence (max_iter if not converged)
     converged: np.ndarray  # (B,) bool
     weight_diff: np.ndarray  # (B,) last summed absolute weight change
@@ -103,10 +126,10 @@ def correlation_stack(z: np.ndarray, counts: np.ndarray, chunk_rows: int = 65_53
 
     ``counts`` (B, n) holds how often each row is drawn (a bootstrap), or 0/1
     group memberships (a permutation).  Returns the correlation matrices
-    (B, p, p), the weighted means (B, p) and the weighted covariance matrices
-    (B, p, p, divisor ``sum(counts) - 1``).  The cross-products are one matrix
-    product ``counts @ (z_i z_i')``, so the cost is a single BLAS call per
-    chunk of rows instead of a Python loop over resamples.
+    (B, p, p), the weighted means (B, p) and the weighted variances (B, p,
+    divisor ``sum(counts) - 1``).  The cross-products are one matrix product
+    ``counts @ (z_i z_i')`` over the upper triangle, so the cost is a single
+    BLAS call per chunk of rows instead of a Python loop over resamples.
     """
     n, p = z.shape
     b = counts.shape[0]
@@ -119,103 +142,154 @@ def correlation_stack(z: np.ndarray, counts: np.ndarray, chunk_rows: int = 65_53
         fc = counts[:, start:start + chunk_rows]
         s1 += fc @ zc
         s2 += fc @ (zc[:, iu[0]] * zc[:, iu[1]])
-    full = np.empty((b, p, p))
-    full[:, iu[0], iu[1]] = s2
-    full[:, iu[1], iu[0]] = s2
-    return moments_to_correlation(s1, full, total)
+    return _packed_correlation(s1, s2, total, iu)
 
 
 def moments_to_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Correlations, means and covariances (divisor ``total - 1``) from row sums ``s1`` (B, p),
+    """Correlations, means and variances (divisor ``total - 1``) from row sums ``s1`` (B, p),
     cross-product sums ``s2`` (B, p, p) and row counts ``total`` (B,)."""
-    p = s1.shape[1]
+    iu = np.triu_indices(s1.shape[1])
+    return _packed_correlation(s1, s2[:, iu[0], iu[1]], total, iu)
+
+
+def _packed_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray,
+                        iu: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """:func:`moments_to_correlation` on the packed upper triangle ``s2`` (B, p(p+1)/2): half the work."""
+    b, p = s1.shape
     mean = s1 / total[:, None]
-    cov = s2 - total[:, None, None] * mean[:, :, None] * mean[:, None, :]
-    cov /= (total - 1)[:, None, None]
-    sd = np.sqrt(np.einsum("bii->bi", cov))
+    cov = s2 - total[:, None] * mean[:, iu[0]] * mean[:, iu[1]]
+    cov /= (total - 1)[:, None]
+    diag = iu[0] == iu[1]
+    var = cov[:, diag]
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov / (sd[:, :, None] * sd[:, None, :])
+        inv_sd = 1.0 / np.sqrt(var)
+    cov *= inv_sd[:, iu[0]]
+    cov *= inv_sd[:, iu[1]]
+    corr = np.empty((b, p, p))
+    corr[:, iu[0], iu[1]] = cov
+    corr[:, iu[1], iu[0]] = cov
     idx = np.arange(p)
     corr[:, idx, idx] = 1.0
-    return corr, mean, cov
+    return corr, mean, var
 
 
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched ``a x = b`` for vectors ``b`` (..., k); singular members give NaN instead of aborting the batch."""
-    try:
-        return np.linalg.solve(a, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        flat_a, flat_b = a.reshape(-1, *a.shape[-2:]), b.reshape(-1, b.shape[-1])
-        out = np.full(flat_b.shape, np.nan)
-        for i in range(flat_a.shape[0]):  # rare fallback: only when a member is exactly singular
-            try:
-                out[i] = np.linalg.solve(flat_a[i], flat_b[i])
-            except np.linalg.LinAlgError:
-                pass
-        return out.reshape(b.shape)
+def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``a x = b`` for many small symmetric positive definite systems, batch axis *last*.
+
+    ``a`` is (q, q, N) and ``b`` (q, N); returns ``x`` (q, N).  Gaussian
+    elimination written out over the tiny dimension ``q`` and vectorised over
+    the N systems: no pivoting is needed for SPD matrices, and with the batch
+    axis last every step is one contiguous numpy operation, where a LAPACK
+    call per system dominates the cost of a bootstrap.  A singular system
+    gives inf/NaN in its own column only, never an exception for the stack.
+    """
+    q = a.shape[0]
+    a = a.copy()
+    y = b.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j in range(q - 1):
+            f = a[j + 1:, j] / a[j, j]
+            a[j + 1:, j + 1:] -= f[:, None] * a[j, j + 1:][None]
+            y[j + 1:] -= f * y[j]
+        x = np.empty_like(y)
+        for j in range(q - 1, -1, -1):
+            x[j] = y[j] - (a[j, j + 1:] * x[j + 1:]).sum(axis=0) if j < q - 1 else y[j]
+            x[j] /= a[j, j]
+    return x
 
 
 def _regressions(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     """OLS coefficients (B, E, q) of every endogenous construct on its antecedents, and the
     matching right-hand sides ``cor(antecedent, target)``, from construct correlations ``c``."""
-    idx, valid, tgt = layout.reg_idx, layout.reg_valid, layout.reg_target
-    q = idx.shape[1]
-    a = c[:, idx[:, :, None], idx[:, None, :]]
-    a = np.where(valid[:, :, None] & valid[:, None, :], a, np.eye(q))  # identity on the padding
-    rhs = np.where(valid, c[:, idx, tgt[:, None]], 0.0)
-    return _solve(a, rhs), rhs
-
-
-def _normalise(w: np.ndarray, s: np.ndarray) -> np.ndarray:
-    var = np.einsum("bpm,bpm->bm", w, s @ w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return w / np.sqrt(var)[:, None, :]
+    idx, tgt = layout.reg_idx.T, layout.reg_target  # (q, E), (E,)
+    q, e = idx.shape
+    if c.shape[0] * e <= SMALL_STACK:  # a single fit: one LAPACK call beats q^2 numpy calls
+        a = np.where(layout.reg_pad_t, c.T[idx[:, None], idx[None]], layout.reg_eye_t).transpose(3, 2, 0, 1)
+        rhs = np.where(layout.reg_valid, c[:, layout.reg_idx, tgt[:, None]], 0.0)
+        try:
+            return np.linalg.solve(a, rhs[..., None])[..., 0], rhs
+        except np.linalg.LinAlgError:
+            pass  # a singular member: fall through to the elimination, which gives it NaN
+    ct = np.moveaxis(c, 0, -1)  # (m, m, B): the batch last, for spd_solve
+    a = np.where(layout.reg_pad_t, ct[idx[:, None], idx[None]], layout.reg_eye_t)  # (q, q, E, B)
+    rhs = np.where(layout.reg_valid.T[..., None], ct[idx, tgt], 0.0)  # (q, E, B)
+    beta = spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, e, -1)
+    return beta.transpose(2, 1, 0), rhs.transpose(2, 1, 0)
 
 
 def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
-    a = layout.adjacency
+    """``e[:, i, j]``: the weight of construct ``i`` in the inner proxy of construct ``j``."""
     if layout.scheme == "centroid":
-        return np.sign(c) * np.maximum(a, a.T)
+        return np.sign(c) * layout.neighbours
     if layout.scheme == "factorial":
-        return c * np.maximum(a, a.T)
+        return c * layout.neighbours
     # path: successors weigh in by correlation, antecedents by multiple-regression coefficients
-    e = c * a.T
+    e = c * layout.adjacency.T
     if layout.endogenous:
         beta, _ = _regressions(c, layout)
-        valid = layout.reg_valid
-        e[:, layout.reg_idx[valid], np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]] = beta[:, valid]
+        e.reshape(e.shape[0], -1)[:, layout.reg_flat] = beta[:, layout.reg_valid]
     return e
 
 
+def _scaled(tm: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Standardise the block weights ``tm`` (unit score variance); also return ``S W`` and ``W'SW``."""
+    u = s @ tm
+    g = tm.transpose(0, 2, 1) @ u
+    scale = 1.0 / np.sqrt(np.einsum("bii->bi", g))  # callers silence the warnings of degenerate members
+    return tm * scale[:, None, :], u * scale[:, None, :], g * (scale[:, :, None] * scale[:, None, :])
+
+
 def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1e-7) -> OuterFit:
-    """Iterate the outer/inner estimation of every matrix in the stack ``s`` (B, p, p) to its fixed point."""
-    bsz = s.shape[0]
+    """Iterate the outer/inner estimation of every matrix in the stack ``s`` (B, p, p) to its fixed point.
+
+    Each member stops at its own convergence (as a one-by-one fit would): the
+    converged members are set aside and the rest iterate on, so a bootstrap
+    pays for its slowest resamples only where they are.
+    """
+    bsz, p, m = s.shape[0], layout.p, layout.m
     mask = layout.mask
-    inv_b = {
-        k: np.linalg.pinv(s[:, layout.blocks[k][:, None], layout.blocks[k]], hermitian=True)
-        for k in np.flatnonzero(layout.mode_b)
-    }
-    w = _normalise(np.broadcast_to(mask, (bsz, *mask.shape)).copy(), s)
+    mode_b = np.flatnonzero(layout.mode_b)
+    inv_b = {k: np.linalg.pinv(s[:, layout.blocks[k][:, None], layout.blocks[k]], hermitian=True)
+             for k in mode_b}
+    out_w, out_sw, out_c = np.empty((bsz, p, m)), np.empty((bsz, p, m)), np.empty((bsz, m, m))
     iterations = np.full(bsz, max_iter)
+    diff_out = np.full(bsz, np.inf)
     converged = np.zeros(bsz, dtype=bool)
-    diff = np.full(bsz, np.inf)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        _iterate(s, layout, max_iter, tol, inv_b, out_w, out_sw, out_c, iterations, diff_out, converged)
+    return OuterFit(out_w, out_c, out_sw, iterations, converged, diff_out)
+
+
+def _iterate(s, layout, max_iter, tol, inv_b, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
+    bsz, p, m = s.shape[0], layout.p, layout.m
+    mask = layout.mask
+    active = np.arange(bsz)
+    s_act = s
+    w, sw, c = _scaled(np.broadcast_to(mask, (bsz, p, m)).copy(), s)
     for it in range(1, max_iter + 1):
-        sw = s @ w
-        c = w.transpose(0, 2, 1) @ sw
         t = sw @ _inner_weights(c, layout)
-        w_new = t * mask
-        for k, inv in inv_b.items():
+        tm = t * mask
+        for k in inv_b:
             idx = layout.blocks[k]
-            w_new[:, idx, k] = (inv @ t[:, idx, k, None])[..., 0]
-        w_new = _normalise(w_new, s)
+            tm[:, idx, k] = (inv_b[k] @ t[:, idx, k, None])[..., 0]
+        w_new, sw, c = _scaled(tm, s_act)
         diff = np.abs(w_new - w).sum(axis=(1, 2))
         w = w_new
-        newly = (diff < tol) & ~converged
-        iterations[newly] = it
-        converged |= newly
-        if converged.all():
-            break
-    return OuterFit(w, iterations, converged, diff)
+        done = diff < tol
+        last = it == max_iter
+        if done.any() or last:
+            fin = np.ones_like(done) if last else done
+            rows = active[fin]
+            out_w[rows], out_sw[rows], out_c[rows] = w[fin], sw[fin], c[fin]
+            diff_out[rows] = diff[fin]
+            iterations[rows[done[fin]]] = it
+            converged[rows[done[fin]]] = True
+            if last or done.all():
+                break
+            keep = ~done
+            active, w, sw, c, s_act = active[keep], w[keep], sw[keep], c[keep], s_act[keep]
+            inv_b = {k: v[keep] for k, v in inv_b.items()}
 
 
 def latent_correlations(w: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -224,18 +298,19 @@ def latent_correlations(w: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout) -> np.ndarray:
-    """Dijkstra-Henseler rho_A (B, m); 1 for mode B and single-item constructs (as seminr)."""
-    out = np.ones((*w.shape[:1], layout.m))
-    for k, idx in enumerate(layout.blocks):
-        if layout.mode_b[k] or idx.size == 1:
-            continue
-        wk = w[:, idx, k]
-        skk = s[:, idx[:, None], idx]
-        wtw = (wk**2).sum(axis=1)
-        num = np.einsum("bi,bij,bj->b", wk, skk, wk) - (np.einsum("bii->bi", skk) * wk**2).sum(axis=1)
-        den = wtw**2 - (wk**4).sum(axis=1)
-        out[:, k] = wtw**2 * num / den
-    return out
+    """Dijkstra-Henseler rho_A (B, m); 1 for mode B and single-item constructs (as seminr).
+
+    With block weights ``w`` (zero off-block) every block is one column, so all
+    constructs are handled together: ``rho_A = (w'w)^2 (w'Sw - sum w_i^2 S_ii) /
+    ((w'w)^2 - sum w_i^4)``.
+    """
+    w2 = w * w
+    wtw = w2.sum(axis=1)
+    quad = np.einsum("bpm,bpm->bm", w, s @ w)
+    own = np.einsum("bpm,bp->bm", w2, np.einsum("bii->bi", s))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = wtw**2 * (quad - own) / (wtw**2 - (w2 * w2).sum(axis=1))
+    return np.where(layout.mode_b | (layout.mask.sum(axis=0) == 1), 1.0, rho)
 
 
 def plsc(c: np.ndarray, w: np.ndarray, s: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

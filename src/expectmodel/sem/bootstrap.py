@@ -65,9 +65,9 @@ def _counts_from_indices(idx: np.ndarray, n: int) -> np.ndarray:
 
 def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
                 low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options) -> dict[str, np.ndarray]:
-    corr, mean, cov = k.correlation_stack(z, counts)
+    corr, mean, var = k.correlation_stack(z, counts)
     raw_mean = mu + sd * mean
-    raw_sd = sd * np.sqrt(np.einsum("bii->bi", cov))
+    raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
     out = _draw_fields(est, layout)
     out["converged"] = est.converged
@@ -177,9 +177,9 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple
         g1 = np.add.reduceat(z, bounds[:-1], axis=0)
         g2 = np.stack([z[a:b].T @ z[a:b] for a, b in itertools.pairwise(bounds)])
         sizes = np.diff(bounds).astype(float)
-    corr, mean, cov = k.moments_to_correlation(s1 - g1, s2 - g2, n - sizes)
+    corr, mean, var = k.moments_to_correlation(s1 - g1, s2 - g2, n - sizes)
     raw_mean = mu + sd * mean
-    raw_sd = sd * np.sqrt(np.einsum("bii->bi", cov))
+    raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
     return _draw_fields(est, layout), len(sizes)
 

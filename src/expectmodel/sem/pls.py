@@ -165,7 +165,7 @@ class PLS:
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
         x = prepared.values
-        mu, cov = _moments(x)
+        mu, cov = _moments(x, prepared.summary.total, prepared.summary.gram)
         sd = np.sqrt(np.diag(cov))
         s = cov / np.outer(sd, sd)
         _check_singular(s, layout, model)
@@ -192,16 +192,16 @@ class PLS:
 _DEFAULTS = {name: p.default for name, p in inspect.signature(PLS.__init__).parameters.items()}
 
 
-def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and covariance matrix (divisor n - 1) in two BLAS passes, without a centred copy.
+def _moments(x: np.ndarray, total: np.ndarray, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and covariance matrix (divisor n - 1) from the column sums and ``x'x`` (both
+    taken by :func:`expectmodel.data.prepare` in its one pass), without a centred copy.
 
     ``x'x - n mu mu'`` loses about ``eps * (mean / sd)^2`` relative precision; survey answers have
     mean/sd of order 1-10 (error ~1e-14), so the centred copy (a full pass and n x p of memory)
     is only made when a column's mean dwarfs its spread.
     """
     n = x.shape[0]
-    mu = np.ones(n) @ x / n
-    gram = x.T @ x
+    mu = total / n
     cov = (gram - n * np.outer(mu, mu)) / (n - 1)
     if np.any(np.abs(mu) > 1e3 * np.sqrt(np.clip(np.diag(cov), 1e-300, None))):
         xc = x - mu
@@ -225,8 +225,8 @@ def _check_singular(s: np.ndarray, layout: k.Layout, model: Model) -> None:
                 "or use mode A."
             )
     # construct correlations with unit weights: perfectly collinear constructs show up already here
-    w0 = k._normalise(layout.mask[None].copy(), s[None])
-    c0 = k.latent_correlations(w0, s[None])[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c0 = k._scaled(layout.mask[None].copy(), s[None])[2][0]
     _check_inner(c0, layout, model)
 
 
