@@ -182,8 +182,20 @@ def _extract(data: pd.DataFrame, idx: np.ndarray, dtypes: np.ndarray,
         src = None
         columns = [data.iloc[:, j].to_numpy() if _is_plain(dtypes[j])
                    else data.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan) for j in idx]
-    out = np.empty((p, n)).T  # F-order: each column contiguous
     same = src is not None and idx.size == src.shape[1] and bool((idx == np.arange(p)).all())
+    if src is not None and n <= CHUNK_ROWS:  # small: the whole matrix is one chunk
+        if not same:
+            x = src[:, idx]  # a fancy-indexed copy: ours
+        elif any(d != np.float64 for d in dtypes):
+            x = src  # converted from other dtypes: a fresh array
+        else:
+            x = src.copy()  # possibly a view of the caller's frame
+        if codes:
+            x = x if x.flags.writeable else x.copy()
+            for code in codes:
+                x[x == code] = np.nan
+        return x, _summarise(x)
+    out = np.empty((p, n)).T  # F-order: each column contiguous
 
     def fill(a: int, b: int) -> np.ndarray:
         chunk = out[a:b]

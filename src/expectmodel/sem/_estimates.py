@@ -72,7 +72,7 @@ def estimate_stack(
     else:
         corr_used, rho = corr, k.rho_a(w_full, s, layout)
     paths, r2 = k.structural(corr_used, layout)
-    total = k.total_effects(np.nan_to_num(paths))
+    total = k.total_effects(np.where(np.isfinite(paths), paths, 0.0))
     bsz = s.shape[0]
     index = np.full((bsz, layout.m), np.nan)
     if raw_mean is not None and raw_sd is not None and scale_low is not None and scale_high is not None:

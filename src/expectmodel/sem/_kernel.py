@@ -60,8 +60,10 @@ class Layout:
     reg_idx: np.ndarray
     reg_valid: np.ndarray
     reg_target: np.ndarray
-    reg_pad_t: np.ndarray  # (q, q, E, 1) True inside each regression's own antecedent block
-    reg_eye_t: np.ndarray  # (q, q, 1, 1) identity, placed on the padding
+    # positions in ``[c.ravel(), 1, 0]`` (the construct correlations plus two sentinels) that gather
+    # every regression's normal equations at once, with identity rows and zeros on the padding
+    reg_lhs: np.ndarray  # (E, q, q)
+    reg_rhs: np.ndarray  # (E, q)
     reg_flat: np.ndarray  # flat positions i * m + j of the antecedent -> target inner weights
     neighbours: np.ndarray  # (m, m) 1 where a path joins i and j in either direction
 
@@ -99,8 +101,10 @@ class Layout:
             adjacency=adjacency, preds=preds,
             endogenous=endogenous, scheme=scheme,
             reg_idx=reg_idx, reg_valid=reg_valid, reg_target=np.array(endogenous, dtype=int),
-            reg_pad_t=(reg_valid[:, :, None] & reg_valid[:, None, :]).transpose(1, 2, 0)[..., None],
-            reg_eye_t=np.eye(width)[:, :, None, None],
+            reg_lhs=np.where(reg_valid[:, :, None] & reg_valid[:, None, :],
+                             reg_idx[:, :, None] * m + reg_idx[:, None, :],
+                             np.where(np.eye(width, dtype=bool), m * m, m * m + 1)),
+            reg_rhs=np.where(reg_valid, reg_idx * m + np.array(endogenous, dtype=int)[:, None], m * m + 1),
             reg_flat=(reg_idx * m + np.array(endogenous, dtype=int)[:, None])[reg_valid],
             neighbours=np.maximum(adjacency, adjacency.T),
         )
@@ -198,21 +202,28 @@ def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x
 
 
+def _with_sentinels(c: np.ndarray) -> np.ndarray:
+    """``c`` (B, m, m) flattened to (B, m*m + 2) with a 1 and a 0 appended (see ``Layout.reg_lhs``)."""
+    flat = np.empty((c.shape[0], c.shape[1] * c.shape[2] + 2))
+    flat[:, :-2] = c.reshape(c.shape[0], -1)
+    flat[:, -2:] = (1.0, 0.0)
+    return flat
+
+
 def _regressions(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     """OLS coefficients (B, E, q) of every endogenous construct on its antecedents, and the
     matching right-hand sides ``cor(antecedent, target)``, from construct correlations ``c``."""
-    idx, tgt = layout.reg_idx.T, layout.reg_target  # (q, E), (E,)
-    q, e = idx.shape
-    if c.shape[0] * e <= SMALL_STACK:  # a single fit: one LAPACK call beats q^2 numpy calls
-        a = np.where(layout.reg_pad_t, c.T[idx[:, None], idx[None]], layout.reg_eye_t).transpose(3, 2, 0, 1)
-        rhs = np.where(layout.reg_valid, c[:, layout.reg_idx, tgt[:, None]], 0.0)
+    flat = _with_sentinels(c)
+    if c.shape[0] * layout.reg_rhs.shape[0] <= SMALL_STACK:  # few systems: one LAPACK call is cheapest
+        a, rhs = flat[:, layout.reg_lhs], flat[:, layout.reg_rhs]
         try:
             return np.linalg.solve(a, rhs[..., None])[..., 0], rhs
         except np.linalg.LinAlgError:
-            pass  # a singular member: fall through to the elimination, which gives it NaN
-    ct = np.moveaxis(c, 0, -1)  # (m, m, B): the batch last, for spd_solve
-    a = np.where(layout.reg_pad_t, ct[idx[:, None], idx[None]], layout.reg_eye_t)  # (q, q, E, B)
-    rhs = np.where(layout.reg_valid.T[..., None], ct[idx, tgt], 0.0)  # (q, E, B)
+            pass  # a singular member: the elimination below gives it NaN instead
+    ft = flat.T  # the batch last, for spd_solve
+    q, e = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
+    a = ft[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
+    rhs = ft[layout.reg_rhs.T]  # (q, E, B)
     beta = spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, e, -1)
     return beta.transpose(2, 1, 0), rhs.transpose(2, 1, 0)
 
@@ -247,7 +258,6 @@ def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1
     pays for its slowest resamples only where they are.
     """
     bsz, p, m = s.shape[0], layout.p, layout.m
-    mask = layout.mask
     mode_b = np.flatnonzero(layout.mode_b)
     inv_b = {k: np.linalg.pinv(s[:, layout.blocks[k][:, None], layout.blocks[k]], hermitian=True)
              for k in mode_b}
@@ -257,39 +267,116 @@ def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1
     converged = np.zeros(bsz, dtype=bool)
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        _iterate(s, layout, max_iter, tol, inv_b, out_w, out_sw, out_c, iterations, diff_out, converged)
+        w0 = layout.mask  # seminr's start: every weight 1
+        if bsz == 1:
+            _iterate_one(s[0], layout, max_iter, tol, {k: v[0] for k, v in inv_b.items()}, w0,
+                         out_w[0], out_sw[0], out_c[0], iterations, diff_out, converged)
+        else:
+            _iterate(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iterations, diff_out, converged)
     return OuterFit(out_w, out_c, out_sw, iterations, converged, diff_out)
 
 
-def _iterate(s, layout, max_iter, tol, inv_b, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
-    bsz, p, m = s.shape[0], layout.p, layout.m
+def _iterate_one(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
+    """:func:`_iterate` for a single matrix, on 2-D arrays: the same arithmetic with half the
+    numpy calls, because a lone fit is all call overhead."""
     mask = layout.mask
-    active = np.arange(bsz)
-    s_act = s
-    w, sw, c = _scaled(np.broadcast_to(mask, (bsz, p, m)).copy(), s)
+    path = layout.scheme == "path" and bool(layout.endogenous)
+    adj_t = layout.adjacency.T
+    flat = np.empty(layout.m * layout.m + 2)
+    flat[-2:] = (1.0, 0.0)
+
+    def scaled(tm):
+        u = s @ tm
+        g = tm.T @ u
+        scale = 1.0 / np.sqrt(np.diagonal(g))
+        return tm * scale, u * scale, g * scale[:, None] * scale
+
+    w, sw, c = scaled(w0.copy())
+    it, diff = 0, np.inf
     for it in range(1, max_iter + 1):
-        t = sw @ _inner_weights(c, layout)
+        if path:
+            e = c * adj_t
+            flat[:-2] = c.ravel()
+            try:
+                beta = np.linalg.solve(flat[layout.reg_lhs], flat[layout.reg_rhs][..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                beta = np.full(layout.reg_rhs.shape, np.nan)
+            e.ravel()[layout.reg_flat] = beta[layout.reg_valid]
+        else:
+            e = _inner_weights(c[None], layout)[0]
+        t = sw @ e
         tm = t * mask
         for k in inv_b:
             idx = layout.blocks[k]
-            tm[:, idx, k] = (inv_b[k] @ t[:, idx, k, None])[..., 0]
-        w_new, sw, c = _scaled(tm, s_act)
-        diff = np.abs(w_new - w).sum(axis=(1, 2))
+            tm[idx, k] = inv_b[k] @ t[idx, k]
+        w_new, sw, c = scaled(tm)
+        diff = float(np.abs(w_new - w).sum())
         w = w_new
-        done = diff < tol
+        if diff < tol:
+            iterations[0], converged[0] = it, True
+            break
+    out_w[...], out_sw[...], out_c[...] = w, sw, c
+    diff_out[0] = diff
+
+
+def _iterate(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
+    """The batched fixed point.
+
+    Weights are carried as own-block vectors (B, p) and scattered into the (B, p, m) block matrix
+    only for ``S W``; the score-variance scale of ``S W`` is folded into the (m, m) inner weights
+    instead of the (p, m) matrix; members that have converged are set aside once they are a third
+    of those still iterating (until then they iterate on, their results already stored).
+    """
+    bsz, p, m = s.shape[0], layout.p, layout.m
+    mask, block_of = layout.mask, layout.block_of
+    own = np.arange(p) * m + block_of  # flat positions of the own-block entries of a (p, m) matrix
+    active = np.arange(bsz)
+    pending = np.ones(bsz, dtype=bool)  # among the active: not yet converged
+    s_act = s
+    wv = np.broadcast_to(w0.reshape(-1)[own], (bsz, p))
+    u, g, scale = _moments_of(wv, s, own, p, m)
+    c = g * (scale[:, :, None] * scale[:, None, :])
+    wv = wv * scale[:, block_of]
+    for it in range(1, max_iter + 1):
+        t = u @ (scale[:, :, None] * _inner_weights(c, layout))  # = (S W) e with W standardised
+        tv = t.reshape(t.shape[0], -1)[:, own]
+        for k in inv_b:
+            idx = layout.blocks[k]
+            tv[:, idx] = (inv_b[k] @ t[:, idx, k, None])[..., 0]
+        u, g, scale = _moments_of(tv, s_act, own, p, m)
+        c = g * (scale[:, :, None] * scale[:, None, :])
+        wv_new = tv * scale[:, block_of]
+        diff = np.abs(wv_new - wv).sum(axis=1)
+        wv = wv_new
         last = it == max_iter
-        if done.any() or last:
-            fin = np.ones_like(done) if last else done
+        fin = pending & ((diff < tol) | last)
+        if fin.any():
             rows = active[fin]
-            out_w[rows], out_sw[rows], out_c[rows] = w[fin], sw[fin], c[fin]
+            out_w[rows] = wv[fin, :, None] * mask
+            out_sw[rows] = u[fin] * scale[fin, None, :]
+            out_c[rows] = c[fin]
             diff_out[rows] = diff[fin]
-            iterations[rows[done[fin]]] = it
-            converged[rows[done[fin]]] = True
-            if last or done.all():
+            ok = fin & (diff < tol)
+            iterations[active[ok]] = it
+            converged[active[ok]] = True
+            pending &= ~fin
+            if last or not pending.any():
                 break
-            keep = ~done
-            active, w, sw, c, s_act = active[keep], w[keep], sw[keep], c[keep], s_act[keep]
-            inv_b = {k: v[keep] for k, v in inv_b.items()}
+            if 3 * (pending.size - pending.sum()) >= pending.size:
+                keep = pending
+                active, wv, u, c, scale, s_act = active[keep], wv[keep], u[keep], c[keep], scale[keep], s_act[keep]
+                inv_b = {k: v[keep] for k, v in inv_b.items()}
+                pending = np.ones(active.size, dtype=bool)
+
+
+def _moments_of(wv: np.ndarray, s: np.ndarray, own: np.ndarray, p: int, m: int) -> tuple[np.ndarray, ...]:
+    """``S W``, ``W'SW`` and ``1 / sd(score)`` for block weights given as own-block vectors ``wv`` (B, p)."""
+    tm = np.zeros((wv.shape[0], p * m))
+    tm[:, own] = wv
+    tm = tm.reshape(-1, p, m)
+    u = s @ tm
+    g = tm.transpose(0, 2, 1) @ u
+    return u, g, 1.0 / np.sqrt(np.einsum("bii->bi", g))
 
 
 def latent_correlations(w: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -343,8 +430,7 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     if layout.endogenous:
         beta, rhs = _regressions(c, layout)
         valid = layout.reg_valid
-        targets = np.broadcast_to(layout.reg_target[:, None], valid.shape)[valid]
-        paths[:, layout.reg_idx[valid], targets] = beta[:, valid]
+        paths.reshape(bsz, -1)[:, layout.reg_flat] = beta[:, valid]
         r2[:, layout.reg_target] = (beta * rhs).sum(axis=2)
     return paths, r2
 

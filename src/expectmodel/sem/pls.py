@@ -168,10 +168,10 @@ class PLS:
         mu, cov = _moments(x, prepared.summary.total, prepared.summary.gram)
         sd = np.sqrt(np.diag(cov))
         s = cov / np.outer(sd, sd)
-        _check_singular(s, layout, model)
+        _check_composites(s, layout, model)
         est = estimate_stack(s[None], layout, options, mu[None], sd[None],
                              prepared.scale_low, prepared.scale_high)
-        _check_solution(est, layout, model, group)
+        _check_solution(est, s, layout, model, group)
         if not est.converged[0]:
             warnings.warn(
                 f"PLS did not converge{_where(group)} in {self.max_iter} iterations (summed weight change "
@@ -213,7 +213,8 @@ def _where(group: str | None) -> str:
     return f" for group '{group}'" if group is not None else ""
 
 
-def _check_singular(s: np.ndarray, layout: k.Layout, model: Model) -> None:
+def _check_composites(s: np.ndarray, layout: k.Layout, model: Model) -> None:
+    """Mode B weights are regressions within the block: perfectly collinear indicators leave them unidentified."""
     names = model.names
     cols = model.indicators
     for kk in np.flatnonzero(layout.mode_b):
@@ -224,13 +225,16 @@ def _check_singular(s: np.ndarray, layout: k.Layout, model: Model) -> None:
                 "collinear, so mode B (regression) weights are not identified. Drop the redundant indicator "
                 "or use mode A."
             )
-    # construct correlations with unit weights: perfectly collinear constructs show up already here
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c0 = k._scaled(layout.mask[None].copy(), s[None])[2][0]
-    _check_inner(c0, layout, model)
 
 
 def _check_inner(c: np.ndarray, layout: k.Layout, model: Model) -> None:
+    """Raise when the antecedents of an endogenous construct are (numerically) perfectly collinear."""
+    if not layout.endogenous:
+        return
+    normal = k._with_sentinels(c[None])[0][layout.reg_lhs]  # every regression's normal equations
+    with np.errstate(invalid="ignore"):
+        if np.isfinite(normal).all() and np.linalg.eigvalsh(normal).min() >= SINGULAR_EIG:
+            return
     names = model.names
     for kk in layout.endogenous:
         pr = layout.preds[kk]
@@ -247,10 +251,15 @@ def _check_inner(c: np.ndarray, layout: k.Layout, model: Model) -> None:
             )
 
 
-def _check_solution(est, layout: k.Layout, model: Model, group: str | None) -> None:
-    _check_inner(est.corr_used[0], layout, model)
-    if not est.ok[0]:
-        raise ConvergenceError(
-            f"PLS produced non-finite estimates{_where(group)}; the indicator correlation matrix is "
-            "degenerate. Check for duplicated or near-constant indicators."
-        )
+def _check_solution(est, s: np.ndarray, layout: k.Layout, model: Model, group: str | None) -> None:
+    if est.ok[0]:
+        _check_inner(est.corr_used[0], layout, model)
+        return
+    # no finite solution: name perfectly collinear constructs if that is why (unit weights show it)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c0 = k._scaled(layout.mask[None].copy(), s[None])[2][0]
+    _check_inner(c0, layout, model)
+    raise ConvergenceError(
+        f"PLS produced non-finite estimates{_where(group)}; the indicator correlation matrix is "
+        "degenerate. Check for duplicated or near-constant indicators."
+    )

@@ -254,6 +254,10 @@ class Model:
 
     def to_syntax(self) -> str:
         """The lavaan-style text of this model (round-trips through :meth:`from_syntax`)."""
+        return self._syntax
+
+    @cached_property
+    def _syntax(self) -> str:
         lines = [f"{c.name} {c.operator} {' + '.join(c.indicators)}" for c in self.constructs]
         lines += [
             f"{n} ~ {' + '.join(self.predecessors(n))}" for n in self.names if self.predecessors(n)
@@ -269,10 +273,18 @@ class Model:
     def __eq__(self, other: object) -> bool:  # paths compare as a set: order is cosmetic
         if not isinstance(other, Model):
             return NotImplemented
-        return self.constructs == other.constructs and sorted(self.paths) == sorted(other.paths)
+        return self is other or self._key == other._key
 
     def __hash__(self) -> int:
-        return hash((self.constructs, tuple(sorted(self.paths))))
+        return self._hash
+
+    @cached_property
+    def _key(self) -> tuple:
+        return self.constructs, tuple(sorted(self.paths))
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(self._key)
 
     def __repr__(self) -> str:
         return f"Model(\n  {self.to_syntax().replace(chr(10), chr(10) + '  ')}\n)"
