@@ -91,9 +91,9 @@ def _owner(model: Model, column: str) -> str:
     return "?"
 
 
-def _column_positions(data: pd.DataFrame, model: Model) -> tuple[np.ndarray, np.ndarray]:
+def _column_positions(data: pd.DataFrame, model: Model) -> np.ndarray:
     """Positions of the model's indicators among the data's columns, with clear errors for
-    missing, duplicated and non-numeric indicator columns."""
+    missing and duplicated indicator columns."""
     names = data.columns.tolist()
     pos: dict[object, int] = {}
     for i, c in enumerate(names):
@@ -114,7 +114,11 @@ def _column_positions(data: pd.DataFrame, model: Model) -> tuple[np.ndarray, np.
             if c in seen and c in model.indicators:
                 raise DataError(f"Column '{c}' appears more than once in the data; rename the duplicates.")
             seen.add(c)
-    idx = np.array([pos[i] for i in model.indicators])
+    return np.array([pos[i] for i in model.indicators])
+
+
+def _numeric_dtypes(data: pd.DataFrame, idx: np.ndarray, model: Model) -> np.ndarray:
+    """The frame's dtypes, after checking that every indicator column is numeric (or boolean)."""
     dtypes = data.dtypes.to_numpy()
     for item, j in zip(model.indicators, idx, strict=True):
         dtype = dtypes[j]
@@ -130,7 +134,7 @@ def _column_positions(data: pd.DataFrame, model: Model) -> tuple[np.ndarray, np.
             f"first non-numeric value {col[first]!r} at row {first!r}. Recode answers as numbers "
             "and declare missing-answer codes with missing_values=."
         )
-    return idx, dtypes
+    return dtypes
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def _is_plain(dtype: object) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
 
 
-def _extract(data: pd.DataFrame, idx: np.ndarray, dtypes: np.ndarray,
+def _extract(data: pd.DataFrame, idx: np.ndarray, model: Model,
              codes: tuple[float, ...]) -> tuple[np.ndarray, ColumnSummary]:
     """Copy the indicator columns into a new float64 (n, p) array and summarise them, in one pass.
 
@@ -173,27 +177,30 @@ def _extract(data: pd.DataFrame, idx: np.ndarray, dtypes: np.ndarray,
     memory instead of five: at n = 1,000,000 this is most of the fit.
     """
     n, p = data.shape[0], idx.size
-    plain = all(_is_plain(d) for d in dtypes)
+    same = idx.size == data.shape[1] and bool((idx == np.arange(p)).all())
+    if n <= CHUNK_ROWS and n * data.shape[1] <= 4 * CHUNK_ROWS * p:
+        src = data.to_numpy()  # small: one interleave; a numeric result means every column is numeric
+        if src.dtype.kind in "biuf":
+            x = src[:, idx] if not same else src.astype(np.float64, copy=True)  # ours either way
+            x = x if x.dtype == np.float64 and x.flags.writeable else np.array(x, dtype=np.float64)
+            for code in codes:
+                x[x == code] = np.nan
+            return x, _summarise(x)
+    dtypes = _numeric_dtypes(data, idx, model)
+    plain = all(_is_plain(d) for d in set(dtypes))
     small = n * data.shape[1] <= 4 * CHUNK_ROWS * p
-    if plain and (small or (data.shape[1] <= 2 * p and all(d == np.float64 for d in dtypes))):
+    if plain and (small or (data.shape[1] <= 2 * p and set(dtypes) == {np.dtype(np.float64)})):
         src = data.to_numpy(dtype=np.float64)  # small, or one float block: a cheap interleave or a view
         columns = None
     else:  # many blocks, extra columns or extension dtypes: read just the columns we need
         src = None
         columns = [data.iloc[:, j].to_numpy() if _is_plain(dtypes[j])
                    else data.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan) for j in idx]
-    same = src is not None and idx.size == src.shape[1] and bool((idx == np.arange(p)).all())
+    same = same and src is not None
     if src is not None and n <= CHUNK_ROWS:  # small: the whole matrix is one chunk
-        if not same:
-            x = src[:, idx]  # a fancy-indexed copy: ours
-        elif any(d != np.float64 for d in dtypes):
-            x = src  # converted from other dtypes: a fresh array
-        else:
-            x = src.copy()  # possibly a view of the caller's frame
-        if codes:
-            x = x if x.flags.writeable else x.copy()
-            for code in codes:
-                x[x == code] = np.nan
+        x = np.array(src[:, idx] if not same else src, dtype=np.float64)  # a copy: ours
+        for code in codes:
+            x[x == code] = np.nan
         return x, _summarise(x)
     out = np.empty((p, n)).T  # F-order: each column contiguous
 
@@ -255,11 +262,12 @@ def prepare(
     if missing not in ("raise", "listwise", "mean"):
         raise DataError(f"missing must be 'raise', 'listwise' or 'mean', got {missing!r}.")
     codes = tuple(float(v) for v in ([missing_values] if np.isscalar(missing_values) else missing_values))
-    idx, dtypes = _column_positions(data, model)
+    idx = _column_positions(data, model)
     cols = list(model.indicators)
     if data.shape[0] == 0:
+        _numeric_dtypes(data, idx, model)
         raise DataError("The data have no rows.")
-    x, summary = _extract(data, idx, dtypes, codes)
+    x, summary = _extract(data, idx, model, codes)
     n_input, p = x.shape
     finite = summary.finite
     if not finite and np.isinf(x).any():

@@ -70,12 +70,13 @@ def estimate_stack(
         lam_own = lam[:, np.arange(layout.p), layout.block_of]
         loadings = np.where(np.isnan(lam_own), loadings, lam_own)
     else:
-        corr_used, rho = corr, k.rho_a(w_full, s, layout)
+        corr_used, rho = corr, k.rho_a(w_full, s, layout, cross)
     paths, r2 = k.structural(corr_used, layout)
     total = k.total_effects(np.where(np.isfinite(paths), paths, 0.0))
     bsz = s.shape[0]
     index = np.full((bsz, layout.m), np.nan)
-    if raw_mean is not None and raw_sd is not None and scale_low is not None and scale_high is not None:
+    declared = scale_low is not None and scale_high is not None and not np.isnan(scale_low).all()
+    if declared and raw_mean is not None and raw_sd is not None:
         omega = index_weights(weights, raw_sd, layout)
         part = omega * (raw_mean - scale_low) / (scale_high - scale_low)
         index = 100 * (part @ layout.mask)

@@ -64,6 +64,8 @@ class Layout:
     # every regression's normal equations at once, with identity rows and zeros on the padding
     reg_lhs: np.ndarray  # (E, q, q)
     reg_rhs: np.ndarray  # (E, q)
+    reg_normal: np.ndarray  # (E, q, q + 1): reg_lhs with reg_rhs appended as the last column
+    reg_beta_pos: np.ndarray  # flat positions of the valid coefficients in an (E, q) solution
     reg_flat: np.ndarray  # flat positions i * m + j of the antecedent -> target inner weights
     neighbours: np.ndarray  # (m, m) 1 where a path joins i and j in either direction
 
@@ -105,6 +107,12 @@ class Layout:
                              reg_idx[:, :, None] * m + reg_idx[:, None, :],
                              np.where(np.eye(width, dtype=bool), m * m, m * m + 1)),
             reg_rhs=np.where(reg_valid, reg_idx * m + np.array(endogenous, dtype=int)[:, None], m * m + 1),
+            reg_normal=np.concatenate([
+                np.where(reg_valid[:, :, None] & reg_valid[:, None, :], reg_idx[:, :, None] * m + reg_idx[:, None, :],
+                         np.where(np.eye(width, dtype=bool), m * m, m * m + 1)),
+                np.where(reg_valid, reg_idx * m + np.array(endogenous, dtype=int)[:, None], m * m + 1)[..., None],
+            ], axis=2),
+            reg_beta_pos=np.flatnonzero(reg_valid),
             reg_flat=(reg_idx * m + np.array(endogenous, dtype=int)[:, None])[reg_valid],
             neighbours=np.maximum(adjacency, adjacency.T),
         )
@@ -175,6 +183,21 @@ def _packed_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray,
     idx = np.arange(p)
     corr[:, idx, idx] = 1.0
     return corr, mean, var
+
+
+try:  # the LAPACK gufunc behind np.linalg.solve, without its per-call checks (2-4 us a call)
+    from numpy.linalg import _umath_linalg
+
+    def _solve_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``np.linalg.solve`` for float64 stacks ``a`` (..., q, q), ``b`` (..., q, k); a singular
+        system gives NaN (warning only under the caller's ``np.errstate``) instead of raising."""
+        return _umath_linalg.solve(a, b, signature="dd->d")
+except ImportError:  # pragma: no cover - a numpy without the private module
+    def _solve_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        try:
+            return np.linalg.solve(a, b)
+        except np.linalg.LinAlgError:
+            return np.full(np.broadcast_shapes(a.shape[:-1], b.shape[:-2] + (1,))[:-1] + b.shape[-2:], np.nan)
 
 
 def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -277,45 +300,47 @@ def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1
 
 
 def _iterate_one(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
-    """:func:`_iterate` for a single matrix, on 2-D arrays: the same arithmetic with half the
-    numpy calls, because a lone fit is all call overhead."""
+    """:func:`_iterate` for a single matrix, on 2-D arrays: the same arithmetic in as few numpy
+    calls as possible, because a lone fit is all call overhead."""
     mask = layout.mask
     path = layout.scheme == "path" and bool(layout.endogenous)
     adj_t = layout.adjacency.T
     flat = np.empty(layout.m * layout.m + 2)
     flat[-2:] = (1.0, 0.0)
+    normal = layout.reg_normal  # (E, q, q + 1): each regression's [lhs | rhs] in one gather
+    q = normal.shape[1]
+    beta_pos, beta_dst = layout.reg_beta_pos, layout.reg_flat
 
-    def scaled(tm):
+    def moments(tm):
         u = s @ tm
         g = tm.T @ u
-        scale = 1.0 / np.sqrt(np.diagonal(g))
-        return tm * scale, u * scale, g * scale[:, None] * scale
+        return u, g, 1.0 / np.sqrt(np.diagonal(g))
 
-    w, sw, c = scaled(w0.copy())
+    u, g, scale = moments(w0)
+    w, c = w0 * scale, g * scale[:, None] * scale
     it, diff = 0, np.inf
     for it in range(1, max_iter + 1):
         if path:
             e = c * adj_t
             flat[:-2] = c.ravel()
-            try:
-                beta = np.linalg.solve(flat[layout.reg_lhs], flat[layout.reg_rhs][..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                beta = np.full(layout.reg_rhs.shape, np.nan)
-            e.ravel()[layout.reg_flat] = beta[layout.reg_valid]
+            aug = flat[normal]
+            e.ravel()[beta_dst] = _solve_nan(aug[..., :q], aug[..., q:]).ravel()[beta_pos]
         else:
             e = _inner_weights(c[None], layout)[0]
-        t = sw @ e
+        t = u @ (scale[:, None] * e)  # (S W) e, with W standardised
         tm = t * mask
         for k in inv_b:
             idx = layout.blocks[k]
             tm[idx, k] = inv_b[k] @ t[idx, k]
-        w_new, sw, c = scaled(tm)
+        u, g, scale = moments(tm)
+        w_new = tm * scale
+        c = g * scale[:, None] * scale
         diff = float(np.abs(w_new - w).sum())
         w = w_new
         if diff < tol:
             iterations[0], converged[0] = it, True
             break
-    out_w[...], out_sw[...], out_c[...] = w, sw, c
+    out_w[...], out_sw[...], out_c[...] = w, u * scale, c
     diff_out[0] = diff
 
 
@@ -384,7 +409,7 @@ def latent_correlations(w: np.ndarray, s: np.ndarray) -> np.ndarray:
     return w.transpose(0, 2, 1) @ s @ w
 
 
-def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout) -> np.ndarray:
+def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout, sw: np.ndarray | None = None) -> np.ndarray:
     """Dijkstra-Henseler rho_A (B, m); 1 for mode B and single-item constructs (as seminr).
 
     With block weights ``w`` (zero off-block) every block is one column, so all
@@ -393,7 +418,7 @@ def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout) -> np.ndarray:
     """
     w2 = w * w
     wtw = w2.sum(axis=1)
-    quad = np.einsum("bpm,bpm->bm", w, s @ w)
+    quad = np.einsum("bpm,bpm->bm", w, s @ w if sw is None else sw)
     own = np.einsum("bpm,bp->bm", w2, np.einsum("bii->bi", s))
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = wtw**2 * (quad - own) / (wtw**2 - (w2 * w2).sum(axis=1))

@@ -165,9 +165,7 @@ class PLS:
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
         x = prepared.values
-        mu, cov = _moments(x, prepared.summary.total, prepared.summary.gram)
-        sd = np.sqrt(np.diag(cov))
-        s = cov / np.outer(sd, sd)
+        mu, sd, s = _moments(x, prepared.summary.total, prepared.summary.gram)
         _check_composites(s, layout, model)
         est = estimate_stack(s[None], layout, options, mu[None], sd[None],
                              prepared.scale_low, prepared.scale_high)
@@ -192,21 +190,25 @@ class PLS:
 _DEFAULTS = {name: p.default for name, p in inspect.signature(PLS.__init__).parameters.items()}
 
 
-def _moments(x: np.ndarray, total: np.ndarray, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column means and covariance matrix (divisor n - 1) from the column sums and ``x'x`` (both
-    taken by :func:`expectmodel.data.prepare` in its one pass), without a centred copy.
+def _moments(x: np.ndarray, total: np.ndarray, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column means, SDs (divisor n - 1) and the correlation matrix, from the column sums and ``x'x``
+    (both taken by :func:`expectmodel.data.prepare` in its one pass), without a centred copy.
 
     ``x'x - n mu mu'`` loses about ``eps * (mean / sd)^2`` relative precision; survey answers have
-    mean/sd of order 1-10 (error ~1e-14), so the centred copy (a full pass and n x p of memory)
-    is only made when a column's mean dwarfs its spread.
+    mean/sd of order 1-10 (error ~1e-14), so the centred pass is only made when a column's mean
+    dwarfs its spread.
     """
     n = x.shape[0]
     mu = total / n
-    cov = (gram - n * np.outer(mu, mu)) / (n - 1)
-    if np.any(np.abs(mu) > 1e3 * np.sqrt(np.clip(np.diag(cov), 1e-300, None))):
+    cov = gram - np.multiply.outer(total, mu)
+    var = np.diagonal(cov) / (n - 1)
+    if (mu * mu > 1e6 * var).any():
         xc = x - mu
-        cov = xc.T @ xc / (n - 1)
-    return mu, cov
+        cov = xc.T @ xc
+        var = np.diagonal(cov) / (n - 1)
+    sd = np.sqrt(var)
+    root = np.sqrt(np.diagonal(cov))
+    return mu, sd, cov / root / root[:, None]
 
 
 def _where(group: str | None) -> str:
