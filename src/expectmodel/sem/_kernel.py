@@ -197,7 +197,7 @@ except ImportError:  # pragma: no cover - a numpy without the private module
         try:
             return np.linalg.solve(a, b)
         except np.linalg.LinAlgError:
-            return np.full(np.broadcast_shapes(a.shape[:-1], b.shape[:-2] + (1,))[:-1] + b.shape[-2:], np.nan)
+            return np.full(b.shape, np.nan)
 
 
 def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
