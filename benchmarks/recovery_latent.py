@@ -72,7 +72,8 @@ def score_check(sim, res) -> tuple[float, float]:
 
 
 def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, seed: int = 1000,
-              log=print) -> dict:
+              log=print, rows_out: str | None = None) -> dict:
+    """The study; ``rows_out`` appends every interval (JSON lines) as soon as its fit is done."""
     rows, scores = [], []
     for name in variants or VARIANTS:
         cfg = VARIANTS[name]
@@ -86,6 +87,10 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
                 rows += [{"variant": name, "rep": r, "block": block, "covered": bool(lo[i] <= truth[i] <= hi[i]),
                           "error": float((lo[i] + hi[i]) / 2 - truth[i]), "width": float(hi[i] - lo[i]),
                           "gates_passed": res.diagnostics.passed} for i in range(truth.size)]
+            if rows_out:
+                with open(rows_out, "a") as fh:
+                    for row in rows[-sum(t.size for _, t, _, _ in structural(sim, res)):]:
+                        fh.write(json.dumps({**row, "seed": seed + r}) + "\n")
             if "E" in res.layout.batteries:
                 got, expected = score_check(sim, res)
                 scores.append({"variant": name, "rep": r, "corr": got, "expected": expected})
@@ -123,10 +128,13 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--loo-reps", type=int, default=6)
     ap.add_argument("--variants", help="comma-separated subset of: " + ", ".join(VARIANTS))
+    ap.add_argument("--seed", type=int, default=1000, help="base seed (replication r uses seed + r)")
+    ap.add_argument("--rows", help="append every interval to this JSON-lines file as the study runs")
     ap.add_argument("--json")
     args = ap.parse_args()
     variants = args.variants.split(",") if args.variants else None
-    out = run_study(args.reps, args.n, args.loo_reps, variants)
+    out = run_study(args.reps, args.n, args.loo_reps, variants, seed=args.seed, rows_out=args.rows,
+                    log=lambda msg: print(msg, flush=True))
     pd.set_option("display.width", 120)
     print("\n90% interval coverage by variant and block:\n", out["coverage_by_block"].round(3))
     print("\nby variant:\n", out["coverage_by_variant"].round(3))

@@ -192,7 +192,14 @@ try:  # the LAPACK gufunc behind np.linalg.solve, without its per-call checks (2
         """``np.linalg.solve`` for float64 stacks ``a`` (..., q, q), ``b`` (..., q, k); a singular
         system gives NaN (warning only under the caller's ``np.errstate``) instead of raising."""
         return _umath_linalg.solve(a, b, signature="dd->d")
+
+    def eigvalsh(a: np.ndarray) -> np.ndarray:
+        """``np.linalg.eigvalsh`` (ascending eigenvalues of symmetric float64 stacks) without the wrapper."""
+        with np.errstate(invalid="ignore"):
+            return _umath_linalg.eigvalsh_lo(a, signature="d->d")
 except ImportError:  # pragma: no cover - a numpy without the private module
+    eigvalsh = np.linalg.eigvalsh
+
     def _solve_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
             return np.linalg.solve(a, b)
@@ -418,8 +425,8 @@ def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout, sw: np.ndarray | None = 
     """
     w2 = w * w
     wtw = w2.sum(axis=1)
-    quad = np.einsum("bpm,bpm->bm", w, s @ w if sw is None else sw)
-    own = np.einsum("bpm,bp->bm", w2, np.einsum("bii->bi", s))
+    quad = (w * (s @ w if sw is None else sw)).sum(axis=1)
+    own = (w2 * np.einsum("bii->bi", s)[:, :, None]).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = wtw**2 * (quad - own) / (wtw**2 - (w2 * w2).sum(axis=1))
     return np.where(layout.mode_b | (layout.mask.sum(axis=0) == 1), 1.0, rho)
@@ -462,6 +469,6 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
 
 def total_effects(paths: np.ndarray) -> np.ndarray:
     """Total effects ``(I - B)^-1 - I`` of a recursive path matrix stack (B, m, m)."""
-    m = paths.shape[-1]
-    eye = np.eye(m)
-    return np.linalg.inv(eye - paths) - eye
+    eye = np.eye(paths.shape[-1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _solve_nan(eye - paths, np.broadcast_to(eye, paths.shape)) - eye

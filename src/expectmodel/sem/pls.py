@@ -234,9 +234,8 @@ def _check_inner(c: np.ndarray, layout: k.Layout, model: Model) -> None:
     if not layout.endogenous:
         return
     normal = k._with_sentinels(c[None])[0][layout.reg_lhs]  # every regression's normal equations
-    with np.errstate(invalid="ignore"):
-        if np.isfinite(normal).all() and np.linalg.eigvalsh(normal).min() >= SINGULAR_EIG:
-            return
+    if np.isfinite(normal).all() and k.eigvalsh(normal).min() >= SINGULAR_EIG:
+        return
     names = model.names
     for kk in layout.endogenous:
         pr = layout.preds[kk]
