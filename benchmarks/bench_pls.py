@@ -75,7 +75,7 @@ def main() -> None:
 
     print(f"{'task':<36}{'expectmodel':>14}{'seminr-py':>14}{'ratio':>10}")
     for task, a, b in rows:
-        print(f"{task:<36}{a * 1e3:>11.2f} ms{b * 1e3:>11.1f} ms{b / a:>9.0f}x")
+        print(f"{task:<36}{a * 1e3:>11.2f} ms{b * 1e3:>11.1f} ms{b / a:>9.1f}x")
     print(f"(seminr-py bootstrap timed on {args.peer_boot} resamples and scaled; "
           f"PLS iterations {res.iterations}; numpy {np.__version__})")
 

@@ -87,3 +87,60 @@ def test_fewer_rows_than_indicators(survey):
 def test_not_a_dataframe(survey):
     with pytest.raises(em.DataError, match="pandas DataFrame"):
         prepare(survey.to_numpy(), MODEL)
+
+
+def _direct(frame: pd.DataFrame, codes=()) -> np.ndarray:
+    x = frame[list(MODEL.indicators)].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    for code in codes:
+        x[x == code] = np.nan
+    return x
+
+
+@pytest.mark.parametrize("layout", ["one float block", "int columns + text column", "nullable Int64", "reordered"])
+def test_chunked_threaded_pass_equals_the_direct_computation(monkeypatch, layout):
+    """Large frames are copied and summarised in cache-sized chunks over threads; small chunks and a low
+    thread threshold here exercise that path on every kind of frame against plain numpy."""
+    from expectmodel import data as data_module
+
+    monkeypatch.setattr(data_module, "CHUNK_ROWS", 64)
+    monkeypatch.setattr(data_module, "PARALLEL_ROWS", 500)
+    rng = np.random.default_rng(11)
+    n = 2_003  # not a multiple of the chunk size
+    values = rng.integers(1, 8, size=(n, 5)).astype(float)
+    values[rng.uniform(size=values.shape) < 0.01] = -99
+    frame = pd.DataFrame(values, columns=list(MODEL.indicators))
+    if layout == "int columns + text column":
+        frame = frame.astype(int)
+        frame["note"] = "free text"
+    elif layout == "nullable Int64":
+        frame = frame.astype("Int64")
+    elif layout == "reordered":
+        frame = frame[["s2", "q1", "s1", "q3", "q2"]].assign(extra=1.5)
+    prep = prepare(frame, MODEL, missing="listwise", missing_values=[-99])
+    x = _direct(frame, codes=[-99])
+    keep = ~np.isnan(x).any(axis=1)
+    np.testing.assert_array_equal(prep.values, x[keep])
+    assert prep.n_dropped == int((~keep).sum()) > 0
+    s = prep.summary
+    np.testing.assert_allclose(s.gram, x[keep].T @ x[keep], rtol=1e-12)
+    np.testing.assert_array_equal(s.low, x[keep].min(axis=0))
+    np.testing.assert_array_equal(s.high, x[keep].max(axis=0))
+
+    clean = frame.replace(-99, 4)
+    prep = prepare(clean, MODEL)  # no missing values: the summary comes from the one chunked pass
+    x = _direct(clean)
+    np.testing.assert_array_equal(prep.values, x)
+    np.testing.assert_allclose(prep.summary.gram, x.T @ x, rtol=1e-12)
+    np.testing.assert_allclose(prep.summary.total, x.sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [60, 40_000])
+def test_prepared_values_never_alias_the_callers_frame(n):
+    """A fitted model keeps the data for its construct scores: later edits to the frame must not reach it."""
+    frame = pd.DataFrame(np.random.default_rng(2).integers(1, 8, size=(n, 5)).astype(float),
+                         columns=list(MODEL.indicators))
+    prep = prepare(frame, MODEL)
+    before = prep.values.copy()
+    frame.iloc[0, 0] = 99.0
+    frame.loc[:, "s1"] = 1.0
+    np.testing.assert_array_equal(prep.values, before)
