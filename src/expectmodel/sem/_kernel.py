@@ -96,24 +96,21 @@ class Layout:
         for row, k in enumerate(endogenous):
             reg_idx[row, :preds[k].size] = preds[k]
             reg_valid[row, :preds[k].size] = True
+        targets = np.array(endogenous, dtype=int)
+        one, zero = m * m, m * m + 1  # the sentinels appended to c.ravel()
+        lhs = np.where(reg_valid[:, :, None] & reg_valid[:, None, :], reg_idx[:, :, None] * m + reg_idx[:, None, :],
+                       np.where(np.eye(width, dtype=bool), one, zero))
+        rhs = np.where(reg_valid, reg_idx * m + targets[:, None], zero)
         return cls(
             p=p, m=m, blocks=tuple(blocks), mask=mask, block_of=np.argmax(mask, axis=1),
             mode_b=np.array([c.mode == "B" and len(c.indicators) > 1 for c in model.constructs]),
             reflective=np.array([c.kind == "reflective" and len(c.indicators) > 1 for c in model.constructs]),
             adjacency=adjacency, preds=preds,
             endogenous=endogenous, scheme=scheme,
-            reg_idx=reg_idx, reg_valid=reg_valid, reg_target=np.array(endogenous, dtype=int),
-            reg_lhs=np.where(reg_valid[:, :, None] & reg_valid[:, None, :],
-                             reg_idx[:, :, None] * m + reg_idx[:, None, :],
-                             np.where(np.eye(width, dtype=bool), m * m, m * m + 1)),
-            reg_rhs=np.where(reg_valid, reg_idx * m + np.array(endogenous, dtype=int)[:, None], m * m + 1),
-            reg_normal=np.concatenate([
-                np.where(reg_valid[:, :, None] & reg_valid[:, None, :], reg_idx[:, :, None] * m + reg_idx[:, None, :],
-                         np.where(np.eye(width, dtype=bool), m * m, m * m + 1)),
-                np.where(reg_valid, reg_idx * m + np.array(endogenous, dtype=int)[:, None], m * m + 1)[..., None],
-            ], axis=2),
+            reg_idx=reg_idx, reg_valid=reg_valid, reg_target=targets,
+            reg_lhs=lhs, reg_rhs=rhs, reg_normal=np.concatenate([lhs, rhs[..., None]], axis=2),
             reg_beta_pos=np.flatnonzero(reg_valid),
-            reg_flat=(reg_idx * m + np.array(endogenous, dtype=int)[:, None])[reg_valid],
+            reg_flat=(reg_idx * m + targets[:, None])[reg_valid],
             neighbours=np.maximum(adjacency, adjacency.T),
         )
 
@@ -246,10 +243,8 @@ def _regressions(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]
     flat = _with_sentinels(c)
     if c.shape[0] * layout.reg_rhs.shape[0] <= SMALL_STACK:  # few systems: one LAPACK call is cheapest
         a, rhs = flat[:, layout.reg_lhs], flat[:, layout.reg_rhs]
-        try:
-            return np.linalg.solve(a, rhs[..., None])[..., 0], rhs
-        except np.linalg.LinAlgError:
-            pass  # a singular member: the elimination below gives it NaN instead
+        with np.errstate(invalid="ignore"):  # a singular member gets NaN
+            return _solve_nan(a, rhs[..., None])[..., 0], rhs
     ft = flat.T  # the batch last, for spd_solve
     q, e = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
     a = ft[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
