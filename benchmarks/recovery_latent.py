@@ -48,16 +48,25 @@ def structural(sim, res) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
         out.append((name, np.ravel(truth), lo, hi))
 
     mu = res.draws("mu")
-    block("level", mu, t["mu"])
+    mu_truth, gamma_truth = t["mu"], t.get("Gamma")
+    if "Gamma_mean" in res.posterior:
+        # the model's drivers are standardised with the sample mean and SD, so its estimands are the
+        # coefficients per sample SD and the E levels at the sample-mean driver profile
+        lay = res.layout
+        assert tuple(lay.stages) == tuple(sim.design.stages)
+        gamma_truth = t["Gamma"] * lay.driver_sd[None, :, None]
+        mu_truth = mu_truth.copy()
+        mu_truth[lay.batteries.index("E")] += np.einsum("q,nqd->d", lay.driver_mean, t["Gamma"][lay.stage]) / lay.n
+    block("level", mu, mu_truth)
     if res.layout.invariant and res.layout.B > 1:
-        block("latent gap", mu[:, 1] - mu[:, 0], t["mu"][1] - t["mu"][0])
+        block("latent gap", mu[:, 1] - mu[:, 0], mu_truth[1] - mu_truth[0])
         block("sigma_P", res.draws("sigma")[:, 1], t["sigma"][1])
     if res.model.link is not None:
         block("beta_P", res.draws("beta_P"), t["beta_P"])
         if res.model.link == "free":
             block("beta_E", res.draws("beta_E"), t["beta_E"])
     if "Gamma_mean" in res.posterior:
-        block("Gamma (by stage)", res.draws("Gamma"), t["Gamma"])
+        block("Gamma (by stage)", res.draws("Gamma"), gamma_truth)
     return out
 
 
@@ -86,6 +95,7 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
             for block, truth, lo, hi in structural(sim, res):
                 rows += [{"variant": name, "rep": r, "block": block, "covered": bool(lo[i] <= truth[i] <= hi[i]),
                           "error": float((lo[i] + hi[i]) / 2 - truth[i]), "width": float(hi[i] - lo[i]),
+                          "truth": float(truth[i]), "lower": float(lo[i]), "upper": float(hi[i]),
                           "gates_passed": res.diagnostics.passed} for i in range(truth.size)]
             if rows_out:
                 with open(rows_out, "a") as fh:
