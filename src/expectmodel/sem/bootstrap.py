@@ -132,12 +132,15 @@ def run_bootstrap(
             bar.update(size)
     else:
         from joblib import Parallel, delayed
+        from threadpoolctl import threadpool_limits
 
-        # threads: the work is BLAS and numpy kernels that release the GIL
+        # threads: the work is BLAS and numpy kernels that release the GIL; each thread runs a
+        # single-threaded BLAS, or the two levels of threads oversubscribe the cores
         runner = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")
-        for part, size in zip(runner(delayed(work)(j) for j in jobs), sizes, strict=True):
-            parts.append(part)
-            bar.update(size)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for part, size in zip(runner(delayed(work)(j) for j in jobs), sizes, strict=True):
+                parts.append(part)
+                bar.update(size)
     bar.close()
     merged = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     ok = merged.pop("ok")

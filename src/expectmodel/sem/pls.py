@@ -61,7 +61,9 @@ class PLS:
     seed : int, optional
         Seed of the bootstrap (and of nothing else: the PLS fit is deterministic).
     n_jobs : int
-        Threads for the bootstrap chunks (joblib); results do not depend on it.
+        Threads for the bootstrap chunks (joblib); results do not depend on it. Worth it for
+        large samples (n in the thousands), where the resampled moments dominate; at a few
+        hundred respondents the serial bootstrap is already Python-bound and as fast.
     progress : bool
         Show a progress bar during the bootstrap.
     groups : str, optional
