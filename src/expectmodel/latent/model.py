@@ -25,6 +25,7 @@ about ten times faster per gradient than ``pm.OrderedLogistic``.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -298,7 +299,10 @@ class LatentExpectations:
         data = self._data(data, missing_values)
         lay = self.layout(data)
         model, _ = _build(self, lay)
-        with model:
+        with model, warnings.catch_warnings():
+            # every Potential in the model is a likelihood term ("answers", "satisfaction",
+            # "probabilities"), which a prior draw should ignore: pymc's warning does not apply
+            warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
             prior = pm.sample_prior_predictive(draws=draws, random_seed=seed)
         params = _params_from(prior["prior"], lay, self)
         rng = np.random.default_rng(seed)
