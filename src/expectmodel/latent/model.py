@@ -24,6 +24,7 @@ about ten times faster per gradient than ``pm.OrderedLogistic``.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from dataclasses import dataclass
@@ -269,7 +270,8 @@ class LatentExpectations:
         t0 = time.perf_counter()
         if method == "nuts":
             tree, used = bayes.sample(model, draws=draws, tune=tune, chains=chains, seed=seed, sampler=sampler,
-                                      cores=cores, progressbar=progressbar, target_accept=target_accept)
+                                      cores=cores, progressbar=progressbar, target_accept=target_accept,
+                                      reuse=_structure(self, lay))
             info = {}
         else:
             used = "pymc"
@@ -338,6 +340,18 @@ def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None
     if loc is not None:
         cut = cut + loc[..., None]
     return pm.Deterministic(name, cut, dims=dims)
+
+
+def _structure(est: LatentExpectations, lay: _Layout) -> tuple:
+    """Everything :func:`_build`'s graph depends on apart from the values of its ``pm.Data``
+    containers: the settings, the design, the shapes and which optional blocks exist. Two fits
+    with equal keys can share one compiled model."""
+    return (
+        json.dumps(est.get_params(), sort_keys=True, default=str),
+        json.dumps(est.design.to_dict(), sort_keys=True, default=str),
+        lay.n, lay.B, lay.D, lay.J, lay.K, lay.K_sat, lay.invariant, lay.prob,
+        lay.answered is None, lay.drivers is None, lay.sat is None, tuple(lay.stages),
+    )
 
 
 def _ordinal_logp(pt, eta, cpad):
@@ -410,7 +424,9 @@ def _build(est: LatentExpectations, lay: _Layout):
             else:
                 gamma = pm.Deterministic("Gamma", g_mean[None], dims=("stage", "driver", "dimension"))
             identified.append("Gamma")
-            shift_e = (pt.as_tensor(lay.drivers)[:, :, None] * gamma[lay.stage]).sum(axis=1)  # (n, D)
+            X = pm.Data("data_drivers", lay.drivers)
+            stage = pm.Data("data_stage", lay.stage.astype(np.int64))
+            shift_e = (X[:, :, None] * gamma[stage]).sum(axis=1)  # (n, D)
             mean = pt.set_subtensor(mean[:, lay.index("E"), :], shift_e)
         if est.person_parameterization == "centred":
             # informative answers (many items, Beta probabilities): the centred form mixes better
@@ -434,7 +450,9 @@ def _build(est: LatentExpectations, lay: _Layout):
         eta = pt.dot(mu, onehot)[None] + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
         big = pt.full((Bp, 1), OPEN_END)
         cflat = pt.concatenate([-big, cut, big], axis=1).ravel()
-        low_idx = pb[None, :, None] * (K + 1) + lay.cat
+        # the answers enter as data containers, so that a compiled model can be reused on another data
+        # set of the same shape (LatentExpectations.fit keeps one per structure)
+        low_idx = pb[None, :, None] * (K + 1) + pm.Data("data_category", lay.cat.astype(np.int64))
         lower, upper = cflat[low_idx], cflat[low_idx + 1]
         if est.scale_usage:
             s_sd = pm.HalfNormal("shift_sd", 0.5)
@@ -450,13 +468,14 @@ def _build(est: LatentExpectations, lay: _Layout):
             mask = lay.answered.copy()
             if lay.prob is not None:
                 mask[:, lay.prob, :] = False
-            loglik = loglik * mask
+            loglik = loglik * pm.Data("data_answered", mask.astype(float))
         if lay.prob is not None:
             # expectations stated as probabilities: Beta(m phi, (1 - m) phi), logit m = eta (METHODS §2.1)
             phi = pm.LogNormal("precision", np.log(10.0), 1.0, dims="item")
             m = pt.sigmoid(eta[:, lay.prob, :])
-            beta_lp = pm.logp(pm.Beta.dist(alpha=m * phi, beta=(1 - m) * phi), lay.prob_y)
-            pm.Potential("probabilities", (beta_lp * lay.answered[:, lay.prob, :]).sum())
+            beta_lp = pm.logp(pm.Beta.dist(alpha=m * phi, beta=(1 - m) * phi), pm.Data("data_probability", lay.prob_y))
+            stated = pm.Data("data_probability_answered", lay.answered[:, lay.prob, :].astype(float))
+            pm.Potential("probabilities", (beta_lp * stated).sum())
             identified.append("precision")
         pm.Potential("answers", loglik.sum())
 
@@ -490,8 +509,10 @@ def _build(est: LatentExpectations, lay: _Layout):
             bigs = pt.full((n_sat, 1), OPEN_END)
             spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
             # the satisfaction "battery" index of Observations is the satisfaction item
+            s_resp, s_item, s_cat = (pm.Data(f"data_satisfaction_{k}", v.astype(np.int64))
+                                     for k, v in (("respondent", so.resp), ("item", so.item), ("category", so.cat)))
             pm.Potential("satisfaction", _ordinal_logp(
-                pt, eta_s[so.resp], (spad[so.item, so.cat], spad[so.item, so.cat + 1])).sum())
+                pt, eta_s[s_resp], (spad[s_item, s_cat], spad[s_item, s_cat + 1])).sum())
     return model, identified
 
 
