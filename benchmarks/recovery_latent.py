@@ -139,10 +139,14 @@ def main() -> int:
     ap.add_argument("--loo-reps", type=int, default=6)
     ap.add_argument("--variants", help="comma-separated subset of: " + ", ".join(VARIANTS))
     ap.add_argument("--seed", type=int, default=1000, help="base seed (replication r uses seed + r)")
+    ap.add_argument("--draws", type=int, default=SAMPLING["draws"])
+    ap.add_argument("--tune", type=int, default=SAMPLING["tune"])
+    ap.add_argument("--chains", type=int, default=SAMPLING["chains"])
     ap.add_argument("--rows", help="append every interval to this JSON-lines file as the study runs")
     ap.add_argument("--json")
     args = ap.parse_args()
     variants = args.variants.split(",") if args.variants else None
+    SAMPLING.update(draws=args.draws, tune=args.tune, chains=args.chains)
     out = run_study(args.reps, args.n, args.loo_reps, variants, seed=args.seed, rows_out=args.rows,
                     log=lambda msg: print(msg, flush=True))
     pd.set_option("display.width", 120)

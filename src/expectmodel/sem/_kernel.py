@@ -174,12 +174,18 @@ def _packed_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray,
         inv_sd = 1.0 / np.sqrt(var)
     cov *= inv_sd[:, iu[0]]
     cov *= inv_sd[:, iu[1]]
-    corr = np.empty((b, p, p))
-    corr[:, iu[0], iu[1]] = cov
-    corr[:, iu[1], iu[0]] = cov
-    idx = np.arange(p)
-    corr[:, idx, idx] = 1.0
-    return corr, mean, var
+    cov[:, diag] = 1.0
+    return cov[:, _unpack_index(p)].reshape(b, p, p), mean, var
+
+
+@lru_cache(maxsize=16)
+def _unpack_index(p: int) -> np.ndarray:
+    """For every (i, j) of a p x p matrix, its position in the packed upper triangle (row-major)."""
+    pos = np.empty((p, p), dtype=np.intp)
+    iu = np.triu_indices(p)
+    pos[iu] = np.arange(iu[0].size)
+    pos[iu[1], iu[0]] = pos[iu]
+    return pos.ravel()
 
 
 try:  # the LAPACK gufunc behind np.linalg.solve, without its per-call checks (2-4 us a call)
