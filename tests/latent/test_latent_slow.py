@@ -1,6 +1,8 @@
-"""The recovery and calibration study (slow: about 50 minutes on 2 cores). Run with ``make test-slow``.
+"""The recovery and calibration studies (slow: about 40 minutes on 2 cores). Run with ``make test-slow``.
 
-Same settings as ``python benchmarks/recovery_latent.py --reps 4 --n 250 --loo-reps 2``.
+Same settings as ``python benchmarks/recovery_latent.py --reps 10 --n 250 --loo-reps 4`` and
+``python benchmarks/sbc_latent.py --reps 30``. Every fit of a structure after the first reuses its
+compiled model.
 """
 
 from __future__ import annotations
@@ -15,21 +17,34 @@ from expectmodel import latent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from recovery_latent import run_study
+from sbc_latent import run_sbc
 
 pytestmark = pytest.mark.slow
 
 
 def test_recovery_study_meets_the_calibration_band():
-    out = run_study(reps=4, n=250, loo_reps=2, log=lambda *_: None)
-    # 90% intervals of the structural parameters cover the truth 85-95% of the time
+    out = run_study(reps=10, n=250, loo_reps=4, log=lambda *_: None)
+    # 90% intervals of the structural parameters cover the SERVQUAL-like truth 85-95% of the time overall;
+    # per variant the floor is lower: with expectations at the top of the scale, the measurement-only and
+    # scale-usage variants cover 83-85% at n = 250 (20 replications each; the priors pull against that
+    # truth, see test_prior_drawn_truths_are_covered_at_the_nominal_rate for the implementation itself)
     assert 0.85 <= out["coverage_overall"] <= 0.95, out["coverage_by_variant"]
     for variant, row in out["coverage_by_variant"].iterrows():
-        assert 0.78 <= row["mean"] <= 0.98, (variant, row)
+        assert 0.80 <= row["mean"] <= 0.98, (variant, row)
     # person scores correlate with the truth as their posterior reliability predicts
     s = out["scores"]
     assert ((s["corr"] - s["expected"]).abs() < 0.05).all(), s
     # LOO picks the generating satisfaction link in most replications
     assert out["loo_accuracy"] > 0.6, out["confusion"]
+
+
+def test_prior_drawn_truths_are_covered_at_the_nominal_rate():
+    """Simulation-based calibration: with truths drawn from the priors, 90% intervals cover 90%."""
+    out = run_sbc(reps=30, n=250, log=lambda *_: None)
+    assert out["skipped"] <= 3
+    for block, row in out["coverage_by_block"].iterrows():
+        assert 0.80 <= row["coverage"] <= 0.97, (block, row)
+        assert abs(row["z_mean"]) < 0.3 and 0.8 < row["z_sd"] < 1.25, (block, row)
 
 
 def test_expectations_stated_as_probabilities():
