@@ -158,11 +158,15 @@ def main() -> int:
     print("\nLOO confusion table (rows: generating link):\n", out["confusion"])
     print(f"LOO picks the generating link in {out['loo_accuracy']:.0%} of replications")
     if args.json:
-        ser = {k: (v.reset_index().to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
-               for k, v in out.items()}
-        with open(args.json, "w") as fh:
-            json.dump(ser, fh, indent=1, default=str)
+        write_json(out, args.json)
     return 0
+
+
+def write_json(out: dict, path: str) -> None:
+    """A study's results with every table as a list of records."""
+    ser = {k: (v.reset_index().to_dict(orient="records") if isinstance(v, pd.DataFrame) else v) for k, v in out.items()}
+    with open(path, "w") as fh:
+        json.dump(ser, fh, indent=1, default=str)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ skipped and counted. Every fit after the first reuses the compiled model.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -29,7 +28,7 @@ from expectmodel.latent._forward import centred_cutpoints
 from expectmodel.latent.design import SERVQUAL_DIMENSIONS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from recovery_latent import structural
+from recovery_latent import structural, write_json
 
 SAMPLING = dict(draws=500, tune=500, chains=2)
 
@@ -92,10 +91,7 @@ def main() -> int:
     print("\n90% interval coverage of prior-drawn truths:\n", out["coverage_by_block"].round(3))
     print(f"overall {out['coverage_overall']:.3f} over {out['n_intervals']} intervals; {out['skipped']} skipped")
     if args.json:
-        ser = {k: (v.reset_index().to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
-               for k, v in out.items()}
-        with open(args.json, "w") as fh:
-            json.dump(ser, fh, indent=1, default=str)
+        write_json(out, args.json)
     return 0
 
 
