@@ -122,9 +122,7 @@ def _numeric_dtypes(data: pd.DataFrame, idx: np.ndarray, model: Model) -> np.nda
     dtypes = data.dtypes.to_numpy()
     for item, j in zip(model.indicators, idx, strict=True):
         dtype = dtypes[j]
-        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-            continue
-        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if _is_plain(dtype) or pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             continue
         col = data.iloc[:, j]
         bad = pd.to_numeric(col, errors="coerce").isna() & col.notna()
