@@ -273,14 +273,6 @@ def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
     return e
 
 
-def _scaled(tm: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Standardise the block weights ``tm`` (unit score variance); also return ``S W`` and ``W'SW``."""
-    u = s @ tm
-    g = tm.transpose(0, 2, 1) @ u
-    scale = 1.0 / np.sqrt(np.einsum("bii->bi", g))  # callers silence the warnings of degenerate members
-    return tm * scale[:, None, :], u * scale[:, None, :], g * (scale[:, :, None] * scale[:, None, :])
-
-
 def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1e-7) -> OuterFit:
     """Iterate the outer/inner estimation of every matrix in the stack ``s`` (B, p, p) to its fixed point.
 

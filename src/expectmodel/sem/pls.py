@@ -260,7 +260,9 @@ def _check_solution(est, s: np.ndarray, layout: k.Layout, model: Model, group: s
         return
     # no finite solution: name perfectly collinear constructs if that is why (unit weights show it)
     with np.errstate(invalid="ignore", divide="ignore"):
-        c0 = k._scaled(layout.mask[None].copy(), s[None])[2][0]
+        g = k.latent_correlations(layout.mask[None], s[None])[0]
+        root = np.sqrt(np.diagonal(g))
+        c0 = g / root / root[:, None]
     _check_inner(c0, layout, model)
     raise ConvergenceError(
         f"PLS produced non-finite estimates{_where(group)}; the indicator correlation matrix is "
