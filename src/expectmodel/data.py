@@ -91,10 +91,31 @@ def _owner(model: Model, column: str) -> str:
     return "?"
 
 
+_POSITIONS: dict[int, tuple[pd.Index, Model, np.ndarray]] = {}  # id(columns) -> (columns, model, positions)
+
+
 def _column_positions(data: pd.DataFrame, model: Model) -> np.ndarray:
     """Positions of the model's indicators among the data's columns, with clear errors for
-    missing and duplicated indicator columns."""
-    names = data.columns.tolist()
+    missing and duplicated indicator columns.
+
+    Refitting the same frame (a notebook, a simulation study) finds them in a small cache; a hit
+    needs the very same (immutable) column Index object, which the cache holds, so its id
+    cannot be reused by another Index meanwhile.
+    """
+    columns = data.columns
+    hit = _POSITIONS.get(id(columns))
+    if hit is not None and hit[0] is columns and (hit[1] is model or hit[1] == model):
+        return hit[2]
+    positions = _find_columns(columns, model)
+    positions.flags.writeable = False
+    if len(_POSITIONS) >= 16:
+        _POSITIONS.clear()
+    _POSITIONS[id(columns)] = (columns, model, positions)
+    return positions
+
+
+def _find_columns(columns: pd.Index, model: Model) -> np.ndarray:
+    names = columns.tolist()
     pos: dict[object, int] = {}
     for i, c in enumerate(names):
         pos.setdefault(c, i)

@@ -302,11 +302,12 @@ def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1
 def _iterate_one(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iterations, diff_out, converged) -> None:
     """:func:`_iterate` for a single matrix, on 2-D arrays: the same arithmetic in as few numpy
     calls as possible, because a lone fit is all call overhead."""
-    mask = layout.mask
+    mask, m = layout.mask, layout.m
     path = layout.scheme == "path" and bool(layout.endogenous)
     adj_t = layout.adjacency.T
-    flat = np.empty(layout.m * layout.m + 2)
+    flat = np.empty(m * m + 2)  # the construct correlations c, then the sentinels 1 and 0
     flat[-2:] = (1.0, 0.0)
+    c = flat[:-2].reshape(m, m)  # a view: c is written in place, so the gather below needs no copy
     normal = layout.reg_normal  # (E, q, q + 1): each regression's [lhs | rhs] in one gather
     q = normal.shape[1]
     beta_pos, beta_dst = layout.reg_beta_pos, layout.reg_flat
@@ -314,28 +315,29 @@ def _iterate_one(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iter
     def moments(tm):
         u = s @ tm
         g = tm.T @ u
-        return u, g, 1.0 / np.sqrt(np.diagonal(g))
+        scale = 1.0 / np.sqrt(g.diagonal())
+        np.multiply(g, np.multiply.outer(scale, scale), out=c)
+        return u, scale
 
-    u, g, scale = moments(w0)
-    w, c = w0 * scale, g * scale[:, None] * scale
+    u, scale = moments(w0)
+    w = w0 * scale
     it, diff = 0, np.inf
     for it in range(1, max_iter + 1):
         if path:
             e = c * adj_t
-            flat[:-2] = c.ravel()
             aug = flat[normal]
             e.ravel()[beta_dst] = _solve_nan(aug[..., :q], aug[..., q:]).ravel()[beta_pos]
         else:
             e = _inner_weights(c[None], layout)[0]
-        t = u @ (scale[:, None] * e)  # (S W) e, with W standardised
+        e *= scale[:, None]
+        t = u @ e  # (S W) e, with W standardised
         tm = t * mask
         for k in inv_b:
             idx = layout.blocks[k]
             tm[idx, k] = inv_b[k] @ t[idx, k]
-        u, g, scale = moments(tm)
+        u, scale = moments(tm)
         w_new = tm * scale
-        c = g * scale[:, None] * scale
-        diff = float(np.abs(w_new - w).sum())
+        diff = float(np.add.reduce(np.abs(w_new - w), axis=None))
         w = w_new
         if diff < tol:
             iterations[0], converged[0] = it, True
