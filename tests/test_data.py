@@ -144,3 +144,17 @@ def test_prepared_values_never_alias_the_callers_frame(n):
     frame.iloc[0, 0] = 99.0
     frame.loc[:, "s1"] = 1.0
     np.testing.assert_array_equal(prep.values, before)
+
+
+def test_cached_column_positions_follow_renamed_and_reordered_columns(survey):
+    first = prepare(survey, MODEL).values
+    reordered = survey[survey.columns[::-1]]  # a new column Index: positions are looked up again
+    np.testing.assert_array_equal(prepare(reordered, MODEL).values, first)
+    renamed = survey.copy()
+    renamed.columns = [f"x_{c}" for c in survey.columns]
+    with pytest.raises(em.DataError, match="not found"):
+        prepare(renamed, MODEL)
+    renamed.columns = survey.columns[::-1]  # the same names on other columns: no stale positions
+    expected = renamed[list(MODEL.indicators)].to_numpy(float)
+    assert not np.array_equal(expected, first)
+    np.testing.assert_array_equal(prepare(renamed, MODEL).values, expected)
