@@ -26,6 +26,7 @@ from expectmodel import bayes, latent
 from expectmodel.errors import DataError
 from expectmodel.latent._forward import centred_cutpoints
 from expectmodel.latent.design import SERVQUAL_DIMENSIONS
+from expectmodel.latent.model import LOADING_PRIOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recovery_latent import structural, write_json
@@ -47,7 +48,7 @@ def prior_truth(rng: np.random.Generator, seed: int, dims=SERVQUAL_DIMENSIONS, K
     return {
         "mu": rng.normal(0.0, 2.5, size=(B, D)),
         "delta": delta,
-        "loading": np.exp(rng.normal(0.0, 0.5, size=(1, item_dim.size))),
+        "loading": np.exp(rng.normal(*LOADING_PRIOR, size=(1, item_dim.size))),
         "sigma": np.vstack([np.ones(D), np.exp(rng.normal(0.0, 0.5, size=D))]),
         "cut": centred_cutpoints(np.exp(rng.normal(np.log(6.0 / (K - 2)), 0.5, size=(1, K - 2)))),
         "corr": chol @ chol.T,
