@@ -24,10 +24,10 @@ pytestmark = pytest.mark.slow
 
 def test_recovery_study_meets_the_calibration_band():
     out = run_study(reps=10, n=250, loo_reps=4, log=lambda *_: None)
-    # 90% intervals of the structural parameters cover the SERVQUAL-like truth 85-95% of the time overall;
-    # per variant the floor is lower: with expectations at the top of the scale, the measurement-only and
-    # scale-usage variants cover 83-85% at n = 250 (20 replications each; the priors pull against that
-    # truth, see test_prior_drawn_truths_are_covered_at_the_nominal_rate for the implementation itself)
+    # 90% intervals of the structural parameters cover the SERVQUAL-like truth 85-95% of the time overall
+    # (measured 0.885; per variant 0.864-0.918 at these settings, benchmarks/README.md). With 10
+    # replications a variant's coverage has a standard error near 0.03, so the per-variant floor is lower
+    # than the band, to keep the test from failing on noise alone.
     assert 0.85 <= out["coverage_overall"] <= 0.95, out["coverage_by_variant"]
     for variant, row in out["coverage_by_variant"].iterrows():
         assert 0.80 <= row["mean"] <= 0.98, (variant, row)
