@@ -251,26 +251,17 @@ def _regressions(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]
         a, rhs = flat[:, layout.reg_lhs], flat[:, layout.reg_rhs]
         with np.errstate(invalid="ignore"):  # a singular member gets NaN
             return _solve_nan(a, rhs[..., None])[..., 0], rhs
-    ft = flat.T  # the batch last, for spd_solve
-    q, e = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
-    a = ft[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
-    rhs = ft[layout.reg_rhs.T]  # (q, E, B)
-    beta = spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, e, -1)
+    beta, rhs = _regressions_last(flat.T, layout)
     return beta.transpose(2, 1, 0), rhs.transpose(2, 1, 0)
 
 
-def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
-    """``e[:, i, j]``: the weight of construct ``i`` in the inner proxy of construct ``j``."""
-    if layout.scheme == "centroid":
-        return np.sign(c) * layout.neighbours
-    if layout.scheme == "factorial":
-        return c * layout.neighbours
-    # path: successors weigh in by correlation, antecedents by multiple-regression coefficients
-    e = c * layout.adjacency.T
-    if layout.endogenous:
-        beta, _ = _regressions(c, layout)
-        e.reshape(e.shape[0], -1)[:, layout.reg_flat] = beta[:, layout.reg_valid]
-    return e
+def _regressions_last(ft: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_regressions` batch-last: ``ft`` (m*m + 2, B) holds the flattened construct
+    correlations and the two sentinels; returns the coefficients and right-hand sides (q, E, B)."""
+    q, e = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
+    a = ft[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
+    rhs = ft[layout.reg_rhs.T]  # (q, E, B)
+    return spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, e, -1), rhs
 
 
 def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1e-7) -> OuterFit:
@@ -328,7 +319,7 @@ def _iterate_one(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iter
             aug = flat[normal]
             e.ravel()[beta_dst] = _solve_nan(aug[..., :q], aug[..., q:]).ravel()[beta_pos]
         else:
-            e = _inner_weights(c[None], layout)[0]
+            e = _inner_weights(c[:, :, None], layout)[:, :, 0]
         e *= scale[:, None]
         t = u @ e  # (S W) e, with W standardised
         tm = t * mask
@@ -368,7 +359,7 @@ def _iterate(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iteratio
     c = g * scale[:, None] * scale[None]
     wv = wv * scale[block_of]
     for it in range(1, max_iter + 1):
-        e = _inner_weights_last(c, layout)
+        e = _inner_weights(c, layout)
         e *= scale[:, None]  # the score-variance scale of S W, folded into the inner weights
         tv = np.einsum("ilb,ilb->ib", u, e.transpose(1, 0, 2)[block_of])  # own-block entries of (S W) e
         for k, inv in inv_t.items():
@@ -416,22 +407,21 @@ def _moments_last(wv: np.ndarray, s_t: np.ndarray, bounds: list[tuple[int, int]]
     return u, g, 1.0 / np.sqrt(g.reshape(m * m, bsz)[:: m + 1])
 
 
-def _inner_weights_last(c: np.ndarray, layout: Layout) -> np.ndarray:
-    """:func:`_inner_weights` for batch-last ``c`` (m, m, B); a new array."""
+def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
+    """``e[i, j, b]``: the weight of construct ``i`` in the inner proxy of construct ``j``, for
+    construct correlations ``c`` (m, m, B) with the batch last; a new array."""
     if layout.scheme == "centroid":
         return np.sign(c) * layout.neighbours[:, :, None]
     if layout.scheme == "factorial":
         return c * layout.neighbours[:, :, None]
+    # path: successors weigh in by correlation, antecedents by multiple-regression coefficients
     e = c * layout.adjacency.T[:, :, None]
     if layout.endogenous:
         m, bsz = layout.m, c.shape[2]
         flat = np.empty((m * m + 2, bsz))
         flat[:-2] = c.reshape(m * m, bsz)
         flat[-2], flat[-1] = 1.0, 0.0
-        q, n_reg = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
-        a = flat[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
-        rhs = flat[layout.reg_rhs.T]  # (q, E, B)
-        beta = spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, n_reg, bsz)
+        beta, _ = _regressions_last(flat, layout)
         e.reshape(m * m, bsz)[layout.reg_flat] = beta.transpose(1, 0, 2)[layout.reg_valid]
     return e
 
