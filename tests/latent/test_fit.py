@@ -185,6 +185,12 @@ def test_convergence_gates_warn_or_raise():
     stats_div = stats.assign(diverging=stats.diverging.copy(data=np.arange(2000).reshape(2, 1000) % 500 == 0))
     bad = xr.DataTree.from_dict({"posterior": good["posterior"].to_dataset(), "sample_stats": stats_div})
     assert bayes.diagnose(bad, ["mu"], bayes.Gates()).failures == ("4 divergent transitions > 0",)
+    # a failure names the parameter (and coordinate) that failed worst
+    values = rng.normal(size=(2, 1000, 3))
+    values[1, :, 2] += 3.0
+    named = xr.Dataset({"mu": (("chain", "draw", "dimension"), values)}, coords={"dimension": ["a", "b", "c"]})
+    diag = bayes.diagnose(xr.DataTree.from_dict({"posterior": named, "sample_stats": stats}), ["mu"], bayes.Gates())
+    assert diag.worst["rhat"] == "mu[c]" and diag.failures[0].endswith("(mu[c])")
 
 
 def test_strict_fit_raises_on_failed_gates():

@@ -64,3 +64,51 @@ def test_pymc_graph_and_numpy_mirror_agree(kw):
     np.testing.assert_allclose(ll["answers"].sum(), pot["answers"] + pot.get("probabilities", 0.0), rtol=1e-9)
     if "satisfaction" in ll:
         np.testing.assert_allclose(ll["satisfaction"].sum(), pot["satisfaction"], rtol=1e-9)
+
+
+def test_respondent_normals_are_iid_standard_normal():
+    """The mean + zero-sum parameterisation of the person effects is a reparameterisation only:
+    its density differs from that of n x k iid N(0, 1) by a constant (a linear map), and its draws
+    are iid N(0, 1)."""
+    import pymc as pm
+    from scipy.stats import norm
+
+    from expectmodel.latent.model import _respondent_normal
+
+    n, k = 6, 3
+    with pm.Model() as model:
+        z = pm.Deterministic("z", _respondent_normal(pm, "z", n, k))
+    logp = model.compile_logp()
+    zfun = pytensor.function(model.value_vars, model.replace_rvs_by_values([model["z"]])[0])
+    rng = np.random.default_rng(3)
+    diffs = []
+    for _ in range(4):
+        point = {v.name: rng.normal(size=model.initial_point()[v.name].shape) for v in model.value_vars}
+        diffs.append(logp(point) - norm.logpdf(zfun(*[point[v.name] for v in model.value_vars])).sum())
+    np.testing.assert_allclose(diffs, diffs[0], rtol=0, atol=1e-10)
+    draws = pm.draw(z, draws=40_000, random_seed=2).reshape(40_000, -1)
+    np.testing.assert_allclose(draws.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose(draws.std(axis=0), 1.0, atol=0.03)
+    off = np.corrcoef(draws.T)[np.triu_indices(n * k, 1)]
+    assert np.abs(off).max() < 0.03
+
+
+def test_geometric_mean_loadings_keep_the_loading_prior():
+    """Under invariance the sampler sees log lambda + mean_b log sigma; the prior on the reported
+    loadings stays LogNormal(LOADING_PRIOR), independent of sigma_ratio."""
+    import pymc as pm
+
+    from expectmodel.latent.model import LOADING_PRIOR
+
+    sim = latent.simulate_latent(20, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, seed=1)
+    est = latent.LatentExpectations(sim.design)
+    model, _ = _build(est, est.layout(sim.design.prepare(sim.data)))
+    assert "log_loading_geo" in model.named_vars and "loading" not in {v.name for v in model.free_RVs}
+    lam, ratio = pm.draw([model["loading"], model["sigma_ratio"]], draws=20_000, random_seed=5)
+    log_lam = np.log(lam[:, 0])  # (draws, J)
+    np.testing.assert_allclose(log_lam.mean(axis=0), LOADING_PRIOR[0], atol=0.04)
+    np.testing.assert_allclose(log_lam.std(axis=0), LOADING_PRIOR[1], atol=0.03)
+    log_ratio = np.log(ratio[:, 0])  # (draws, D)
+    item_dim = est.design.item_dimension
+    r = [np.corrcoef(log_lam[:, j], log_ratio[:, item_dim[j]])[0, 1] for j in range(log_lam.shape[1])]
+    assert np.abs(r).max() < 0.03

@@ -321,7 +321,8 @@ LOADING_PRIOR = (0.25, 1.0)
 PRIORS = {
     "mu": "Normal(0, 2.5) per battery x dimension (logit scale, relative to the centred thresholds)",
     "delta": "ZeroSumNormal(1) within each dimension",
-    "loading": f"LogNormal({LOADING_PRIOR[0]:g}, {LOADING_PRIOR[1]:g})",
+    "loading": f"LogNormal({LOADING_PRIOR[0]:g}, {LOADING_PRIOR[1]:g}) (sampled on the batteries' geometric-mean "
+               "scale under invariance; the prior is unchanged)",
     "sigma": "LogNormal(0, 0.5) for non-reference batteries; 1 for the reference (E)",
     "cut_gaps": "log gap ~ Normal(log(6 / (K - 2)), 0.5)",
     "corr": "LKJ(eta) over battery x dimension factors",
@@ -378,6 +379,29 @@ def _stage_pooling(lay: _Layout) -> str:
     return "centred" if counts.min() >= CENTRED_STAGE_MIN else "non-centred"
 
 
+def _onehot_items(lay: _Layout) -> np.ndarray:
+    """(D, J) 0/1 matrix: the dimension of each item."""
+    onehot = np.zeros((lay.D, lay.J))
+    onehot[lay.item_dim, np.arange(lay.J)] = 1.0
+    return onehot
+
+
+def _respondent_normal(pm, name: str, n: int, k: int | None = None):
+    """Independent standard normals, one per respondent (``(n,)``, or ``(n, k)`` for ``k`` columns),
+    written as their respondent mean plus a zero-sum remainder.
+
+    This is the same distribution (mean ~ N(0, 1/n), independent of a ZeroSumNormal(1) remainder),
+    only parameterised for the sampler: the mean of a respondent-level effect trades off against a
+    population parameter (the mean of theta against mu, that of a satisfaction residual against its
+    cut-point location), and as one scalar it moves in one coordinate instead of all n at once
+    (bench_latent: the bulk ESS of mu was the smallest of the identified parameters before).
+    """
+    shape = () if k is None else (k,)
+    mean = pm.Normal(f"{name}_mean", 0.0, 1.0 / np.sqrt(n), shape=shape)
+    rest = pm.ZeroSumNormal(f"{name}_rest", sigma=1.0, shape=(*shape, n))
+    return mean + rest if k is None else mean[None, :] + rest.T
+
+
 def _ordinal_logp(pt, eta, cpad):
     """Gathered-cut-point ordered logit: log Pr(y = cat), with the bracketing cut-points gathered per answer.
 
@@ -414,7 +438,6 @@ def _build(est: LatentExpectations, lay: _Layout):
                  for k, d in enumerate(lay.dims)]
         delta = pm.Deterministic("delta", pt.concatenate(parts, axis=1)[:, np.argsort(order)],
                                  dims=("param_battery", "item"))
-        loading = pm.LogNormal("loading", *LOADING_PRIOR, dims=("param_battery", "item"))
         if lay.invariant and B > 1:
             free = [b for b in range(B) if b != ref]
             coords_free = [lay.batteries[b] for b in free]
@@ -423,8 +446,18 @@ def _build(est: LatentExpectations, lay: _Layout):
             rows = [pt.ones((1, D)) if b == ref else ratio[free.index(b)][None, :] for b in range(B)]
             sigma = pm.Deterministic("sigma", pt.concatenate(rows, axis=0), dims=("battery", "dimension"))
             identified.append("sigma_ratio")
+            # The answers inform lambda_j * sigma[b, d] in every battery, so with sigma_E = 1 the loadings
+            # and sigma_ratio are negatively correlated a posteriori. The sampler sees the loading on the
+            # geometric mean of the batteries' scales instead, log lambda~ = log lambda + mean_b log sigma[b, d],
+            # which the batteries inform alike. Drawn as log lambda~ ~ N(mu_l + mean_b log sigma, s_l), this
+            # is the same prior: log lambda = log lambda~ - mean_b log sigma ~ N(mu_l, s_l), independent of sigma.
+            mean_log_sigma = pt.dot(pt.log(sigma).mean(axis=0), _onehot_items(lay))
+            geo = pm.Normal("log_loading_geo", LOADING_PRIOR[0] + mean_log_sigma[None], LOADING_PRIOR[1],
+                            dims=("param_battery", "item"))
+            loading = pm.Deterministic("loading", pt.exp(geo - mean_log_sigma[None]), dims=("param_battery", "item"))
         else:
             sigma = pm.Deterministic("sigma", pt.ones((B, D)), dims=("battery", "dimension"))
+            loading = pm.LogNormal("loading", *LOADING_PRIOR, dims=("param_battery", "item"))
         cut = _cutpoints(pm, pt, "cut", K, (Bp,), ("param_battery", "cutpoint"))
 
         F = B * D
@@ -462,7 +495,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             else:
                 theta = pm.MvNormal("theta_raw", mu=mean.reshape((n, F)), chol=chol, shape=(n, F)).reshape((n, B, D))
         else:
-            z = pm.Normal("z", 0.0, 1.0, shape=(n, F))
+            z = _respondent_normal(pm, "z", n, F)
             zeta = z if chol is None else z @ chol.T
             theta = mean + zeta.reshape((n, B, D))
         theta = pm.Deterministic("theta", theta, dims=("respondent", "battery", "dimension"))
@@ -470,8 +503,7 @@ def _build(est: LatentExpectations, lay: _Layout):
         # measurement likelihood, dense over respondent x battery x item (unanswered cells weigh 0):
         # the item expansion of theta is a matmul with a one-hot dimension->item matrix, whose
         # gradient is again a matmul, which is much cheaper than scattering into gathered indices.
-        onehot = np.zeros((D, J))
-        onehot[lay.item_dim, np.arange(J)] = 1.0
+        onehot = _onehot_items(lay)
         pb = np.zeros(B, dtype=np.intp) if lay.invariant else np.arange(B)
         th_items = pt.dot(theta.reshape((n * B, D)), onehot).reshape((n, B, J))
         eta = pt.dot(mu, onehot)[None] + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
@@ -484,8 +516,8 @@ def _build(est: LatentExpectations, lay: _Layout):
         if est.scale_usage:
             s_sd = pm.HalfNormal("shift_sd", 0.5)
             w_sd = pm.HalfNormal("stretch_sd", 0.3)
-            shift = pm.Deterministic("shift", s_sd * pm.Normal("shift_raw", 0, 1, shape=n), dims="respondent")
-            stretch = pm.Deterministic("stretch", pt.exp(w_sd * pm.Normal("stretch_raw", 0, 1, shape=n)),
+            shift = pm.Deterministic("shift", s_sd * _respondent_normal(pm, "shift_raw", n), dims="respondent")
+            stretch = pm.Deterministic("stretch", pt.exp(w_sd * _respondent_normal(pm, "stretch_raw", n)),
                                        dims="respondent")
             eta = eta + shift[:, None, None]
             lower, upper = lower * stretch[:, None, None], upper * stretch[:, None, None]
@@ -526,7 +558,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             n_sat = len(est.design.satisfaction)
             if n_sat > 1:
                 r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
-                eta_s = eta_s + pm.Deterministic("sat_resid", r_sd * pm.Normal("sat_resid_raw", 0, 1, shape=n),
+                eta_s = eta_s + pm.Deterministic("sat_resid", r_sd * _respondent_normal(pm, "sat_resid_raw", n),
                                                  dims="respondent")
                 identified.append("sat_resid_sd")
             loc = pm.Normal("sat_loc", 0.0, 3.0, dims="sat_item")
