@@ -8,10 +8,11 @@ the same count (it fits resamples one by one, so its cost is linear in the count
 its n = 1,000,000 fit is timed once. Every timing is the median of repeats, after a
 warm-up.
 
-The one-fit comparison is paired: both programs are timed in alternating rounds
-(``--rounds``; each round times ten of our fits and one of seminr-py's), so that
-load drifting on a shared machine hits both sides alike. It prints the ratio of the
-medians and the 10th-90th percentile of the per-round ratios.
+The one-fit and bootstrap comparisons are paired: both programs are timed in
+alternating rounds (``--rounds``: ten of our fits and one of seminr-py's per round;
+``--boot-rounds``: one bootstrap each), so that load drifting on a shared machine hits
+both sides alike. They print the ratio of the medians and the 10th-90th percentile of
+the per-round ratios.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def timed(fn, repeat: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
-def paired(ours, peer, rounds: int, per_round: int = 10) -> tuple[float, float, np.ndarray]:
+def paired(ours, peer, rounds: int, per_round: int = 10,
+           warmup: tuple[int, int] = (50, 5)) -> tuple[float, float, np.ndarray]:
     """Alternating rounds of ``per_round`` calls of ``ours`` and one of ``peer``: the medians of
     their call times and the per-round ratios (peer / ours median within the round)."""
-    for _ in range(50):
+    for _ in range(warmup[0]):
         ours()
-    for _ in range(5):
+    for _ in range(warmup[1]):
         peer()
     a, b, ratios = [], [], []
     for _ in range(rounds):
@@ -72,6 +74,7 @@ def main() -> None:
     parser.add_argument("--peer-boot", type=int, default=300)
     parser.add_argument("--big-n", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=100, help="paired rounds of the one-fit comparison")
+    parser.add_argument("--boot-rounds", type=int, default=5, help="paired rounds of the bootstrap comparison")
     args = parser.parse_args()
     import seminr
 
@@ -83,12 +86,14 @@ def main() -> None:
     rows.append(("one fit, 250 x 24", ours, peer))
 
     res = em.PLS(model).fit(mobi)
-    ours_boot = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False).fit(mobi), 3)
-    ours_boot_2 = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False, n_jobs=2).fit(mobi), 3)
     fit = seminr_fit(model, mobi)
-    t0 = time.perf_counter()
-    seminr.bootstrap_model(fit, args.peer_boot, seed=1)
-    peer_boot = (time.perf_counter() - t0) * args.boot / args.peer_boot
+    scale = args.boot / args.peer_boot
+    ours_boot, peer_boot, boot_ratios = paired(
+        lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False).fit(mobi),
+        lambda: seminr.bootstrap_model(fit, args.peer_boot, seed=1), args.boot_rounds, per_round=1, warmup=(1, 1))
+    peer_boot *= scale
+    boot_ratios *= scale
+    ours_boot_2 = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False, n_jobs=2).fit(mobi), 3)
     rows.append((f"{args.boot} bootstrap resamples", ours_boot, peer_boot))
     rows.append((f"{args.boot} bootstrap, n_jobs=2", ours_boot_2, peer_boot))
     bca = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1).fit(mobi), 3)
@@ -106,6 +111,9 @@ def main() -> None:
         print(f"{task:<36}{a * 1e3:>11.2f} ms{b * 1e3:>11.1f} ms{b / a:>9.1f}x")
     lo, hi = np.percentile(ratios, [10, 90])
     print(f"(one fit: {args.rounds} paired rounds, per-round ratio median {np.median(ratios):.1f}x, "
+          f"10th-90th percentile {lo:.1f}-{hi:.1f}x)")
+    lo, hi = np.percentile(boot_ratios, [10, 90])
+    print(f"(bootstrap: {args.boot_rounds} paired rounds, per-round ratio median {np.median(boot_ratios):.1f}x, "
           f"10th-90th percentile {lo:.1f}-{hi:.1f}x)")
     print(f"(seminr-py bootstrap timed on {args.peer_boot} resamples and scaled; "
           f"PLS iterations {res.iterations}; numpy {np.__version__})")
