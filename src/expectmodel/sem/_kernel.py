@@ -347,8 +347,9 @@ def _iterate(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iteratio
     Small batched matrix products (``S W`` for 250 matrices of 24 x 24) cost a BLAS call per
     matrix; batch-last, ``S W`` is one contraction per block (W is block-diagonal, so only the
     products that are not zero are formed), and every other step is one contiguous numpy operation.
-    Weights are carried as own-block vectors (p, B). Members that have converged are set aside once they are a third of those still iterating
-    (until then they iterate on, their results already stored).
+    Weights are carried as own-block vectors (p, B). Members that have converged are set aside
+    once they are a third of those still iterating (until then they iterate on, their results
+    already stored).
     """
     bsz, p, m = s.shape[0], layout.p, layout.m
     mask, block_of = layout.mask, layout.block_of
