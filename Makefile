@@ -27,7 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	MPLBACKEND=Agg $(BIN)/expectmodel demo --out $(REPORT)
 
-test: $(VENV)/.installed
+# the tests also run the numpyro (JAX) sampler path on the CPU, so that CI covers it
+$(VENV)/.installed-gpu: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[gpu]"
+	touch $@
+
+test: $(VENV)/.installed-gpu
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
 test-slow: $(VENV)/.installed
