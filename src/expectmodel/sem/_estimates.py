@@ -63,14 +63,15 @@ def estimate_stack(
     """Fit the stack ``s`` (B, p, p); ``raw_mean``/``raw_sd`` (B, p) enable the 0-100 index."""
     outer = k.fit_outer(s, layout, options.max_iter, options.tol)
     w_full, corr, cross = outer.weights, outer.corr, outer.cross
-    weights = (w_full * layout.mask).sum(axis=2)
-    loadings = (cross * layout.mask).sum(axis=2)
+    rows = np.arange(layout.p)
+    weights = w_full[:, rows, layout.block_of]  # own-block entries
+    loadings = cross[:, rows, layout.block_of]
     if options.consistent:
         corr_used, lam, rho = k.plsc(corr, w_full, s, layout)
-        lam_own = lam[:, np.arange(layout.p), layout.block_of]
+        lam_own = lam[:, rows, layout.block_of]
         loadings = np.where(np.isnan(lam_own), loadings, lam_own)
     else:
-        corr_used, rho = corr, k.rho_a(w_full, s, layout, cross)
+        corr_used, rho = corr, k.rho_a_own(weights, loadings, np.einsum("bii->bi", s), layout)
     paths, r2 = k.structural(corr_used, layout)
     total = k.total_effects(np.where(np.isfinite(paths), paths, 0.0))
     bsz = s.shape[0]

@@ -441,12 +441,20 @@ def rho_a(w: np.ndarray, s: np.ndarray, layout: Layout, sw: np.ndarray | None = 
     constructs are handled together: ``rho_A = (w'w)^2 (w'Sw - sum w_i^2 S_ii) /
     ((w'w)^2 - sum w_i^4)``.
     """
+    rows = np.arange(layout.p)
+    w_own = w[:, rows, layout.block_of]
+    sw_own = (s @ w if sw is None else sw)[:, rows, layout.block_of]
+    return rho_a_own(w_own, sw_own, np.einsum("bii->bi", s), layout)
+
+
+def rho_a_own(w: np.ndarray, sw: np.ndarray, s_diag: np.ndarray, layout: Layout) -> np.ndarray:
+    """:func:`rho_a` from own-block entries only (B, p): the weights ``w``, ``(S W)[i, block(i)]``
+    and the diagonal of ``S``; per-construct sums are one product with the block mask."""
     w2 = w * w
-    wtw = w2.sum(axis=1)
-    quad = (w * (s @ w if sw is None else sw)).sum(axis=1)
-    own = (w2 * np.einsum("bii->bi", s)[:, :, None]).sum(axis=1)
+    terms = np.stack([w2, w * sw, w2 * s_diag, w2 * w2])  # (4, B, p)
+    wtw, quad, own, w4 = (terms.reshape(-1, layout.p) @ layout.mask).reshape(4, -1, layout.m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rho = wtw**2 * (quad - own) / (wtw**2 - (w2 * w2).sum(axis=1))
+        rho = wtw**2 * (quad - own) / (wtw**2 - w4)
     return np.where(layout.mode_b | (layout.mask.sum(axis=0) == 1), 1.0, rho)
 
 
