@@ -90,7 +90,7 @@ def main() -> None:
     scale = args.boot / args.peer_boot
     ours_boot, peer_boot, boot_ratios = paired(
         lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False).fit(mobi),
-        lambda: seminr.bootstrap_model(fit, args.peer_boot, seed=1), args.boot_rounds, per_round=1, warmup=(1, 1))
+        lambda: seminr.bootstrap_model(fit, args.peer_boot, seed=1), args.boot_rounds, per_round=1, warmup=(3, 1))
     peer_boot *= scale
     boot_ratios *= scale
     ours_boot_2 = timed(lambda: em.PLS(model, bootstrap=args.boot, seed=1, bca=False, n_jobs=2).fit(mobi), 3)
