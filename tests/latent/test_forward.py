@@ -93,6 +93,24 @@ def test_respondent_normals_are_iid_standard_normal():
     assert np.abs(off).max() < 0.03
 
 
+def test_radial_respondent_normals_are_iid_standard_normal():
+    """With the remainder's length as its own coordinate (an auxiliary direction), the draws are
+    still iid N(0, 1): moments, correlations and the chi-square law of the sum of squares."""
+    import pymc as pm
+    from scipy import stats
+
+    from expectmodel.latent.model import _respondent_normal
+
+    n = 8
+    with pm.Model():
+        z = _respondent_normal(pm, "z", n, radial=True)
+    draws = pm.draw(z, draws=40_000, random_seed=4)
+    np.testing.assert_allclose(draws.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose(draws.std(axis=0), 1.0, atol=0.03)
+    assert np.abs(np.corrcoef(draws.T)[np.triu_indices(n, 1)]).max() < 0.03
+    assert stats.kstest((draws**2).sum(axis=1), stats.chi2(n).cdf).pvalue > 0.01
+
+
 def test_geometric_mean_loadings_keep_the_loading_prior():
     """Under invariance the sampler sees log lambda + mean_b log sigma; the prior on the reported
     loadings stays LogNormal(LOADING_PRIOR), independent of sigma_ratio."""
