@@ -46,7 +46,7 @@ def textbook_model(est, data):
     """The same measurement model written with pm.OrderedLogistic (all K categories per answer)."""
     import pymc as pm
 
-    from expectmodel.latent.model import _build
+    from expectmodel.latent._graph import _build
 
     lay = est.layout(data)
     model, _ = _build(est, lay)

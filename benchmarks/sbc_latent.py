@@ -25,8 +25,8 @@ import pandas as pd
 from expectmodel import bayes, latent
 from expectmodel.errors import DataError
 from expectmodel.latent._forward import centred_cutpoints
+from expectmodel.latent._graph import LOADING_PRIOR
 from expectmodel.latent.design import SERVQUAL_DIMENSIONS
-from expectmodel.latent.model import LOADING_PRIOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recovery_latent import structural, write_json
@@ -36,7 +36,7 @@ SAMPLING = dict(draws=500, tune=500, chains=2)
 
 def prior_truth(rng: np.random.Generator, seed: int, dims=SERVQUAL_DIMENSIONS, K: int = 7,
                 lkj_eta: float = 2.0) -> dict:
-    """One draw of the structural parameters from the priors in ``expectmodel.latent.model.PRIORS``."""
+    """One draw of the structural parameters from the priors in ``expectmodel.latent._graph.PRIORS``."""
     import pymc as pm
 
     D, B = len(dims), 2

@@ -9,7 +9,7 @@ from scipy.special import expit
 
 from expectmodel import latent
 from expectmodel.latent import _forward as fw
-from expectmodel.latent.model import _build
+from expectmodel.latent._graph import _build
 
 
 def test_ordinal_logp_is_a_stable_distribution():
@@ -73,7 +73,7 @@ def test_respondent_normals_are_iid_standard_normal():
     import pymc as pm
     from scipy.stats import norm
 
-    from expectmodel.latent.model import _respondent_normal
+    from expectmodel.latent._graph import _respondent_normal
 
     n, k = 6, 3
     with pm.Model() as model:
@@ -99,7 +99,7 @@ def test_radial_respondent_normals_are_iid_standard_normal():
     import pymc as pm
     from scipy import stats
 
-    from expectmodel.latent.model import _respondent_normal
+    from expectmodel.latent._graph import _respondent_normal
 
     n = 8
     with pm.Model():
@@ -116,7 +116,7 @@ def test_geometric_mean_loadings_keep_the_loading_prior():
     loadings stays LogNormal(LOADING_PRIOR), independent of sigma_ratio."""
     import pymc as pm
 
-    from expectmodel.latent.model import LOADING_PRIOR
+    from expectmodel.latent._graph import LOADING_PRIOR
 
     sim = latent.simulate_latent(20, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, seed=1)
     est = latent.LatentExpectations(sim.design)

@@ -1,7 +1,7 @@
 """The latent-expectation model in plain numpy: one source of truth for simulation,
 prior/posterior predictive draws and the pointwise log-likelihood.
 
-The pymc model in :mod:`expectmodel.latent.model` writes the same algebra in
+The pymc model in :mod:`expectmodel.latent._graph` writes the same algebra in
 pytensor; ``tests/latent/test_model.py`` checks that both give the same
 log-density at random points.
 

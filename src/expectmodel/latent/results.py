@@ -62,7 +62,7 @@ class LatentResults:
 
     @cached_property
     def _params(self) -> dict:
-        from expectmodel.latent.model import _params_from
+        from expectmodel.latent._graph import _params_from
 
         return _params_from(self.posterior, self.layout, self.model)
 
