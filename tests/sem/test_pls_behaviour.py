@@ -12,6 +12,7 @@ import pytest
 
 import expectmodel as em
 from expectmodel.cli import main
+from expectmodel.sem import bootstrap
 
 SMALL = em.Model.from_syntax("""
     Quality      =~ q1 + q2 + q3
@@ -102,11 +103,34 @@ def test_group_emptied_by_listwise_deletion(small_data):
 
 
 # -- bootstrap -----------------------------------------------------------------------------------------
-def test_bootstrap_is_seeded_and_independent_of_n_jobs(small_data, booted):
+def test_bootstrap_is_seeded_and_independent_of_n_jobs(small_data, monkeypatch):
+    monkeypatch.setattr(bootstrap, "CHUNK", 64)  # 300 resamples: five chunks, shared by two threads
+    serial = em.PLS(SMALL, scale=(1, 7), bootstrap=300, seed=1).fit(small_data)
     again = em.PLS(SMALL, scale=(1, 7), bootstrap=300, seed=1, n_jobs=2).fit(small_data)
-    pd.testing.assert_frame_equal(booted.to_frame(), again.to_frame())
+    pd.testing.assert_frame_equal(serial.to_frame(), again.to_frame())
     other = em.PLS(SMALL, scale=(1, 7), bootstrap=300, seed=2).fit(small_data)
-    assert not np.allclose(booted.to_frame()["se"], other.to_frame()["se"])
+    assert not np.allclose(serial.to_frame()["se"], other.to_frame()["se"])
+
+
+def test_bootstrap_draws_do_not_depend_on_chunking(small_data, monkeypatch):
+    """Chunks reuse their work arrays (``Scratch``); fixed resamples must give the same draws however
+    they are chunked, including a short last chunk and a parallel run."""
+    res = em.PLS(SMALL, scale=(1, 7)).fit(small_data)
+    z = (res.prepared.values - res.mean) / res.sd
+    idx = np.random.default_rng(3).integers(0, len(z), size=(150, len(z)))
+
+    def draws(chunk: int, n_jobs: int = 1) -> dict[str, np.ndarray]:
+        monkeypatch.setattr(bootstrap, "CHUNK", chunk)
+        return bootstrap.run_bootstrap(z, res.mean, res.sd, res.prepared.scale_low, res.prepared.scale_high,
+                                              res.layout, res.options, 0, None, indices=idx, bca=False,
+                                              n_jobs=n_jobs).draws
+
+    whole = draws(1000)
+    one_by_one = [em.PLS(SMALL, scale=(1, 7)).fit(small_data.iloc[i]).paths["estimate"].to_numpy() for i in idx[:3]]
+    np.testing.assert_allclose(whole["paths"][:3], one_by_one, atol=1e-10)
+    for chunk, n_jobs in [(40, 1), (40, 2), (7, 1)]:
+        for key, value in draws(chunk, n_jobs).items():
+            np.testing.assert_allclose(value, whole[key], atol=1e-12, err_msg=f"{key}, chunks of {chunk}")
 
 
 def test_bootstrap_table_is_coherent(booted):
