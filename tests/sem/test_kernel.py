@@ -43,3 +43,21 @@ def test_batched_fixed_point_equals_one_matrix_at_a_time(scheme, mode):
         np.testing.assert_allclose(one.weights[0], batched.weights[b], atol=1e-12)
         np.testing.assert_allclose(one.corr[0], batched.corr[b], atol=1e-12)
         np.testing.assert_allclose(one.cross[0], batched.cross[b], atol=1e-12)
+
+
+@pytest.mark.parametrize("syntax", [
+    None,  # ECSI: seven constructs, paths declared out of topological order
+    """A =~ a1 + a2
+       B =~ b1 + b2
+       C =~ c1 + c2
+       D =~ d1 + d2
+       D ~ C + A
+       C ~ B
+       B ~ A""",
+])
+def test_total_effects_equal_the_inverse_of_i_minus_b(syntax):
+    model = em.spec.templates.ecsi() if syntax is None else em.Model.from_syntax(syntax)
+    layout = k.Layout.from_model(model)
+    paths = np.random.default_rng(8).normal(size=(50, layout.m, layout.m)) * layout.adjacency
+    eye = np.eye(layout.m)
+    np.testing.assert_allclose(k.total_effects(paths, layout), np.linalg.inv(eye - paths) - eye, atol=1e-12)

@@ -73,7 +73,7 @@ def estimate_stack(
     else:
         corr_used, rho = corr, k.rho_a_own(weights, loadings, np.einsum("bii->bi", s), layout)
     paths, r2 = k.structural(corr_used, layout)
-    total = k.total_effects(np.where(np.isfinite(paths), paths, 0.0))
+    total = k.total_effects(np.where(np.isfinite(paths), paths, 0.0), layout)
     bsz = s.shape[0]
     index = np.full((bsz, layout.m), np.nan)
     declared = scale_low is not None and scale_high is not None and not np.isnan(scale_low).all()

@@ -70,6 +70,7 @@ class Layout:
     reg_beta_pos: np.ndarray  # flat positions of the valid coefficients in an (E, q) solution
     reg_flat: np.ndarray  # flat positions i * m + j of the antecedent -> target inner weights
     neighbours: np.ndarray  # (m, m) 1 where a path joins i and j in either direction
+    topological: tuple[int, ...]  # constructs ordered so that every path points forward
 
     @classmethod
     def from_model(cls, model: Model, scheme: str = "path") -> Layout:
@@ -114,6 +115,7 @@ class Layout:
             reg_beta_pos=np.flatnonzero(reg_valid),
             reg_flat=(reg_idx * m + targets[:, None])[reg_valid],
             neighbours=np.maximum(adjacency, adjacency.T),
+            topological=tuple(pos[n] for n in model.topological_order),
         )
 
 
@@ -274,7 +276,7 @@ except ImportError:  # pragma: no cover - a numpy without the private module
             return np.full(b.shape, np.nan)
 
 
-def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def spd_solve(a: np.ndarray, b: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """Solve ``a x = b`` for many small symmetric positive definite systems, batch axis *last*.
 
     ``a`` is (q, q, N) and ``b`` (q, N); returns ``x`` (q, N).  Gaussian
@@ -283,10 +285,11 @@ def spd_solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     axis last every step is one contiguous numpy operation, where a LAPACK
     call per system dominates the cost of a bootstrap.  A singular system
     gives inf/NaN in its own column only, never an exception for the stack.
+    ``overwrite`` lets it work in ``a`` and ``b`` (callers that gathered them fresh).
     """
     q = a.shape[0]
-    a = a.copy()
-    y = b.copy()
+    y = b if overwrite else b.copy()
+    a = a if overwrite else a.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         for j in range(q - 1):
             f = a[j + 1:, j] / a[j, j]
@@ -325,7 +328,8 @@ def _regressions_last(ft: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.nd
     q, e = layout.reg_lhs.shape[1], layout.reg_lhs.shape[0]
     a = ft[layout.reg_lhs.transpose(1, 2, 0)]  # (q, q, E, B)
     rhs = ft[layout.reg_rhs.T]  # (q, E, B)
-    return spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1)).reshape(q, e, -1), rhs
+    beta = spd_solve(a.reshape(q, q, -1), rhs.reshape(q, -1).copy(), overwrite=True)
+    return beta.reshape(q, e, -1), rhs
 
 
 def fit_outer(s: np.ndarray, layout: Layout, max_iter: int = 300, tol: float = 1e-7) -> OuterFit:
@@ -420,17 +424,19 @@ def _iterate(s, layout, max_iter, tol, inv_b, w0, out_w, out_sw, out_c, iteratio
     inv_t = {k: np.ascontiguousarray(v.transpose(1, 2, 0)) for k, v in inv_b.items()}  # (nk, nk, B)
     wv = np.repeat(w0.reshape(-1)[np.arange(p) * m + block_of][:, None], bsz, axis=1)
     u, g, scale = _moments_last(wv, s_t, bounds, m)
-    c = g * scale[:, None] * scale[None]
+    c = _scaled(g, scale)
     wv = wv * scale[block_of]
     for it in range(1, max_iter + 1):
         e = _inner_weights(c, layout)
         e *= scale[:, None]  # the score-variance scale of S W, folded into the inner weights
-        tv = np.einsum("ilb,ilb->ib", u, e.transpose(1, 0, 2)[block_of])  # own-block entries of (S W) e
+        tv = np.empty_like(wv)  # own-block entries of (S W) e, block by block
+        for k, (lo, hi) in enumerate(bounds):
+            np.einsum("ilb,lb->ib", u[lo:hi], e[:, k], out=tv[lo:hi])
         for k, inv in inv_t.items():
             lo, hi = bounds[k]
             tv[lo:hi] = np.einsum("ijb,jb->ib", inv, tv[lo:hi])
         u, g, scale = _moments_last(tv, s_t, bounds, m)
-        c = g * scale[:, None] * scale[None]
+        c = _scaled(g, scale)
         wv_new = tv * scale[block_of]
         diff = np.abs(wv_new - wv).sum(axis=0)
         wv = wv_new
@@ -468,6 +474,13 @@ def _moments_last(wv: np.ndarray, s_t: np.ndarray, bounds: list[tuple[int, int]]
     for k, (lo, hi) in enumerate(bounds):
         np.einsum("jlb,jb->lb", u[lo:hi], wv[lo:hi], out=g[k])
     return u, g, 1.0 / np.sqrt(g.reshape(m * m, bsz)[:: m + 1])
+
+
+def _scaled(g: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Correlations from the covariances ``g`` (m, m, B) and the inverse sds ``scale`` (m, B), in place."""
+    g *= scale[:, None]
+    g *= scale[None]
+    return g
 
 
 def _inner_weights(c: np.ndarray, layout: Layout) -> np.ndarray:
@@ -553,8 +566,21 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     return paths, r2
 
 
-def total_effects(paths: np.ndarray) -> np.ndarray:
-    """Total effects ``(I - B)^-1 - I`` of a recursive path matrix stack (B, m, m)."""
-    eye = np.eye(paths.shape[-1])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _solve_nan(eye - paths, np.broadcast_to(eye, paths.shape)) - eye
+def total_effects(paths: np.ndarray, layout: Layout) -> np.ndarray:
+    """Total effects ``(I - B)^-1 - I`` of a stack of path matrices (B, m, m) of the recursive model ``layout``.
+
+    Forward substitution in topological order, every member at once: the total
+    effect on ``j`` is its direct paths plus, for each antecedent ``k``, the total
+    effects on ``k`` times the path ``k -> j`` (a handful of vector operations
+    instead of a LAPACK solve per member).
+    """
+    total = np.zeros_like(paths)
+    for j in layout.topological:
+        preds = layout.preds[j]
+        if not preds.size:
+            continue
+        col = total[:, :, j]
+        col[...] = paths[:, :, j]
+        for k in preds:
+            col += total[:, :, k] * paths[:, k, j, None]
+    return total
