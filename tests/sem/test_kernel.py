@@ -55,9 +55,10 @@ def test_batched_fixed_point_equals_one_matrix_at_a_time(scheme, mode):
        C ~ B
        B ~ A""",
 ])
-def test_total_effects_equal_the_inverse_of_i_minus_b(syntax):
+@pytest.mark.parametrize("size", [1, 50])  # one LAPACK solve / forward substitution
+def test_total_effects_equal_the_inverse_of_i_minus_b(syntax, size):
     model = em.spec.templates.ecsi() if syntax is None else em.Model.from_syntax(syntax)
     layout = k.Layout.from_model(model)
-    paths = np.random.default_rng(8).normal(size=(50, layout.m, layout.m)) * layout.adjacency
+    paths = np.random.default_rng(8).normal(size=(size, layout.m, layout.m)) * layout.adjacency
     eye = np.eye(layout.m)
     np.testing.assert_allclose(k.total_effects(paths, layout), np.linalg.inv(eye - paths) - eye, atol=1e-12)

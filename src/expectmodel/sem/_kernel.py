@@ -569,11 +569,16 @@ def structural(c: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
 def total_effects(paths: np.ndarray, layout: Layout) -> np.ndarray:
     """Total effects ``(I - B)^-1 - I`` of a stack of path matrices (B, m, m) of the recursive model ``layout``.
 
-    Forward substitution in topological order, every member at once: the total
-    effect on ``j`` is its direct paths plus, for each antecedent ``k``, the total
-    effects on ``k`` times the path ``k -> j`` (a handful of vector operations
-    instead of a LAPACK solve per member).
+    A large stack uses forward substitution in topological order, every member
+    at once: the total effect on ``j`` is its direct paths plus, for each
+    antecedent ``k``, the total effects on ``k`` times the path ``k -> j`` (a
+    handful of vector operations instead of a LAPACK solve per member).  A
+    small stack (a lone fit) is cheaper as one LAPACK call.
     """
+    if paths.shape[0] <= SMALL_STACK:
+        eye = np.eye(paths.shape[-1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _solve_nan(eye - paths, np.broadcast_to(eye, paths.shape)) - eye
     total = np.zeros_like(paths)
     for j in layout.topological:
         preds = layout.preds[j]
