@@ -55,6 +55,7 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
     table(res.effects, "effects", index=False)
     table(res.reliability, "reliability")
     table(res.htmt, "htmt")
+    table(res.htmt_inference, "htmt_inference", index=False)
     table(res.fornell_larcker, "fornell_larcker")
     table(res.cross_loadings, "cross_loadings")
     table(res.outer_vif, "outer_vif", index=False)

@@ -110,6 +110,9 @@ def pls_summary(res: PLSResults, digits: int = 3) -> Summary:
     wide.index.names = ["construct", "indicator"]
     s.add_table("Outer model", wide[["loading", "weight"]])
     s.add_table("HTMT", res.htmt)
+    if res.boot is not None:
+        pairs = res.htmt_inference.set_index(["construct_1", "construct_2"])
+        s.add_table("HTMT inference (bootstrap)", pairs[["htmt", "se", "ci_low", "ci_high"]])
     if not np.isnan(res.est.index[0]).all():
         s.add_table("0-100 index (scale-anchored)", res.index)
     if res.boot is not None:

@@ -141,6 +141,12 @@ def test_bootstrap_table_is_coherent(booted):
     assert (paths["bca_low"] < paths["bca_high"]).all()
     np.testing.assert_allclose(paths["t"], paths["estimate"] / paths["se"])
     assert booted.meta["bootstrap"]["n_failed"] == 0
+    htmt = booted.htmt_inference
+    assert list(htmt[["construct_1", "construct_2"]].itertuples(index=False, name=None)) == [
+        ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction")]
+    np.testing.assert_allclose(htmt["htmt"], booted.htmt.to_numpy()[np.triu_indices(3, 1)])
+    assert ((htmt["ci_low"] < htmt["htmt"]) & (htmt["htmt"] < htmt["ci_high"]) & (htmt["se"] > 0)).all()
+    assert "HTMT inference" in booted.summary().as_text()
 
 
 # -- outputs -------------------------------------------------------------------------------------------
@@ -169,6 +175,10 @@ def test_json_schema_and_metadata(booted, tmp_path):
     assert set(out["reliability"]["Quality"]) == {"alpha", "rhoA", "rhoC", "AVE"}
     assert set(out["boot_se"]) >= {"paths", "loadings", "weights"}
     assert out["boot_se"]["loadings"]["Quality"]["q1"] > 0
+    pair = booted.htmt_inference.iloc[0]
+    a, b = pair["construct_1"], pair["construct_2"]
+    assert out["boot_ci"]["htmt"][a][b] == out["boot_ci"]["htmt"][b][a] == [pair["ci_low"], pair["ci_high"]]
+    assert out["boot_se"]["htmt"][a][b] == pytest.approx(pair["se"])
     meta = out["meta"]
     assert meta["settings"]["seed"] == 1 and meta["settings"]["bootstrap"] == 300
     assert "stop_rule" in meta["conventions"] and "numpy" in meta["versions"]

@@ -184,3 +184,8 @@ def test_bootstrap_agrees_with_seminr_on_the_same_resamples(mobi):
     np.testing.assert_allclose(ours_paths, sd_paths, rtol=1e-5)
     np.testing.assert_allclose(ours.draws["loadings"].std(axis=0, ddof=1), sd_load, rtol=1e-5, atol=1e-12)
     np.testing.assert_allclose(ours.draws["weights"].std(axis=0, ddof=1), sd_w, rtol=1e-5, atol=1e-12)
+    pairs = list(zip(*np.triu_indices(len(names), 1), strict=True))
+    sd_htmt = np.array([boot.htmt_descriptives.get(names[i], f"{names[j]} Boot SD") for i, j in pairs])
+    mean_htmt = np.array([boot.htmt_descriptives.get(names[i], f"{names[j]} Boot Mean") for i, j in pairs])
+    np.testing.assert_allclose(ours.draws["htmt"].std(axis=0, ddof=1), sd_htmt, rtol=1e-6)
+    np.testing.assert_allclose(ours.draws["htmt"].mean(axis=0), mean_htmt, rtol=1e-9)

@@ -71,6 +71,11 @@ class Layout:
     reg_flat: np.ndarray  # flat positions i * m + j of the antecedent -> target inner weights
     neighbours: np.ndarray  # (m, m) 1 where a path joins i and j in either direction
     topological: tuple[int, ...]  # constructs ordered so that every path points forward
+    # the packed upper triangle (i < j, row-major) regrouped by block pair: positions, group starts,
+    # and each group's (block, block); within-block groups only for blocks of two or more items
+    pair_order: np.ndarray
+    pair_starts: np.ndarray
+    pair_blocks: np.ndarray  # (G, 2)
 
     @classmethod
     def from_model(cls, model: Model, scheme: str = "path") -> Layout:
@@ -116,7 +121,21 @@ class Layout:
             reg_flat=(reg_idx * m + targets[:, None])[reg_valid],
             neighbours=np.maximum(adjacency, adjacency.T),
             topological=tuple(pos[n] for n in model.topological_order),
+            **_block_pairs(np.argmax(mask, axis=1), p),
         )
+
+
+def _block_pairs(block_of: np.ndarray, p: int) -> dict[str, np.ndarray]:
+    """``Layout.pair_*``: the off-diagonal entries of the packed upper triangle grouped by the pair of
+    blocks they join, so that every block-pair sum of a stack is one ``np.add.reduceat``."""
+    iu = np.triu_indices(p)
+    off = np.flatnonzero(iu[0] != iu[1])
+    lo = np.minimum(block_of[iu[0][off]], block_of[iu[1][off]])
+    hi = np.maximum(block_of[iu[0][off]], block_of[iu[1][off]])
+    key = lo * p + hi
+    order = off[np.argsort(key, kind="stable")]
+    keys, starts = np.unique(np.sort(key), return_index=True)
+    return {"pair_order": order, "pair_starts": starts, "pair_blocks": np.column_stack([keys // p, keys % p])}
 
 
 @lru_cache(maxsize=64)
@@ -159,7 +178,8 @@ class Scratch:
         return a
 
 
-def _fresh(name: str, shape: tuple[int, ...]) -> np.ndarray:
+def fresh(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A new array: the stand-in for a :class:`Scratch` where there is none."""
     return np.empty(shape)
 
 
@@ -179,7 +199,8 @@ def packed_products(z: np.ndarray) -> np.ndarray | None:
 
 
 def correlation_stack(z: np.ndarray, counts: np.ndarray, chunk_rows: int = 65_536, *,
-                      products: np.ndarray | None = None, scratch: Scratch | None = None) -> tuple[np.ndarray, ...]:
+                      products: np.ndarray | None = None, scratch: Scratch | None = None,
+                      packed: bool = False) -> tuple[np.ndarray, ...]:
     """Weighted moments of the rows of ``z`` for many weight vectors at once.
 
     ``counts`` (B, n) holds how often each row is drawn (a bootstrap), or 0/1
@@ -192,11 +213,12 @@ def correlation_stack(z: np.ndarray, counts: np.ndarray, chunk_rows: int = 65_53
 
     The correlations are a (B, p, p) view of a batch-last (p, p, B) array (the
     layout :func:`fit_outer` iterates on); with ``scratch`` that array lives in it.
+    ``packed=True`` appends the packed upper triangle (p(p+1)/2, B) of the correlations.
     """
     n, p = z.shape
     b = counts.shape[0]
     iu = np.triu_indices(p)
-    get = scratch or _fresh
+    get = scratch or fresh
     total = counts.sum(axis=1)
     s1 = counts @ z
     s2 = get("s2", (iu[0].size, b))
@@ -208,20 +230,22 @@ def correlation_stack(z: np.ndarray, counts: np.ndarray, chunk_rows: int = 65_53
         for start in range(0, n, chunk_rows):
             zc = zt[:, start:start + chunk_rows]
             s2 += (zc[iu[0]] * zc[iu[1]]) @ counts[:, start:start + chunk_rows].T
-    return _packed_correlation(s1, s2, total, iu, get)
+    out = _packed_correlation(s1, s2, total, iu, get)
+    return (*out, s2) if packed else out
 
 
 def moments_to_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, ...]:
     """Correlations, means and variances (divisor ``total - 1``) from row sums ``s1`` (B, p),
     cross-product sums ``s2`` (B, p, p) and row counts ``total`` (B,)."""
     iu = np.triu_indices(s1.shape[1])
-    return _packed_correlation(s1, np.ascontiguousarray(s2[:, iu[0], iu[1]].T), total, iu, _fresh)
+    return _packed_correlation(s1, np.ascontiguousarray(s2[:, iu[0], iu[1]].T), total, iu, fresh)
 
 
 def _packed_correlation(s1: np.ndarray, s2: np.ndarray, total: np.ndarray,
                         iu: tuple[np.ndarray, np.ndarray], get) -> tuple[np.ndarray, ...]:
     """:func:`moments_to_correlation` on the packed upper triangle ``s2`` (p(p+1)/2, B), batch last:
-    half the work of the full matrices.  ``s2`` is overwritten (every caller passes its own scratch);
+    half the work of the full matrices.  ``s2`` is overwritten by the packed correlations (every
+    caller passes its own scratch);
     the other large intermediates come from ``get`` (a :class:`Scratch`, or fresh arrays)."""
     b, p = s1.shape
     shape = s2.shape

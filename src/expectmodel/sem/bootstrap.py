@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 
 from expectmodel.sem import _kernel as k
+from expectmodel.sem import quality
 from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
 __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
@@ -29,7 +30,7 @@ __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
 CHUNK = 1000
 JACKKNIFE_MAX_N = 2_000
 JACKKNIFE_GROUPS = 1_000
-DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index")
+DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index", "htmt")
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,19 @@ def _counts_from_indices(idx: np.ndarray, n: int, overwrite: bool = False,
 def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
                 low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options,
                 products: np.ndarray | None = None, scratch: k.Scratch | None = None) -> dict[str, np.ndarray]:
-    corr, mean, var = k.correlation_stack(z, counts, products=products, scratch=scratch)
+    corr, mean, var, packed = k.correlation_stack(z, counts, products=products, scratch=scratch, packed=True)
+    htmt = quality.htmt_pairs(packed, layout, scratch)  # before the next chunk overwrites ``packed``
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    out = _draw_fields(est, layout)
+    out = _draw_fields(est, layout, htmt)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
 
 
-def _draw_fields(est: StackEstimates, layout: k.Layout) -> dict[str, np.ndarray]:
+def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray) -> dict[str, np.ndarray]:
+    """The reported quantities of a fitted stack (``htmt``: :func:`quality.htmt_pairs` of its correlations)."""
     src, dst = np.nonzero(layout.adjacency)
     return {
         "weights": est.weights,
@@ -96,6 +99,7 @@ def _draw_fields(est: StackEstimates, layout: k.Layout) -> dict[str, np.ndarray]
         "r2": est.r2[:, list(layout.endogenous)],
         "total": est.total,
         "index": est.index,
+        "htmt": htmt,
     }
 
 
@@ -161,7 +165,7 @@ def run_bootstrap(
     merged = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     ok = merged.pop("ok")
     converged = merged.pop("converged")
-    draws = {key: val[ok] for key, val in merged.items()}
+    draws = merged if ok.all() else {key: val[ok] for key, val in merged.items()}
     jack, groups = (jackknife(z, mu, sd, low, high, layout, options) if bca else (None, 0))
     return BootstrapDraws(n_boot, seed, draws, int((~ok).sum()), int((~converged & ok).sum()), jack, groups)
 
@@ -200,7 +204,8 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    return _draw_fields(est, layout), len(sizes)
+    iu = np.triu_indices(layout.p)
+    return _draw_fields(est, layout, quality.htmt_pairs(corr[:, iu[0], iu[1]].T, layout)), len(sizes)
 
 
 def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | None, level: float,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from expectmodel.sem._kernel import Layout
+from expectmodel.sem._kernel import Layout, Scratch, fresh
 
-__all__ = ["ave", "cronbach_alpha", "f_squared", "htmt", "inner_vif", "outer_vif", "rho_c"]
+__all__ = ["ave", "cronbach_alpha", "f_squared", "htmt", "htmt_pairs", "inner_vif", "outer_vif", "rho_c"]
 
 
 def cronbach_alpha(s: np.ndarray, layout: Layout) -> np.ndarray:
@@ -43,19 +43,39 @@ def ave(loadings: np.ndarray, layout: Layout) -> np.ndarray:
 
 def htmt(s: np.ndarray, layout: Layout) -> np.ndarray:
     """Heterotrait-monotrait ratio (Henseler et al. 2015) on absolute correlations; symmetric, NaN diagonal."""
-    a = np.abs(s)
-    mono = np.ones(layout.m)
-    for k, idx in enumerate(layout.blocks):
-        q = idx.size
-        if q > 1:
-            block = a[np.ix_(idx, idx)]
-            mono[k] = (block.sum() - np.trace(block)) / (q * (q - 1))
+    iu = np.triu_indices(layout.p)
     out = np.full((layout.m, layout.m), np.nan)
-    for i, bi in enumerate(layout.blocks):
-        for j in range(i + 1, layout.m):
-            hetero = a[np.ix_(bi, layout.blocks[j])].mean()
-            out[i, j] = out[j, i] = hetero / np.sqrt(mono[i] * mono[j])
+    upper = np.triu_indices(layout.m, 1)
+    out[upper] = out[upper[::-1]] = htmt_pairs(s[iu][:, None], layout)[0]
     return out
+
+
+def htmt_pairs(r: np.ndarray, layout: Layout, scratch: Scratch | None = None) -> np.ndarray:
+    """:func:`htmt` of a stack of correlation matrices given as packed upper triangles ``r``
+    (p(p+1)/2, B, as :func:`~expectmodel.sem._kernel.correlation_stack` makes them), for every pair
+    of constructs ``k < l`` in row-major order: (B, m(m-1)/2).
+
+    The entries are regrouped by block pair (``Layout.pair_order``), so every block-pair sum of
+    ``|R|`` is one ``np.add.reduceat`` over the stack.  The monotrait term of a single-item
+    construct is 1 (as seminr); a zero monotrait term gives inf/NaN in that member only.
+    """
+    m, bsz = layout.m, r.shape[1]
+    get = scratch or fresh
+    grouped = np.take(r, layout.pair_order, axis=0, mode="clip", out=get("htmt", (layout.pair_order.size, bsz)))
+    sums = np.add.reduceat(np.abs(grouped, out=grouped), layout.pair_starts, axis=0,
+                           out=get("htmt_sums", (layout.pair_starts.size, bsz)))  # (G, B)
+    size = layout.mask.sum(axis=0)
+    k, l_ = layout.pair_blocks.T
+    within = k == l_
+    mono = np.ones((m, bsz))
+    mono[k[within]] = sums[within] / (size[k[within]] * (size[k[within]] - 1) / 2)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = 1.0 / np.sqrt(mono)
+        out = sums[~within]
+        out /= (size[k[~within]] * size[l_[~within]])[:, None]  # mean heterotrait correlations
+        out *= root[k[~within]]
+        out *= root[l_[~within]]
+    return out.T
 
 
 def outer_vif(s: np.ndarray, layout: Layout) -> np.ndarray:

@@ -216,6 +216,26 @@ class PLSResults:
         return pd.DataFrame(quality.htmt(self.s, self.layout), index=names, columns=names)
 
     @cached_property
+    def htmt_inference(self) -> pd.DataFrame:
+        """HTMT of every pair of constructs, one row each, with its bootstrap SE and percentile / BCa
+        intervals when the fit was bootstrapped (HTMT inference, Henseler et al. 2015).
+
+        Discriminant validity is established for a pair when the upper limit is below 1 (or 0.90 /
+        0.85 for the stricter rules). The test at the 5% level uses a one-sided bound: fit with
+        ``ci_level=0.90`` and read ``ci_high``.
+        """
+        names = self.model.names
+        upper = np.triu_indices(self.layout.m, 1)
+        out = pd.DataFrame({"construct_1": [names[i] for i in upper[0]], "construct_2": [names[j] for j in upper[1]],
+                            "htmt": _point_fields(self)["htmt"]})
+        inf = self._inference("htmt")
+        if inf is not None:
+            for col in ("se", "ci_low", "ci_high", "bca_low", "bca_high"):
+                if col in inf:
+                    out[col] = inf[col]
+        return out
+
+    @cached_property
     def fornell_larcker(self) -> pd.DataFrame:
         """sqrt(AVE) on the diagonal, construct correlations below it (NaN above)."""
         c = self.est.corr_used[0].copy()
@@ -380,6 +400,13 @@ class PLSResults:
                     out["boot_se"][key] = {c: _num(v) for c, v in zip(part["lhs"], part["se"], strict=True)}
                     out["boot_ci"][key] = {c: [_num(a), _num(b)] for c, a, b in
                                            zip(part["lhs"], part["ci_low"], part["ci_high"], strict=True)}
+            pairs = self.htmt_inference
+            out["boot_se"]["htmt"], out["boot_ci"]["htmt"] = {}, {}
+            for a, b, se_, low, high in zip(pairs["construct_1"], pairs["construct_2"], pairs["se"],
+                                            pairs["ci_low"], pairs["ci_high"], strict=True):
+                for c, d in ((a, b), (b, a)):  # both directions, as the point estimates
+                    out["boot_se"]["htmt"].setdefault(c, {})[d] = _num(se_)
+                    out["boot_ci"]["htmt"].setdefault(c, {})[d] = [_num(low), _num(high)]
         out["meta"] = self.meta
         return out
 
@@ -408,6 +435,7 @@ def _point_fields(res: PLSResults) -> dict[str, np.ndarray]:
     return {
         "weights": est.weights[0], "loadings": est.loadings[0], "paths": est.paths[0][src, dst],
         "r2": est.r2[0, list(layout.endogenous)], "total": est.total[0], "index": est.index[0],
+        "htmt": quality.htmt(res.s, layout)[np.triu_indices(layout.m, 1)],
     }
 
 
