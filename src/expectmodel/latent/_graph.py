@@ -15,8 +15,9 @@ which identifies the latent gap mu[P] - mu[E] and sigma[P].
 
 Several parameters are sampled in coordinates other than the reported ones
 (respondent effects as mean + zero-sum remainder, loadings on the batteries'
-geometric-mean scale, a radial satisfaction residual); each keeps the model and
-its priors exactly (tests/latent/test_forward.py checks them).
+geometric-mean scale); each keeps the model and its priors exactly
+(tests/latent/test_forward.py checks them). Several satisfaction items share a
+respondent residual, integrated out by Gauss-Hermite quadrature rather than sampled.
 
 The likelihood is a gathered-cut-point ``Potential`` (two sigmoids per answer),
 faster per gradient than ``pm.OrderedLogistic``.
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from expectmodel.latent._forward import OPEN_END
+from expectmodel.latent._forward import OPEN_END, residual_quadrature
 
 if TYPE_CHECKING:
     from expectmodel.latent.model import LatentExpectations, _Layout
@@ -48,27 +49,36 @@ PRIORS = {
     "sigma": "LogNormal(0, 0.5) for non-reference batteries; 1 for the reference (E)",
     "cut_gaps": "log gap ~ Normal(log(6 / (K - 2)), 0.5)",
     "corr": "LKJ(eta) over battery x dimension factors",
-    "beta": "Normal(0, 1)",
-    "sat_cut": "location Normal(0, 3), log gaps as for cut",
-    "sat_resid_sd": "HalfNormal(1) (several satisfaction items only)",
+    "beta": "Normal(0, 1) (with several satisfaction items sampled divided by the residual's attenuation "
+            "factor sqrt(1 + 0.346 sat_resid_sd^2); the prior is unchanged)",
+    "sat_cut": "location Normal(0, 3), log gaps as for cut (scaled like beta; prior unchanged)",
+    "sat_resid_sd": "HalfNormal(1) (several satisfaction items only; the residual itself is integrated out "
+                    "by Gauss-Hermite quadrature)",
     "Gamma_mean": "Normal(0, 1) per standardised driver",
     "Gamma_sd": "HalfNormal(0.5) across stages",
     "shift_sd / stretch_sd": "HalfNormal(0.5) / HalfNormal(0.3)",
 }
 
 
-def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None):
-    """Ordered, centred cut-points from K-2 positive gaps, initialised at the prior median."""
+def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None, scale=None):
+    """Ordered, centred cut-points from K-2 positive gaps, initialised at the prior median.
+
+    With ``scale`` (a positive tensor) the sampler sees the gaps divided by it, drawn as
+    log gap - log scale ~ N(g0 - log scale, 0.5): the same prior on the gaps. ``loc`` is then on the
+    divided scale too (the caller draws it so); the cut-points are (centred gaps + loc) * scale.
+    """
     if K == 2:
         cut = pt.zeros((*shape, 1))
     else:
         g0 = np.log(6.0 / (K - 2))
-        log_gap = pm.Normal(f"{name}_log_gap", g0, 0.5, shape=(*shape, K - 2), initval=np.full((*shape, K - 2), g0))
+        shift = 0.0 if scale is None else pt.log(scale)
+        log_gap = pm.Normal(f"{name}_log_gap", g0 - shift, 0.5, shape=(*shape, K - 2),
+                            initval=np.full((*shape, K - 2), g0))
         raw = pt.concatenate([pt.zeros((*shape, 1)), pt.cumsum(pt.exp(log_gap), axis=-1)], axis=-1)
         cut = raw - raw.mean(axis=-1, keepdims=True)
     if loc is not None:
         cut = cut + loc[..., None]
-    return pm.Deterministic(name, cut, dims=dims)
+    return pm.Deterministic(name, cut if scale is None else cut * scale, dims=dims)
 
 
 #: Stages with at least this many respondents each get centred stage coefficients (see _stage_pooling).
@@ -89,29 +99,19 @@ def _stage_pooling(lay: _Layout) -> str:
     return "centred" if counts.min() >= CENTRED_STAGE_MIN else "non-centred"
 
 
-def _respondent_normal(pm, name: str, n: int, k: int | None = None, *, radial: bool = False):
+def _respondent_normal(pm, name: str, n: int, k: int | None = None):
     """Independent standard normals, one per respondent (``(n,)``, or ``(n, k)`` for ``k`` columns),
     written as their respondent mean plus a zero-sum remainder.
 
     This is the same distribution (mean ~ N(0, 1/n), independent of a ZeroSumNormal(1) remainder),
     only parameterised for the sampler: the mean of a respondent-level effect trades off against a
-    population parameter (the mean of theta against mu, that of a satisfaction residual against its
-    cut-point location), and as one scalar it moves in one coordinate instead of all n at once
+    population parameter (the mean of theta against mu, that of the scale-usage shift against the
+    cut-points), and as one scalar it moves in one coordinate instead of all n at once
     (bench_latent: the bulk ESS of mu was the smallest of the identified parameters before).
-
-    ``radial=True`` also gives the remainder's length its own coordinate. A standard deviation that
-    scales the effects (``sd * effect``) trades off against that length, which the prior pins down
-    only as the sum of n squares; as one coordinate the sampler moves it directly.
     """
     shape = () if k is None else (k,)
     mean = pm.Normal(f"{name}_mean", 0.0, 1.0 / np.sqrt(n), shape=shape)
     rest = pm.ZeroSumNormal(f"{name}_rest", sigma=1.0, shape=(*shape, n))
-    if radial:
-        # the remainder's length as its own coordinate: |rest|^2 ~ chi2(n - 1) = (n - 1) * radius2, and
-        # its direction from the ZeroSumNormal (isotropic, so uniform); together again ZeroSumNormal(1)
-        radius2 = pm.Gamma(f"{name}_radius2", alpha=(n - 1) / 2, beta=(n - 1) / 2, shape=shape)
-        length = ((n - 1) * radius2 / (rest**2).sum(axis=-1)) ** 0.5
-        rest = rest * (length if k is None else length[:, None])
     return mean + rest if k is None else mean[None, :] + rest.T
 
 
@@ -256,11 +256,32 @@ def _build(est: LatentExpectations, lay: _Layout):
             model.add_coord("sat_item", list(est.design.satisfaction))
             model.add_coord("sat_cutpoint", [f"{k}|{k + 1}" for k in range(1, lay.K_sat)])
             iE, iP = lay.index("E"), lay.index("P")
-            beta_p = pm.Normal("beta_P", 0.0, 1.0, dims="dimension")
+            n_sat = len(est.design.satisfaction)
+            if lay.sat_quadrature:
+                # several items share a respondent residual zeta ~ N(0, r_sd^2), integrated out by
+                # Gauss-Hermite quadrature (_forward.satisfaction_loglik): sampled per respondent, its SD
+                # mixed slowly (the bundled survey's fit: bulk ESS 51-161, R-hat up to 1.075)
+                r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
+                identified.append("sat_resid_sd")
+                # the residual attenuates the marginal effects of eta by about sqrt(1 + 0.346 r_sd^2)
+                # (Zeger, Liang & Albert 1988); the sampler sees beta and the cut-points divided by that
+                # factor, with their priors transformed to match (unchanged on the reported scale), so
+                # that they do not have to move with r_sd
+                atten = pt.sqrt(1.0 + 0.346 * r_sd**2)
+            else:
+                atten = None
+
+            def coefficient(name: str):
+                if atten is None:
+                    return pm.Normal(name, 0.0, 1.0, dims="dimension")
+                scaled = pm.Normal(f"{name}_attenuated", 0.0, 1.0 / atten, dims="dimension")
+                return pm.Deterministic(name, scaled * atten, dims="dimension")
+
+            beta_p = coefficient("beta_P")
             if est.link == "gap":
                 beta_e = pm.Deterministic("beta_E", -beta_p, dims="dimension")
             elif est.link == "free":
-                beta_e = pm.Normal("beta_E", 0.0, 1.0, dims="dimension")
+                beta_e = coefficient("beta_E")
             else:
                 beta_e = pm.Deterministic("beta_E", pt.zeros(D), dims="dimension")
             pm.Deterministic("beta_sum", beta_p + beta_e, dims="dimension")
@@ -269,25 +290,24 @@ def _build(est: LatentExpectations, lay: _Layout):
             eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
             if iE is not None:
                 eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
-            n_sat = len(est.design.satisfaction)
-            if n_sat > 1:
-                r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
-                # radial: with two or three items a respondent, r_sd is pinned only jointly with the length
-                # of the n effects (the bundled survey's fit: bulk ESS of r_sd 81 -> 161, R-hat 1.054 -> 1.025)
-                resid = r_sd * _respondent_normal(pm, "sat_resid_raw", n, radial=True)
-                eta_s = eta_s + pm.Deterministic("sat_resid", resid, dims="respondent")
-                identified.append("sat_resid_sd")
-            loc = pm.Normal("sat_loc", 0.0, 3.0, dims="sat_item")
-            sat_cut = _cutpoints(pm, pt, "sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc)
+            loc = pm.Normal("sat_loc", 0.0, 3.0 if atten is None else 3.0 / atten, dims="sat_item")
+            sat_cut = _cutpoints(pm, pt, "sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
+                                 scale=atten)
             identified.append("sat_cut")
-            so = lay.sat
             bigs = pt.full((n_sat, 1), OPEN_END)
             spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
-            # the satisfaction "battery" index of Observations is the satisfaction item
-            s_resp, s_item, s_cat = (pm.Data(f"data_satisfaction_{k}", v.astype(np.int64))
-                                     for k, v in (("respondent", so.resp), ("item", so.item), ("category", so.cat)))
-            pm.Potential("satisfaction", _ordinal_logp(
-                pt, eta_s[s_resp], (spad[s_item, s_cat], spad[s_item, s_cat + 1])).sum())
+            s_cat = pm.Data("data_satisfaction_category", lay.sat_cat.astype(np.int64))  # (n, items)
+            s_answered = pm.Data("data_satisfaction_answered", lay.sat_answered.astype(float))
+            items = np.arange(n_sat)[None, :]
+            lower, upper = spad[items, s_cat][:, :, None], spad[items, s_cat + 1][:, :, None]
+            if lay.sat_quadrature:
+                nodes, log_w = residual_quadrature(lay.sat_quadrature)
+                eta_q = eta_s[:, None, None] + r_sd * nodes[None, None, :]  # (n, 1, Q)
+            else:
+                log_w = np.zeros(1)
+                eta_q = eta_s[:, None, None]
+            lp = (_ordinal_logp(pt, eta_q, (lower, upper)) * s_answered[:, :, None]).sum(axis=1)  # (n, Q)
+            pm.Potential("satisfaction", pt.logsumexp(lp + log_w[None, :], axis=1).sum())
     return model, identified
 
 
@@ -299,7 +319,7 @@ def _params_from(group, lay: _Layout, est: LatentExpectations) -> dict:
 
     p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
     names = set(group.data_vars)
-    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid", "shift", "stretch", "Gamma", "Gamma_mean", "precision"):
+    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "precision"):
         if k in names:
             p[k] = get(k)
     return p

@@ -36,7 +36,7 @@ import pandas as pd
 from expectmodel import bayes
 from expectmodel._meta import versions
 from expectmodel.errors import SpecError
-from expectmodel.latent._forward import Observations
+from expectmodel.latent._forward import SAT_QUADRATURE, Observations, satisfaction_dense
 from expectmodel.latent._graph import PRIORS, _build, _params_from, _stage_pooling
 from expectmodel.latent.design import Design, SurveyData
 
@@ -76,6 +76,9 @@ class _Layout:
     prob: int | None = None  # battery index of probability-stated expectations (Beta measurement)
     prob_obs: Observations | None = None  # their answered cells
     prob_y: np.ndarray | None = None  # (n, J) squeezed probabilities, 0.5 where unanswered
+    sat_cat: np.ndarray | None = None  # (n, satisfaction items) categories, 0 where unanswered
+    sat_answered: np.ndarray | None = None  # (n, satisfaction items) bool
+    sat_quadrature: int = 0  # Gauss-Hermite nodes for the shared satisfaction residual (0: none)
 
     @property
     def B(self) -> int:
@@ -201,9 +204,10 @@ class LatentExpectations:
         ordinal = {b: (np.full_like(data.answers[b], np.nan) if b in d.probability else data.answers[b])
                    for b in batteries}
         obs = Observations.from_blocks([ordinal[b] for b in batteries], d.scale[0])
-        sat = None
+        sat = sat_cat = sat_answered = None
         if self.link is not None:
             sat = Observations.from_blocks([data.satisfaction], d.satisfaction_scale[0])
+            sat_cat, sat_answered = satisfaction_dense(sat, len(d.satisfaction))
         X = mean = sd = None
         if self.drivers and d.drivers:
             mean = data.drivers.mean(axis=0)
@@ -226,7 +230,8 @@ class LatentExpectations:
         return _Layout(obs, batteries, tuple(d.dimensions), d.items, d.item_dimension, d.n_categories,
                        self.invariance, sat, d.satisfaction_scale[1] - d.satisfaction_scale[0] + 1,
                        X, mean, sd, data.stage, data.stages, cat,
-                       None if answered.all() and prob is None else answered, prob, prob_obs, prob_y)
+                       None if answered.all() and prob is None else answered, prob, prob_obs, prob_y,
+                       sat_cat, sat_answered, SAT_QUADRATURE if sat is not None and len(d.satisfaction) > 1 else 0)
 
     # ------------------------------------------------------------------ pymc
     def build(self, data: SurveyData | pd.DataFrame, *, missing_values=()):
@@ -321,4 +326,5 @@ def _structure(est: LatentExpectations, lay: _Layout) -> tuple:
         json.dumps(est.design.to_dict(), sort_keys=True, default=str),
         lay.n, lay.B, lay.D, lay.J, lay.K, lay.K_sat, lay.invariant, lay.prob,
         lay.answered is None, lay.drivers is None, lay.sat is None, tuple(lay.stages), _stage_pooling(lay),
+        lay.sat_quadrature,
     )
