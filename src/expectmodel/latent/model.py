@@ -290,6 +290,7 @@ class LatentExpectations:
                     "target_accept": target_accept, "wall_seconds": wall, **self.get_params()}
         meta = {"settings": settings, "design": self.design.to_dict(), "versions": versions(bayesian=True),
                 "priors": PRIORS, "identified": identified, "stage_pooling": _stage_pooling(lay),
+                "satisfaction_residual_quadrature_nodes": lay.sat_quadrature,
                 "note": "Likert answers modelled as ordinal (ordered logit, METHODS D2)."}
         res = LatentResults(model=self, layout=lay, data=data, tree=tree, diagnostics=diag, meta=meta)
         res.store_log_likelihood()
