@@ -26,9 +26,10 @@ def covered(table, truth, lo="lower_90%", hi="upper_90%") -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def staged():
-    """Gap link, drivers by stage, never-used customers without a P battery, a few missing answers."""
+    """Gap link, drivers by stage, never-used customers without a P battery, a few missing answers, two
+    satisfaction items sharing a respondent residual (SD 0.5)."""
     sim = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
-                                 missing_rate=0.03, seed=7)
+                                 missing_rate=0.03, n_satisfaction=2, seed=7)
     res = latent.LatentExpectations(sim.design, link="gap").fit(sim.data, **{**FAST, "draws": 400, "tune": 400})
     return sim, res
 
@@ -39,7 +40,7 @@ def test_a_compiled_model_is_reused_on_new_data_with_identical_results(staged):
     pytest.importorskip("nutpie")
     sim, first = staged
     other = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
-                                   missing_rate=0.03, seed=8)
+                                   missing_rate=0.03, n_satisfaction=2, seed=8)
     est = latent.LatentExpectations(sim.design, link="gap")
     quick = {**FAST, "draws": 40, "tune": 40, "chains": 1,
              "gates": {"rhat": 10.0, "ess_bulk": 1, "ess_tail": 1, "divergences": 10**6, "bfmi": 0.0}}
@@ -88,6 +89,9 @@ def test_satisfaction_link_and_drivers_recovered(staged):
     link = res.link()
     bp = link.xs("beta_P", level="coefficient")
     assert covered(bp, sim.truth["beta_P"]).sum() >= 4
+    r_sd = res.posterior["sat_resid_sd"].values.ravel()  # the residual is integrated out; its SD is sampled
+    lo, hi = np.quantile(r_sd, [0.05, 0.95])
+    assert lo <= np.std(sim.truth["sat_resid"]) <= hi and hi < 1.5  # the data inform it: the prior's 95% is 1.96
     np.testing.assert_allclose(link.xs("beta_sum", level="coefficient")["mean"], 0.0, atol=1e-12)
     drv = res.drivers()
     pooled = drv.loc["pooled"]
@@ -105,7 +109,8 @@ def test_posterior_predictive_and_loo(staged):
     assert set(ppc.table.index.get_level_values("block")) == {"E", "P", "satisfaction"}
     assert ppc.coverage >= 0.75
     loo = res.loo()
-    assert loo.elpd < 0 and loo.pareto_k.shape[-1] == int((~np.isnan(sim.data.sat1)).sum())
+    answered = sim.data[["sat1", "sat2"]].notna().any(axis=1)
+    assert loo.elpd < 0 and loo.pareto_k.shape[-1] == int(answered.sum())
     ll = res.log_likelihood()
     assert ll["answers"].shape == (2, 400, 240)
 
