@@ -44,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="ECSI report folder (default reports/ecsi)")
     demo.add_argument("--servqual-out", type=Path, default=Path("reports/servqual"),
                       help="SERVQUAL / latent-expectation report folder (default reports/servqual)")
-    demo.add_argument("--draws", type=int, default=1000,
-                      help="posterior draws (and tuning steps) per chain of the latent model")
+    demo.add_argument("--draws", type=int, default=1500, help="posterior draws per chain of the latent model")
+    demo.add_argument("--tune", type=int, default=1000, help="tuning steps per chain of the latent model")
     demo.add_argument("--chains", type=int, default=4, help="chains of the latent model (default 4)")
     demo.add_argument("--skip-latent", action="store_true", help="only the ECSI (PLS) report")
     demo.add_argument("--boot", type=int, default=5000, help="bootstrap resamples (default 5000)")
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_latent:
             from expectmodel.report import servqual_report
 
-            written = servqual_report(args.servqual_out, draws=args.draws, tune=args.draws, chains=args.chains,
+            written = servqual_report(args.servqual_out, draws=args.draws, tune=args.tune, chains=args.chains,
                                       seed=args.seed)
             print((args.servqual_out / "latent_summary.txt").read_text(encoding="utf-8"))
             print(f"SERVQUAL / latent-expectation report: {len(written)} files in {args.servqual_out.resolve()}")

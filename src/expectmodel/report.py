@@ -77,7 +77,7 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
     return written
 
 
-def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1000, tune: int = 1000, chains: int = 4,
+def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1500, tune: int = 1000, chains: int = 4,
                     seed: int = 20261123) -> list[Path]:
     """Classical SERVQUAL / zone-of-tolerance scores and the latent-expectation model on the bundled survey."""
     from expectmodel import latent
