@@ -62,9 +62,10 @@ class PLS:
         Seed of the bootstrap (and of nothing else: the PLS fit is deterministic).
     n_jobs : int
         Threads for the bootstrap chunks (joblib); results do not depend on it. Measured on
-        2 cores (ECSI, 2,000 resamples): 1.1x faster at n = 2,500-5,000 and slower at n = 250,
-        because the serial bootstrap already runs its one large product on a multi-threaded BLAS
-        and its small array steps hold the GIL. Leave it at 1 unless a benchmark says otherwise.
+        2 cores (ECSI, 2,000 resamples in chunks of 1,000): slower than serial at every n tried
+        (0.50x at n = 250, 0.65x at 2,500, 0.91x at 5,000, 0.77x at 20,000), because the serial
+        bootstrap already runs its large products on a multi-threaded BLAS and its small array
+        steps hold the GIL. Leave it at 1 unless a benchmark on more cores says otherwise.
     progress : bool
         Show a progress bar during the bootstrap.
     groups : str, optional
