@@ -29,6 +29,7 @@ VARIANTS = {
     "gap link": dict(sim={"link": "gap"}, fit={"link": "gap"}),
     "free link": dict(sim={"link": "free"}, fit={"link": "free"}),
     "perf link": dict(sim={"link": "perf"}, fit={"link": "perf"}),
+    "free link + 2 satisfaction items": dict(sim={"link": "free", "n_satisfaction": 2}, fit={"link": "free"}),
     "drivers by stage": dict(sim={"drivers": 3, "stages": ("never used", "first-time", "long-term"),
                                   "no_perception": ("never used",)}, fit={}),
     "battery-specific items": dict(sim={"invariance": False}, fit={"invariance": False}),
@@ -65,6 +66,8 @@ def structural(sim, res) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
         block("beta_P", res.draws("beta_P"), t["beta_P"])
         if res.model.link == "free":
             block("beta_E", res.draws("beta_E"), t["beta_E"])
+        if "sat_resid_sd" in t:
+            block("sat_resid_sd", res.draws("sat_resid_sd"), t["sat_resid_sd"])
     if "Gamma_mean" in res.posterior:
         block("Gamma (by stage)", res.draws("Gamma"), gamma_truth)
     return out

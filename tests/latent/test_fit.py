@@ -92,7 +92,7 @@ def test_satisfaction_link_and_drivers_recovered(staged):
     assert covered(bp, sim.truth["beta_P"]).sum() >= 4
     r_sd = res.posterior["sat_resid_sd"].values.ravel()  # the residual is integrated out; its SD is sampled
     lo, hi = np.quantile(r_sd, [0.05, 0.95])
-    assert lo <= np.std(sim.truth["sat_resid"]) <= hi and hi < 1.5  # the data inform it: the prior's 95% is 1.96
+    assert lo <= sim.truth["sat_resid_sd"] <= hi and hi < 1.5  # the data inform it: the prior's 95% is 1.96
     np.testing.assert_allclose(link.xs("beta_sum", level="coefficient")["mean"], 0.0, atol=1e-12)
     drv = res.drivers()
     pooled = drv.loc["pooled"]

@@ -22,6 +22,8 @@ from expectmodel.latent.design import SERVQUAL_DIMENSIONS, Design
 __all__ = ["SimulatedLatent", "simulate_latent"]
 
 DRIVER_NAMES = ("word_of_mouth", "promises", "past_experience", "needs", "price")
+#: SD of the residual that several satisfaction items share (logit scale)
+SAT_RESID_SD = 0.5
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def simulate_latent(
     if link is not None:
         eta_s = satisfaction_eta(p, batteries.index("E") if "E" in batteries else None, batteries.index("P"))[0]
         if n_satisfaction > 1:
-            t["sat_resid"] = rng.normal(0, 0.5, size=n)
+            t["sat_resid_sd"] = SAT_RESID_SD
+            t["sat_resid"] = rng.normal(0, SAT_RESID_SD, size=n)
             eta_s = eta_s + t["sat_resid"]
         t["sat_eta"] = eta_s
         for s in range(n_satisfaction):
