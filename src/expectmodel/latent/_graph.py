@@ -253,62 +253,69 @@ def _build(est: LatentExpectations, lay: _Layout):
         pm.Potential("answers", loglik.sum())
 
         if est.link is not None:
-            model.add_coord("sat_item", list(est.design.satisfaction))
-            model.add_coord("sat_cutpoint", [f"{k}|{k + 1}" for k in range(1, lay.K_sat)])
-            iE, iP = lay.index("E"), lay.index("P")
-            n_sat = len(est.design.satisfaction)
-            if lay.sat_quadrature:
-                # several items share a respondent residual zeta ~ N(0, r_sd^2), integrated out by
-                # Gauss-Hermite quadrature (_forward.satisfaction_loglik): sampled per respondent, its SD
-                # mixed slowly (the bundled survey's fit: bulk ESS 51-161, R-hat up to 1.075)
-                r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
-                identified.append("sat_resid_sd")
-                # the residual attenuates the marginal effects of eta by about sqrt(1 + 0.346 r_sd^2)
-                # (Zeger, Liang & Albert 1988); the sampler sees beta and the cut-points divided by that
-                # factor, with their priors transformed to match (unchanged on the reported scale), so
-                # that they do not have to move with r_sd
-                atten = pt.sqrt(1.0 + 0.346 * r_sd**2)
-            else:
-                atten = None
-
-            def coefficient(name: str):
-                if atten is None:
-                    return pm.Normal(name, 0.0, 1.0, dims="dimension")
-                scaled = pm.Normal(f"{name}_attenuated", 0.0, 1.0 / atten, dims="dimension")
-                return pm.Deterministic(name, scaled * atten, dims="dimension")
-
-            beta_p = coefficient("beta_P")
-            if est.link == "gap":
-                beta_e = pm.Deterministic("beta_E", -beta_p, dims="dimension")
-            elif est.link == "free":
-                beta_e = coefficient("beta_E")
-            else:
-                beta_e = pm.Deterministic("beta_E", pt.zeros(D), dims="dimension")
-            pm.Deterministic("beta_sum", beta_p + beta_e, dims="dimension")
-            identified += ["beta_P"] + (["beta_E"] if est.link == "free" else [])
-            level = mu[None] + sigma[None] * theta
-            eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
-            if iE is not None:
-                eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
-            loc = pm.Normal("sat_loc", 0.0, 3.0 if atten is None else 3.0 / atten, dims="sat_item")
-            sat_cut = _cutpoints(pm, pt, "sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
-                                 scale=atten)
-            identified.append("sat_cut")
-            bigs = pt.full((n_sat, 1), OPEN_END)
-            spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
-            s_cat = pm.Data("data_satisfaction_category", lay.sat_cat.astype(np.int64))  # (n, items)
-            s_answered = pm.Data("data_satisfaction_answered", lay.sat_answered.astype(float))
-            items = np.arange(n_sat)[None, :]
-            lower, upper = spad[items, s_cat][:, :, None], spad[items, s_cat + 1][:, :, None]
-            if lay.sat_quadrature:
-                nodes, log_w = residual_quadrature(lay.sat_quadrature)
-                eta_q = eta_s[:, None, None] + r_sd * nodes[None, None, :]  # (n, 1, Q)
-            else:
-                log_w = np.zeros(1)
-                eta_q = eta_s[:, None, None]
-            lp = (_ordinal_logp(pt, eta_q, (lower, upper)) * s_answered[:, :, None]).sum(axis=1)  # (n, Q)
-            pm.Potential("satisfaction", pt.logsumexp(lp + log_w[None, :], axis=1).sum())
+            _satisfaction(pm, pt, model, est, lay, mu, sigma, theta, identified)
     return model, identified
+
+
+def _satisfaction(pm, pt, model, est: LatentExpectations, lay: _Layout, mu, sigma, theta, identified: list) -> None:
+    """The satisfaction link (METHODS §2.1): eta_S = sum_d beta_P,d P*_d + beta_E,d E*_d, answered on
+    ordinal items; several items share a respondent residual, integrated out. Adds to ``model``."""
+    D = lay.D
+    model.add_coord("sat_item", list(est.design.satisfaction))
+    model.add_coord("sat_cutpoint", [f"{k}|{k + 1}" for k in range(1, lay.K_sat)])
+    iE, iP = lay.index("E"), lay.index("P")
+    n_sat = len(est.design.satisfaction)
+    if lay.sat_quadrature:
+        # several items share a respondent residual zeta ~ N(0, r_sd^2), integrated out by
+        # Gauss-Hermite quadrature (_forward.satisfaction_loglik): sampled per respondent, its SD
+        # mixed slowly (the bundled survey's fit: bulk ESS 51-161, R-hat up to 1.075)
+        r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
+        identified.append("sat_resid_sd")
+        # the residual attenuates the marginal effects of eta by about sqrt(1 + 0.346 r_sd^2)
+        # (Zeger, Liang & Albert 1988); the sampler sees beta and the cut-points divided by that
+        # factor, with their priors transformed to match (unchanged on the reported scale), so
+        # that they do not have to move with r_sd
+        atten = pt.sqrt(1.0 + 0.346 * r_sd**2)
+    else:
+        atten = None
+
+    def coefficient(name: str):
+        if atten is None:
+            return pm.Normal(name, 0.0, 1.0, dims="dimension")
+        scaled = pm.Normal(f"{name}_attenuated", 0.0, 1.0 / atten, dims="dimension")
+        return pm.Deterministic(name, scaled * atten, dims="dimension")
+
+    beta_p = coefficient("beta_P")
+    if est.link == "gap":
+        beta_e = pm.Deterministic("beta_E", -beta_p, dims="dimension")
+    elif est.link == "free":
+        beta_e = coefficient("beta_E")
+    else:
+        beta_e = pm.Deterministic("beta_E", pt.zeros(D), dims="dimension")
+    pm.Deterministic("beta_sum", beta_p + beta_e, dims="dimension")
+    identified += ["beta_P"] + (["beta_E"] if est.link == "free" else [])
+    level = mu[None] + sigma[None] * theta
+    eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
+    if iE is not None:
+        eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
+    loc = pm.Normal("sat_loc", 0.0, 3.0 if atten is None else 3.0 / atten, dims="sat_item")
+    sat_cut = _cutpoints(pm, pt, "sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
+                         scale=atten)
+    identified.append("sat_cut")
+    bigs = pt.full((n_sat, 1), OPEN_END)
+    spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
+    s_cat = pm.Data("data_satisfaction_category", lay.sat_cat.astype(np.int64))  # (n, items)
+    s_answered = pm.Data("data_satisfaction_answered", lay.sat_answered.astype(float))
+    items = np.arange(n_sat)[None, :]
+    lower, upper = spad[items, s_cat][:, :, None], spad[items, s_cat + 1][:, :, None]
+    if lay.sat_quadrature:
+        nodes, log_w = residual_quadrature(lay.sat_quadrature)
+        eta_q = eta_s[:, None, None] + r_sd * nodes[None, None, :]  # (n, 1, Q)
+    else:
+        log_w = np.zeros(1)
+        eta_q = eta_s[:, None, None]
+    lp = (_ordinal_logp(pt, eta_q, (lower, upper)) * s_answered[:, :, None]).sum(axis=1)  # (n, Q)
+    pm.Potential("satisfaction", pt.logsumexp(lp + log_w[None, :], axis=1).sum())
 
 
 def _params_from(group, lay: _Layout, est: LatentExpectations) -> dict:
