@@ -7,6 +7,7 @@ import pytest
 
 import expectmodel as em
 from expectmodel.sem import _kernel as k
+from expectmodel.sem._moments import correlation_stack
 from expectmodel.sem.bootstrap import _counts
 
 
@@ -33,7 +34,7 @@ def test_batched_fixed_point_equals_one_matrix_at_a_time(scheme, mode):
     model = ecsi if mode == "A" else em.Model.from_syntax(ecsi.to_syntax().replace("Image =~", "Image <~"))
     res = em.PLS(model, scheme=scheme).fit(sim.data)
     z = (res.prepared.values - res.mean) / res.sd
-    stack, _, _ = k.correlation_stack(z, _counts(np.random.default_rng(5), 60, len(z)))
+    stack, _, _ = correlation_stack(z, _counts(np.random.default_rng(5), 60, len(z)))
     layout = k.Layout.from_model(model, scheme)
     batched = k.fit_outer(stack, layout)
     assert np.ptp(batched.iterations) > 0  # members really do stop at different iterations
@@ -78,7 +79,7 @@ def test_htmt_pairs_follow_the_definition():
     layout = k.Layout.from_model(model)
     z = em.simulate.survey(model, 200, seed=6).data[list(model.indicators)].to_numpy(float)
     z = (z - z.mean(axis=0)) / z.std(axis=0, ddof=1)
-    stack, _, _, packed = k.correlation_stack(z, _counts(np.random.default_rng(1), 40, len(z)), packed=True)
+    stack, _, _, packed = correlation_stack(z, _counts(np.random.default_rng(1), 40, len(z)), packed=True)
     got = em.sem.quality.htmt_pairs(packed, layout)
     pairs = list(zip(*np.triu_indices(layout.m, 1), strict=True))
     assert got.shape == (40, len(pairs))

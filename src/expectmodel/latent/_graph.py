@@ -1,17 +1,6 @@
 """The pymc graph of the latent-expectation model (METHODS §2.1): priors, the parameterisation the
-sampler sees, and the likelihood. :mod:`expectmodel.latent.model` holds the estimator that builds it.
-
-Measurement (multidimensional graded response, rating-scale thresholds)::
-
-    Pr(y[b,n,j] <= k) = logistic(kappa[k] - eta[b,n,j])
-    eta[b,n,j] = mu[b,d] + delta[j] + lambda[j] * sigma[b,d] * theta[n,b,d]
-    theta[n] ~ MVN(0, R),  R ~ LKJ(2)  over all battery x dimension factors
-
-Identification is built into the parameterisation: item offsets sum to zero
-within a dimension (ZeroSumNormal), the cut-points are ordered and centred
-(K-2 positive log-gaps), loadings are positive, Var theta = 1 and sigma[E] = 1.
-Under E/P invariance (the default) all batteries share delta, lambda and kappa,
-which identifies the latent gap mu[P] - mu[E] and sigma[P].
+sampler sees, and the likelihood. The model itself (measurement, identification, extensions) is
+stated in :mod:`expectmodel.latent.model`, which holds the estimator that builds this graph.
 
 Several parameters are sampled in coordinates other than the reported ones
 (respondent effects as mean + zero-sum remainder, loadings on the batteries'

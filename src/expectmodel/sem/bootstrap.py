@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from expectmodel.sem import _kernel as k
-from expectmodel.sem import quality
+from expectmodel.sem import _moments, quality
 from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
 __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
@@ -55,12 +55,12 @@ def _chunk_sizes(n_boot: int, n: int, p: int) -> list[int]:
     return sizes
 
 
-def _counts(rng: np.random.Generator, b: int, n: int, scratch: k.Scratch | None = None) -> np.ndarray:
+def _counts(rng: np.random.Generator, b: int, n: int, scratch: _moments.Scratch | None = None) -> np.ndarray:
     return _counts_from_indices(rng.integers(0, n, size=(b, n)), n, overwrite=True, scratch=scratch)
 
 
 def _counts_from_indices(idx: np.ndarray, n: int, overwrite: bool = False,
-                         scratch: k.Scratch | None = None) -> np.ndarray:
+                         scratch: _moments.Scratch | None = None) -> np.ndarray:
     """Draw counts (b, n) of the row indices ``idx`` (b, n); ``overwrite`` reuses ``idx`` as scratch
     (one large temporary fewer: on these VMs a fresh half-megabyte array costs page faults, and
     this took a chunk's counts from ~1 ms to ~0.25 ms), and the result lands in ``scratch`` if given."""
@@ -77,8 +77,8 @@ def _counts_from_indices(idx: np.ndarray, n: int, overwrite: bool = False,
 
 def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
                 low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options,
-                products: np.ndarray | None = None, scratch: k.Scratch | None = None) -> dict[str, np.ndarray]:
-    corr, mean, var, packed = k.correlation_stack(z, counts, products=products, scratch=scratch, packed=True)
+                products: np.ndarray | None = None, scratch: _moments.Scratch | None = None) -> dict[str, np.ndarray]:
+    corr, mean, var, packed = _moments.correlation_stack(z, counts, products=products, scratch=scratch, packed=True)
     htmt = quality.htmt_pairs(packed, layout, scratch)  # before the next chunk overwrites ``packed``
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
@@ -136,11 +136,11 @@ def run_bootstrap(
         children = np.random.SeedSequence(seed).spawn(len(sizes))
         jobs = [(child, size) for child, size in zip(children, sizes, strict=True)]
 
-    products = k.packed_products(z)  # the same for every chunk
+    products = _moments.packed_products(z)  # the same for every chunk
     local = threading.local()  # each thread's work arrays, reused from chunk to chunk
 
     def work(job: tuple) -> dict[str, np.ndarray]:
-        scratch = local.__dict__.setdefault("scratch", k.Scratch())
+        scratch = local.__dict__.setdefault("scratch", _moments.Scratch())
         counts = job[0] if len(job) == 1 else _counts(np.random.default_rng(job[0]), job[1], n, scratch)
         return _fit_counts(counts, *args, products=products, scratch=scratch)
 
@@ -200,12 +200,11 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple
         g1 = np.add.reduceat(z, bounds[:-1], axis=0)
         g2 = np.stack([z[a:b].T @ z[a:b] for a, b in itertools.pairwise(bounds)])
         sizes = np.diff(bounds).astype(float)
-    corr, mean, var = k.moments_to_correlation(s1 - g1, s2 - g2, n - sizes)
+    corr, mean, var, packed = _moments.moments_to_correlation(s1 - g1, s2 - g2, n - sizes, packed=True)
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    iu = np.triu_indices(layout.p)
-    return _draw_fields(est, layout, quality.htmt_pairs(corr[:, iu[0], iu[1]].T, layout)), len(sizes)
+    return _draw_fields(est, layout, quality.htmt_pairs(packed, layout)), len(sizes)
 
 
 def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | None, level: float,

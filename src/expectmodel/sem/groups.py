@@ -4,7 +4,7 @@ The permutation test (Chin & Dibbern 2010) pools two groups, reassigns group
 labels at random with the group sizes kept, and refits both groups for every
 permutation.  All permutations are fitted as one batch of correlation
 matrices: a permutation is a 0/1 membership vector, and the moments of both
-permuted groups are two matrix products (:func:`expectmodel.sem._kernel.correlation_stack`).
+permuted groups are two matrix products (:func:`expectmodel.sem._moments.correlation_stack`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.errors import DataError
-from expectmodel.sem import _kernel as k
 from expectmodel.sem._estimates import estimate_stack
+from expectmodel.sem._moments import correlation_stack
 
 if TYPE_CHECKING:
     from expectmodel.sem.pls import PLS
@@ -101,7 +101,7 @@ class MultiGroupResults:
             np.put_along_axis(member, order[:, :n1], 1.0, axis=1)
             diffs = []
             for counts in (member, 1.0 - member):
-                corr, _, _ = k.correlation_stack(z, counts)
+                corr, _, _ = correlation_stack(z, counts)
                 est = estimate_stack(corr, a.layout, a.options)
                 src, dst = np.nonzero(a.layout.adjacency)
                 diffs.append(est.paths[:, src, dst])

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from expectmodel.sem._kernel import Layout, Scratch, fresh
+from expectmodel.sem._kernel import Layout
+from expectmodel.sem._moments import Scratch, fresh
 
 __all__ = ["ave", "cronbach_alpha", "f_squared", "htmt", "htmt_pairs", "inner_vif", "outer_vif", "rho_c"]
 
@@ -52,7 +53,7 @@ def htmt(s: np.ndarray, layout: Layout) -> np.ndarray:
 
 def htmt_pairs(r: np.ndarray, layout: Layout, scratch: Scratch | None = None) -> np.ndarray:
     """:func:`htmt` of a stack of correlation matrices given as packed upper triangles ``r``
-    (p(p+1)/2, B, as :func:`~expectmodel.sem._kernel.correlation_stack` makes them), for every pair
+    (p(p+1)/2, B, as :func:`~expectmodel.sem._moments.correlation_stack` makes them), for every pair
     of constructs ``k < l`` in row-major order: (B, m(m-1)/2).
 
     The entries are regrouped by block pair (``Layout.pair_order``), so every block-pair sum of
