@@ -14,7 +14,10 @@ __all__ = [
     "DataError",
     "ExpectmodelError",
     "ExportError",
+    "DataWarning",
+    "ExpectmodelWarning",
     "MissingDependencyError",
+    "ParameterError",
     "SpecError",
 ]
 
@@ -25,6 +28,13 @@ class ExpectmodelError(Exception):
 
 class SpecError(ExpectmodelError, ValueError):
     """A model specification is malformed or inconsistent."""
+
+
+class ParameterError(ExpectmodelError, ValueError):
+    """An estimator setting is invalid; the message names the parameter and the allowed values.
+
+    Raised by ``fit`` (never by ``__init__``, which only stores its arguments, as scikit-learn asks).
+    """
 
 
 class DataError(ExpectmodelError, ValueError):
@@ -43,5 +53,13 @@ class MissingDependencyError(ExpectmodelError, ImportError):
     """An optional dependency (a sampler, a backend) is not installed; the message names the extra."""
 
 
-class ConvergenceWarning(UserWarning):
+class ExpectmodelWarning(UserWarning):
+    """Base class of every warning issued by expectmodel."""
+
+
+class DataWarning(ExpectmodelWarning):
+    """The data were usable but something about them deserves attention (dropped rows, sparse cells)."""
+
+
+class ConvergenceWarning(ExpectmodelWarning):
     """An iterative estimator stopped at its iteration limit before converging."""
