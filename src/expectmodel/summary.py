@@ -1,22 +1,51 @@
-"""A statsmodels-style Summary: a title, key facts and a list of tables, rendered as text, HTML or LaTeX."""
+"""A statsmodels-style Summary: a title, key facts and a list of tables, rendered as text, HTML, LaTeX or CSV.
+
+Every results class builds its report as a :class:`Summary`; this module knows no model family.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import csv
+import io
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from expectmodel.sem.results import PLSResults
-
-__all__ = ["Summary", "pls_summary"]
+__all__ = ["Summary"]
 
 
 @dataclass
 class Summary:
-    """Tables of one fit. ``str()`` / ``as_text()`` for the console, ``_repr_html_`` for Jupyter."""
+    """Tables of one fit. ``str()`` / ``as_text()`` for the console, ``_repr_html_`` for Jupyter.
+
+    Parameters
+    ----------
+    title : str
+        The heading.
+    facts : dict of str to str
+        Key facts shown in two columns under the title.
+    tables : list of (caption, DataFrame)
+        The tables, in order.
+    notes : list of str
+        Notes printed at the end.
+    digits : int
+        Decimals shown for floats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = Summary("Demo", facts={"Observations": "10"})
+    >>> s.add_table("Paths", pd.DataFrame({"estimate": [0.51234]}, index=["A -> B"]))
+    >>> print(s.as_csv())
+    # Demo
+    # Observations: 10
+    <BLANKLINE>
+    # Paths
+    ,estimate
+    A -> B,0.51234
+    <BLANKLINE>
+    """
 
     title: str
     facts: dict[str, str] = field(default_factory=dict)
@@ -25,6 +54,7 @@ class Summary:
     digits: int = 3
 
     def add_table(self, caption: str, frame: pd.DataFrame) -> None:
+        """Append a table under ``caption``."""
         self.tables.append((caption, frame))
 
     def _fmt(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -32,6 +62,7 @@ class Summary:
                          else f"{v:.{self.digits}f}" if isinstance(v, float | np.floating) else str(v))
 
     def as_text(self) -> str:
+        """Fixed-width text for the console."""
         width = 78
         out = ["=" * width, self.title.center(width), "=" * width]
         keys = list(self.facts.items())
@@ -47,6 +78,7 @@ class Summary:
         return "\n".join(out)
 
     def as_html(self) -> str:
+        """HTML (what Jupyter shows)."""
         facts = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.facts.items())
         parts = [f"<h3>{self.title}</h3>", f"<table>{facts}</table>"]
         for caption, frame in self.tables:
@@ -76,6 +108,19 @@ class Summary:
             ]))
         return "\n\n".join(parts)
 
+    def as_csv(self) -> str:
+        """Every table as CSV at full precision, each headed by ``# caption`` (facts as ``#`` lines first)."""
+        buf = io.StringIO()
+        buf.write(f"# {self.title}\n")
+        for k, v in self.facts.items():
+            buf.write(f"# {k}: {v}\n")
+        for caption, frame in self.tables:
+            buf.write(f"\n# {caption}\n")
+            frame.to_csv(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        for n in self.notes:
+            buf.write(f"\n# Note: {n}\n")
+        return buf.getvalue()
+
     def __str__(self) -> str:
         return self.as_text()
 
@@ -84,40 +129,3 @@ class Summary:
 
     def _repr_html_(self) -> str:
         return self.as_html()
-
-
-def pls_summary(res: PLSResults, digits: int = 3) -> Summary:
-    s = Summary(f"PLS path model{'' if res.group is None else f' (group {res.group})'}", digits=digits)
-    m = res.meta
-    s.facts = {
-        "Observations": str(res.n),
-        "Constructs": str(len(res.model.names)),
-        "Indicators": str(res.layout.p),
-        "Inner scheme": res.options.scheme,
-        "PLSc": "yes" if res.options.consistent else "no",
-        "Converged": f"{'yes' if res.converged else 'NO'} ({res.iterations} it.)",
-        "Missing": f"{res.prepared.missing} ({m['n_dropped_listwise']} dropped)",
-        "Bootstrap": "none" if res.boot is None else f"{res.boot.n_boot} (seed {res.boot.seed})",
-    }
-    frame = res.to_frame()
-    cols = ["estimate"] + [c for c in ("se", "t", "p", "ci_low", "ci_high") if c in frame]
-    paths = frame[frame["kind"] == "path"].assign(path=lambda f: f["rhs"] + " -> " + f["lhs"]).set_index("path")
-    s.add_table("Structural paths", paths[cols])
-    s.add_table("R-squared", res.r2)
-    s.add_table("Reliability and convergent validity", res.reliability)
-    outer = frame[frame["kind"].isin(["loading", "weight"])]
-    wide = outer.pivot_table(index=["lhs", "rhs"], columns="kind", values="estimate", sort=False)
-    wide.index.names = ["construct", "indicator"]
-    s.add_table("Outer model", wide[["loading", "weight"]])
-    s.add_table("HTMT", res.htmt)
-    if res.boot is not None:
-        pairs = res.htmt_inference.set_index(["construct_1", "construct_2"])
-        s.add_table("HTMT inference (bootstrap)", pairs[["htmt", "se", "ci_low", "ci_high"]])
-    if not np.isnan(res.est.index[0]).all():
-        s.add_table("0-100 index (scale-anchored)", res.index)
-    if res.boot is not None:
-        s.notes.append(f"{int(res.ci_level * 100)}% percentile intervals from {res.boot.n_boot} resamples "
-                       f"({res.boot.n_failed} failed); p from Student t with n-1 df.")
-    if not res.converged:
-        s.notes.append("The algorithm stopped at max_iter before converging; do not interpret these estimates.")
-    return s

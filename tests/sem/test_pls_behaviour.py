@@ -12,7 +12,8 @@ import pytest
 
 import expectmodel as em
 from expectmodel.cli import main
-from expectmodel.sem import bootstrap
+from expectmodel.errors import ParameterError
+from expectmodel.sem import MultiGroupPLS, bootstrap
 
 SMALL = em.Model.from_syntax("""
     Quality      =~ q1 + q2 + q3
@@ -62,7 +63,7 @@ def test_model_errors_reach_the_user(small_data):
         em.PLS("Quality =~ q1 + q2\nValue => q3").fit(small_data)
     with pytest.raises(em.SpecError, match="no structural path"):
         em.PLS("A =~ q1 + q2\nB =~ s1 + s2\nC =~ v1 + v2\nB ~ A").fit(small_data)
-    with pytest.raises(em.SpecError, match="scheme"):
+    with pytest.raises(ParameterError, match=r"scheme must be one of 'path', 'centroid', 'factorial'; got 'centriod'"):
         em.PLS(SMALL, scheme="centriod").fit(small_data)
     with pytest.raises(em.DataError, match="Only 5 usable"):
         em.PLS(SMALL).fit(small_data.head(5))
@@ -77,7 +78,7 @@ def test_groups_and_permutation_test():
         "long-term": {**common, "paths": {"Quality->Satisfaction": 0.7, "Value->Satisfaction": 0.3,
                                          "Quality->Value": 0.4}},
     }, seed=3, scale=(1, 7))
-    res = em.PLS(SMALL, groups="stage", scale=(1, 7)).fit(data)
+    res = MultiGroupPLS(em.PLS(SMALL, scale=(1, 7)), by="stage").fit(data)
     assert set(res.fits) == {"first-time", "long-term"}
     test = res.permutation_test(500, seed=1).set_index(["source", "target"])
     assert test.loc[("Quality", "Satisfaction"), "p_value"] < 0.01  # a real difference of 0.5
@@ -90,16 +91,16 @@ def test_empty_group_is_an_error(small_data):
     data = small_data.assign(stage=pd.Categorical(["first-time"] * 150 + ["long-term"] * 150,
                                                   categories=["never used", "first-time", "long-term"]))
     with pytest.raises(em.DataError, match="Group 'never used' of column 'stage' has no respondents"):
-        em.PLS(SMALL, groups="stage").fit(data)
+        MultiGroupPLS(em.PLS(SMALL), by="stage").fit(data)
     with pytest.raises(em.DataError, match="groups column 'segment' is not in the data"):
-        em.PLS(SMALL, groups="segment").fit(data)
+        MultiGroupPLS(em.PLS(SMALL), by="segment").fit(data)
 
 
 def test_group_emptied_by_listwise_deletion(small_data):
     data = small_data.assign(stage=["a"] * 290 + ["b"] * 10)
     data.loc[290:, "q1"] = -99
     with pytest.raises(em.DataError, match=r"Group 'b' \(10 respondents\).*Only 0 usable row"):
-        em.PLS(SMALL, groups="stage", missing="listwise", missing_values=[-99]).fit(data)
+        MultiGroupPLS(em.PLS(SMALL, missing="listwise", missing_values=[-99]), by="stage").fit(data)
 
 
 # -- bootstrap -----------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def test_bootstrap_is_seeded_and_independent_of_n_jobs(small_data, monkeypatch):
     again = em.PLS(SMALL, scale=(1, 7), bootstrap=300, seed=1, n_jobs=2).fit(small_data)
     pd.testing.assert_frame_equal(serial.to_frame(), again.to_frame())
     other = em.PLS(SMALL, scale=(1, 7), bootstrap=300, seed=2).fit(small_data)
-    assert not np.allclose(serial.to_frame()["se"], other.to_frame()["se"])
+    assert not np.allclose(serial.to_frame()["std_error"], other.to_frame()["std_error"])
 
 
 def test_bootstrap_draws_do_not_depend_on_chunking(small_data, monkeypatch):
@@ -139,13 +140,13 @@ def test_bootstrap_table_is_coherent(booted):
     paths = frame[frame["kind"] == "path"]
     assert (paths["ci_low"] < paths["estimate"]).all() and (paths["estimate"] < paths["ci_high"]).all()
     assert (paths["bca_low"] < paths["bca_high"]).all()
-    np.testing.assert_allclose(paths["t"], paths["estimate"] / paths["se"])
+    np.testing.assert_allclose(paths["t"], paths["estimate"] / paths["std_error"])
     assert booted.meta["bootstrap"]["n_failed"] == 0
     htmt = booted.htmt_inference
     assert list(htmt[["construct_1", "construct_2"]].itertuples(index=False, name=None)) == [
         ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction")]
     np.testing.assert_allclose(htmt["htmt"], booted.htmt.to_numpy()[np.triu_indices(3, 1)])
-    assert ((htmt["ci_low"] < htmt["htmt"]) & (htmt["htmt"] < htmt["ci_high"]) & (htmt["se"] > 0)).all()
+    assert ((htmt["ci_low"] < htmt["htmt"]) & (htmt["htmt"] < htmt["ci_high"]) & (htmt["std_error"] > 0)).all()
     assert "HTMT inference" in booted.summary().as_text()
 
 
@@ -178,9 +179,10 @@ def test_json_schema_and_metadata(booted, tmp_path):
     pair = booted.htmt_inference.iloc[0]
     a, b = pair["construct_1"], pair["construct_2"]
     assert out["boot_ci"]["htmt"][a][b] == out["boot_ci"]["htmt"][b][a] == [pair["ci_low"], pair["ci_high"]]
-    assert out["boot_se"]["htmt"][a][b] == pytest.approx(pair["se"])
+    assert out["boot_se"]["htmt"][a][b] == pytest.approx(pair["std_error"])
+    assert out["schema"] == "expectmodel.pls" and out["schema_version"] == 2
     meta = out["meta"]
-    assert meta["settings"]["seed"] == 1 and meta["settings"]["bootstrap"] == 300
+    assert meta["params"]["seed"] == 1 and meta["params"]["bootstrap"] == 300 and meta["seed"] == 1
     assert "stop_rule" in meta["conventions"] and "numpy" in meta["versions"]
 
 
@@ -213,7 +215,7 @@ def test_cli_writes_the_documented_json(small_data, tmp_path, capsys):
     out = json.loads((tmp_path / "out.json").read_text())
     for key in ("weights", "loadings", "paths", "r2", "reliability", "boot_se", "meta"):
         assert key in out
-    assert out["meta"]["n_dropped_listwise"] == 2
+    assert out["meta"]["data"]["n_dropped"] == 2
     assert "Structural paths" in capsys.readouterr().out
 
 

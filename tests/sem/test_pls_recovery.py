@@ -71,7 +71,7 @@ def test_bootstrap_se_matches_monte_carlo_spread():
     mc_sd = np.std(np.vstack(reps), axis=0, ddof=1)
     res = em.PLS(model, bootstrap=1000, seed=5, bca=False).fit(em.simulate.survey(model, 250, paths=PATHS,
                                                                                   seed=999).data)
-    boot_se = res.to_frame().query("kind == 'path'")["se"].to_numpy()
+    boot_se = res.to_frame().query("kind == 'path'")["std_error"].to_numpy()
     np.testing.assert_allclose(boot_se, mc_sd, rtol=0.3)
 
 
@@ -105,7 +105,7 @@ def test_htmt_recovers_the_construct_correlations_and_its_bootstrap_se_the_sampl
     mc_sd = np.std([em.PLS(REFLECTIVE).fit(sample(s)).htmt_inference["htmt"] for s in range(500)], axis=0, ddof=1)
     fits = [em.PLS(REFLECTIVE, bootstrap=1000, seed=5, bca=False).fit(sample(s)).htmt_inference
             for s in range(996, 1000)]
-    np.testing.assert_allclose(np.mean([f["se"] for f in fits], axis=0), mc_sd, rtol=0.25)
+    np.testing.assert_allclose(np.mean([f["std_error"] for f in fits], axis=0), mc_sd, rtol=0.25)
     booted = fits[-1]
     assert (booted["ci_low"] < booted["htmt"]).all() and (booted["htmt"] < booted["ci_high"]).all()
 

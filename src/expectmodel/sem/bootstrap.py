@@ -216,7 +216,7 @@ def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | 
         t = np.where(se > 0, point / se, np.nan)
         pval = 2 * stats.t.sf(np.abs(t), dof)
         lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
-        out = {"se": se, "t": t, "p": pval, "ci_low": lo, "ci_high": hi}
+        out = {"std_error": se, "t": t, "p": pval, "ci_low": lo, "ci_high": hi}
         if jack is None:
             return out
         b = draws.shape[0]

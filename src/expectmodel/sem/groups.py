@@ -1,5 +1,9 @@
 """Multi-group PLS: one fit per group (e.g. customer stage) and a permutation test of path differences.
 
+:class:`MultiGroupPLS` composes a :class:`~expectmodel.sem.pls.PLS` estimator: it splits the respondents
+by a grouping column (read by the shared data layer) and fits the same settings in every group, so
+``PLS.fit`` keeps a single return type.
+
 The permutation test (Chin & Dibbern 2010) pools two groups, reassigns group
 labels at random with the group sizes kept, and refits both groups for every
 permutation.  All permutations are fitted as one batch of correlation
@@ -11,21 +15,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from expectmodel.errors import DataError
+from expectmodel._base import Estimator, InstanceOf, resolve_seed
+from expectmodel._meta import versions
+from expectmodel.errors import DataError, ParameterError
+from expectmodel.results import DataInfo, Meta, ResultsBase
 from expectmodel.sem._estimates import estimate_stack
 from expectmodel.sem._moments import correlation_stack
+from expectmodel.sem.pls import PLS
+from expectmodel.sem.results import CONVENTIONS, PLSResults
+from expectmodel.spec import Model
+from expectmodel.summary import Summary
 
-if TYPE_CHECKING:
-    from expectmodel.sem.pls import PLS
-    from expectmodel.sem.results import PLSResults
-    from expectmodel.spec import Model
-
-__all__ = ["MultiGroupResults", "fit_groups"]
+__all__ = ["MultiGroupPLS", "MultiGroupResults"]
 
 
 def _group_labels(data: pd.DataFrame, column: str) -> list[Any]:
@@ -52,26 +58,81 @@ def _group_labels(data: pd.DataFrame, column: str) -> list[Any]:
     return labels
 
 
-def fit_groups(estimator: PLS, model: Model, data: pd.DataFrame) -> MultiGroupResults:
-    column = estimator.groups
-    labels = _group_labels(data, column)
-    fits = {}
-    for label in labels:
-        subset = data[data[column] == label]
-        try:
-            fits[str(label)] = estimator._fit(model, subset, group=str(label))
-        except DataError as exc:
-            raise DataError(f"Group '{label}' ({len(subset)} respondents): {exc}") from None
-    return MultiGroupResults(model=model, column=column, fits=fits)
+class MultiGroupPLS(Estimator):
+    """The same PLS model fitted separately in each group of respondents (customer stage, market, wave).
+
+    Parameters
+    ----------
+    estimator : PLS
+        The settings every group is fitted with (``clone``-able; it is not modified).
+    by : str
+        The column holding each respondent's group.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> survey = em.datasets.load_csi_survey()
+    >>> pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean")
+    >>> fits = em.MultiGroupPLS(pls, by="stage").fit(survey)
+    >>> sorted(fits.fits) == sorted(survey["stage"].unique())
+    True
+    """
+
+    _parameter_constraints = {"estimator": [InstanceOf(PLS, name="a PLS estimator")],
+                              "by": [InstanceOf(str, name="a column name")]}
+
+    def __init__(self, estimator: PLS, *, by: str) -> None:
+        self.estimator = estimator
+        self.by = by
+
+    def fit(self, data: pd.DataFrame) -> MultiGroupResults:
+        """Fit every group; a group's data error names the group.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per respondent with the indicators and the ``by`` column.
+
+        Returns
+        -------
+        MultiGroupResults
+        """
+        self.validate_params()
+        est = self.estimator
+        model = est._spec()
+        labels = _group_labels(data, self.by)
+        seed = resolve_seed(est.seed)
+        fits = {}
+        for label in labels:
+            subset = data[data[self.by] == label]
+            try:
+                fits[str(label)] = est._fit(model, subset, group=str(label), seed=seed)
+            except DataError as exc:
+                raise DataError(f"Group '{label}' ({len(subset)} respondents): {exc}") from None
+        parts = [f.meta.data for f in fits.values()]
+        data_info = DataInfo(n_input=len(data), n_used=sum(p.n_used for p in parts),
+                             n_dropped=sum(p.n_dropped for p in parts), missing=parts[0].missing,
+                             missing_values=parts[0].missing_values, columns=parts[0].columns,
+                             fingerprint="|".join(p.fingerprint for p in parts),
+                             extra={"groups": {g: f.n for g, f in fits.items()}})
+        first = next(iter(fits.values())).meta
+        meta = Meta(estimator="MultiGroupPLS", params=self.settings(), data=data_info, ci_level=first.ci_level,
+                    ci_method=first.ci_method, seed=seed, conventions=CONVENTIONS, versions=versions(),
+                    spec=model.to_syntax(), extra={"by": self.by})
+        return MultiGroupResults(model=model, column=self.by, fits=fits, meta=meta)
 
 
-@dataclass(frozen=True, repr=False)
-class MultiGroupResults:
-    """One :class:`~expectmodel.sem.results.PLSResults` per group."""
+@dataclass(frozen=True, repr=False, eq=False)
+class MultiGroupResults(ResultsBase):
+    """One :class:`~expectmodel.sem.results.PLSResults` per group; ``to_frame()`` stacks them (``group``)."""
+
+    schema: ClassVar[str] = "expectmodel.pls.multigroup"
+    schema_version: ClassVar[int] = 1
 
     model: Model
     column: str
     fits: dict[str, PLSResults]
+    meta: Meta
 
     def __getitem__(self, label: str) -> PLSResults:
         return self.fits[label]
@@ -87,8 +148,11 @@ class MultiGroupResults:
 
         p = (1 + #{|d*| >= |d|}) / (1 + n_permutations), two-sided.
         """
-        if n_permutations < 1:
-            raise DataError("n_permutations must be at least 1.")
+        if isinstance(n_permutations, bool) or not isinstance(n_permutations, int | np.integer) \
+                or n_permutations < 1:
+            raise ParameterError(f"permutation_test(n_permutations={n_permutations!r}): n_permutations must be "
+                                 "a positive integer, e.g. 2000.")
+        seed = resolve_seed(seed)
         rng = np.random.default_rng(seed)
         rows = []
         for g1, g2 in combinations(self.fits, 2):
@@ -113,12 +177,37 @@ class MultiGroupResults:
             for r, (src_name, dst_name) in enumerate(zip(a.paths["source"], a.paths["target"], strict=True)):
                 rows.append((g1, g2, src_name, dst_name, a.paths["estimate"].iloc[r],
                              b.paths["estimate"].iloc[r], observed[r], pvals[r]))
-        return pd.DataFrame(rows, columns=["group_1", "group_2", "source", "target", "estimate_1",
-                                           "estimate_2", "difference", "p_value"])
+        out = pd.DataFrame(rows, columns=["group_1", "group_2", "source", "target", "estimate_1",
+                                          "estimate_2", "difference", "p_value"])
+        out.attrs.update(seed=seed, n_permutations=int(n_permutations))
+        return out
 
-    def __repr__(self) -> str:
+    def to_frame(self) -> pd.DataFrame:
+        """Every group's parameters stacked, ``group`` naming the group."""
+        return pd.concat([f.to_frame() for f in self.fits.values()], ignore_index=True)
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
+        stored = [f._draws_frame() for f in self.fits.values()]
+        if any(s is None for s in stored):
+            return None
+        frames = [s[0] for s in stored]
+        size = min(s[1].shape[0] for s in stored)
+        # groups are resampled independently: their draws are side by side, not paired
+        return pd.concat(frames, ignore_index=True), np.concatenate([s[1][:size] for s in stored], axis=1)
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Paths and R-squared side by side, one column per group."""
+        s = Summary(f"PLS path model by '{self.column}'", digits=digits)
+        s.facts = {"Groups": str(len(self.fits)), **{f"n ({g})": str(f.n) for g, f in self.fits.items()}}
+        paths = self.paths.assign(path=lambda f: f["source"] + " -> " + f["target"]).set_index("path")
+        s.add_table("Structural paths", paths.drop(columns=["source", "target"]))
+        r2 = pd.concat([f.r2["r2"].rename(g) for g, f in self.fits.items()], axis=1)
+        s.add_table("R-squared", r2)
+        return s
+
+    def _repr_facts(self) -> str:
         sizes = ", ".join(f"{g}: n={f.n}" for g, f in self.fits.items())
-        return f"<MultiGroupResults by '{self.column}': {sizes}>"
+        return f"by '{self.column}', {sizes}"
 
-    def _repr_html_(self) -> str:
-        return f"<h4>PLS by {self.column}</h4>" + self.paths.to_html(float_format="%.3f", index=False)
+    def _to_dict(self) -> dict[str, Any]:
+        return {"by": self.column, "groups": {g: f.to_dict() for g, f in self.fits.items()}}

@@ -1,22 +1,21 @@
 """PLS path modelling (Wold / Lohmoeller), modes A and B, three inner schemes, PLSc.
 
-:class:`PLS` holds the settings; :meth:`PLS.fit` validates the data, runs the
+:class:`PLS` holds the settings; :meth:`PLS.fit` validates them and the data, runs the
 batched fixed point of :mod:`expectmodel.sem._kernel` on the indicator
-correlation matrix, and returns an immutable :class:`~expectmodel.sem.results.PLSResults`
-(or :class:`~expectmodel.sem.groups.MultiGroupResults` with ``groups=``).
+correlation matrix, and returns an immutable :class:`~expectmodel.sem.results.PLSResults`.
+Fits per group (customer stage, market, wave) compose it: :class:`~expectmodel.sem.groups.MultiGroupPLS`.
 """
 
 from __future__ import annotations
 
-import inspect
 import warnings
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from expectmodel.data import MissingPolicy, Scale, prepare
+from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
 from expectmodel.errors import ConvergenceError, ConvergenceWarning, SpecError
 from expectmodel.sem import _kernel as k
 from expectmodel.sem._estimates import Options, estimate_stack
@@ -29,7 +28,17 @@ __all__ = ["PLS"]
 SINGULAR_EIG = 1e-10
 
 
-class PLS:
+def _is_scale(value: object) -> bool:
+    pairs = value.values() if isinstance(value, Mapping) else [value]
+    return all(len(p) == 2 and float(p[0]) < float(p[1]) for p in pairs)  # type: ignore[arg-type]
+
+
+def _is_codes(value: object) -> bool:
+    values = [value] if isinstance(value, int | float | np.number) else list(value)  # type: ignore[call-overload]
+    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values)
+
+
+class PLS(Estimator):
     """Partial least squares path model estimator.
 
     Parameters
@@ -48,10 +57,13 @@ class PLS:
     scale : (low, high) or {construct: (low, high)}, optional
         Declared answer scale; answers outside it are rejected and the 0-100
         index is anchored at its ends.
-    missing : {"raise", "listwise", "mean"}
-        What to do with missing answers (after ``missing_values`` are applied).
-    missing_values : iterable of float
-        Codes that mean "no answer", e.g. ``(-99,)``.
+    missing : {"raise", "listwise", "pairwise", "mean"}
+        What to do with missing answers (after ``missing_values`` are applied). ``"pairwise"`` estimates
+        from pairwise-complete correlations (each pair of indicators over the respondents who answered
+        both), so respondents with a few missing answers still count; their construct scores use
+        the answers they gave.
+    missing_values : float or iterable of float
+        Codes that mean "no answer", e.g. ``-99`` or ``(-99, 99)``.
     bootstrap : int
         Number of bootstrap resamples (0: none).
     ci_level : float
@@ -59,7 +71,8 @@ class PLS:
     bca : bool
         Compute BCa intervals (needs a jackknife).
     seed : int, optional
-        Seed of the bootstrap (and of nothing else: the PLS fit is deterministic).
+        Seed of the bootstrap (and of nothing else: the PLS fit is deterministic). ``None`` draws one,
+        recorded in ``results.meta.seed``, so every run can be repeated.
     n_jobs : int
         Threads for the bootstrap chunks (joblib); results do not depend on it. Measured on
         2 cores (ECSI, 2,000 resamples in chunks of 1,000): slower than serial at every n tried
@@ -68,8 +81,11 @@ class PLS:
         steps hold the GIL. Leave it at 1 unless a benchmark on more cores says otherwise.
     progress : bool
         Show a progress bar during the bootstrap.
-    groups : str, optional
-        Column that splits respondents (e.g. customer stage); each group is fitted separately.
+
+    Raises
+    ------
+    ParameterError
+        From :meth:`fit`, naming a setting outside its allowed values.
 
     Examples
     --------
@@ -85,6 +101,23 @@ class PLS:
     # In R: seminr::estimate_pls(data, measurement_model, structural_model)
     """
 
+    _parameter_constraints = {
+        "model": [InstanceOf(Model, str, name="a Model or lavaan-style model text")],
+        "scheme": [OneOf(*k.SCHEMES)],
+        "consistent": [OneOf(True, False)],
+        "max_iter": [Interval(int, 1, None)],
+        "tol": [Interval(float, 0, None, closed="neither")],
+        "scale": [None, Predicate(_is_scale, "a (low, high) pair with low < high, or {construct: (low, high)}")],
+        "missing": [OneOf("raise", "listwise", "pairwise", "mean")],
+        "missing_values": [Predicate(_is_codes, "a number or a list of numbers (codes meaning no answer)")],
+        "bootstrap": [OneOf(0), Interval(int, 20, None)],
+        "ci_level": [Interval(float, 0, 1, closed="neither")],
+        "bca": [OneOf(True, False)],
+        "seed": [None, Interval(int, 0, None)],
+        "n_jobs": [Interval(int, 1, None)],
+        "progress": [OneOf(True, False)],
+    }
+
     def __init__(
         self,
         model: Model | str,
@@ -95,14 +128,13 @@ class PLS:
         tol: float = 1e-7,
         scale: Scale = None,
         missing: MissingPolicy = "raise",
-        missing_values: Iterable[float] = (),
+        missing_values: float | Iterable[float] = (),
         bootstrap: int = 0,
         ci_level: float = 0.95,
         bca: bool = True,
         seed: int | None = None,
         n_jobs: int = 1,
         progress: bool = False,
-        groups: str | None = None,
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -118,32 +150,11 @@ class PLS:
         self.seed = seed
         self.n_jobs = n_jobs
         self.progress = progress
-        self.groups = groups
-
-    def get_params(self) -> dict[str, Any]:
-        """Every setting, as given to the constructor."""
-        return {name: getattr(self, name) for name in (
-            "model", "scheme", "consistent", "max_iter", "tol", "scale", "missing", "missing_values",
-            "bootstrap", "ci_level", "bca", "seed", "n_jobs", "progress", "groups")}
-
-    def __repr__(self) -> str:
-        changed = {k_: v for k_, v in self.get_params().items() if k_ != "model" and v != _DEFAULTS.get(k_)}
-        return "PLS(<model>" + "".join(f", {k_}={v!r}" for k_, v in changed.items()) + ")"
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:
+        self.validate_params()
         model = Model.from_syntax(self.model) if isinstance(self.model, str) else self.model
-        if not isinstance(model, Model):
-            raise SpecError(f"model must be a Model or lavaan-style text, got {type(model).__name__}.")
-        if self.scheme not in k.SCHEMES:
-            raise SpecError(f"scheme must be one of {', '.join(k.SCHEMES)}; got {self.scheme!r}.")
-        if not (isinstance(self.bootstrap, int | np.integer) and self.bootstrap >= 0):
-            raise SpecError(f"bootstrap must be a non-negative number of resamples, got {self.bootstrap!r}.")
-        if 0 < self.bootstrap < 20:
-            raise SpecError(f"bootstrap={self.bootstrap} is too few resamples for SEs or intervals; "
-                            "use at least 20 (5000 for a paper).")
-        if not 0 < self.ci_level < 1:
-            raise SpecError(f"ci_level must lie between 0 and 1, got {self.ci_level!r}.")
         if len(model.names) > 1:
             linked = {p.source for p in model.paths} | {p.target for p in model.paths}
             isolated = [n for n in model.names if n not in linked]
@@ -154,16 +165,22 @@ class PLS:
                 )
         return model
 
-    def fit(self, data: pd.DataFrame):
-        """Estimate the model on ``data`` (one row per respondent)."""
-        model = self._spec()
-        if self.groups is not None:
-            from expectmodel.sem.groups import fit_groups
+    def fit(self, data: pd.DataFrame) -> PLSResults:
+        """Estimate the model on ``data`` (one row per respondent).
 
-            return fit_groups(self, model, data)
-        return self._fit(model, data)
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One column per indicator (other columns are ignored).
 
-    def _fit(self, model: Model, data: pd.DataFrame, group: str | None = None) -> PLSResults:
+        Returns
+        -------
+        PLSResults
+        """
+        return self._fit(self._spec(), data)
+
+    def _fit(self, model: Model, data: pd.DataFrame, group: str | None = None,
+             seed: int | None = None) -> PLSResults:
         prepared = prepare(data, model, scale=self.scale, missing=self.missing,
                            missing_values=self.missing_values)
         layout = k.Layout.from_model(model, self.scheme)
@@ -182,16 +199,14 @@ class PLS:
                 ConvergenceWarning, stacklevel=3,
             )
         boot = None
+        seed = resolve_seed(self.seed) if seed is None else seed
         if self.bootstrap:
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
-                                 int(self.bootstrap), self.seed, n_jobs=self.n_jobs, progress=self.progress,
+                                 int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
                                  bca=self.bca)
-        meta = build_meta(self, model, prepared, est, boot, group)
+        meta = build_meta(self, model, prepared, est, boot, group, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), meta=meta, group=group)
-
-
-_DEFAULTS = {name: p.default for name, p in inspect.signature(PLS.__init__).parameters.items()}
 
 
 def _moments(x: np.ndarray, total: np.ndarray, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

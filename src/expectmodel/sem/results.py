@@ -12,13 +12,14 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from expectmodel._meta import versions
 from expectmodel.errors import SpecError
+from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import quality
 from expectmodel.sem._estimates import Options, StackEstimates, index_weights
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
     from expectmodel.data import PreparedData
     from expectmodel.sem.csi import IPMA
-    from expectmodel.summary import Summary
+
+from expectmodel.summary import Summary
 
 __all__ = ["CONVENTIONS", "PLSResults", "build_meta"]
 
@@ -55,23 +57,17 @@ CONVENTIONS = {
 
 
 def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstimates,
-               boot: BootstrapDraws | None, group: str | None) -> dict[str, Any]:
-    params = {k_: v for k_, v in estimator.get_params().items() if k_ != "model"}
-    params["missing_values"] = list(prepared.missing_values)
-    if isinstance(params.get("scale"), tuple | list):
-        params["scale"] = list(params["scale"])
-    elif isinstance(params.get("scale"), dict):
-        params["scale"] = {c: list(v) for c, v in params["scale"].items()}
-    return {
-        "estimator": "PLS",
-        "model_syntax": model.to_syntax(),
-        "settings": params,
-        "conventions": CONVENTIONS,
+               boot: BootstrapDraws | None, group: str | None, seed: int) -> Meta:
+    """The frozen record of a PLS fit: settings, data provenance, conventions, versions, the resolved seed."""
+    summary = prepared.summary
+    data = DataInfo(
+        n_input=prepared.n_input, n_used=prepared.n, n_dropped=prepared.n_dropped, n_imputed=prepared.n_imputed,
+        missing=prepared.missing, missing_values=prepared.missing_values, columns=prepared.columns,
+        fingerprint=fingerprint(prepared.columns, prepared.n, summary.total, summary.gram),
+        extra={} if prepared.missing != "pairwise" else {"min_pairwise_n": getattr(prepared, "min_pairwise_n", None)},
+    )
+    extra = {
         "group": group,
-        "n_input": prepared.n_input,
-        "n_used": prepared.n,
-        "n_dropped_listwise": prepared.n_dropped,
-        "n_imputed": prepared.n_imputed,
         "iterations": int(est.iterations[0]),
         "converged": bool(est.converged[0]),
         "weight_change": float(est.weight_diff[0]),
@@ -80,18 +76,35 @@ def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstima
             "n_not_converged": boot.n_not_converged, "seed": boot.seed,
             "jackknife_replicates": boot.jackknife_groups,
         },
-        "versions": versions(),
     }
+    method = "none" if boot is None else "percentile bootstrap (BCa in bca_low/bca_high)" if estimator.bca \
+        else "percentile bootstrap"
+    return Meta(estimator=type(estimator).__name__, params=estimator.settings(), data=data,
+                ci_level=float(estimator.ci_level), ci_method=method, seed=seed, conventions=CONVENTIONS,
+                versions=versions(), spec=model.to_syntax(), extra=extra)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
-class PLSResults:
+class PLSResults(ResultsBase):
     """Estimates of one :class:`~expectmodel.spec.Model` on one data set.
 
     Every table is a tidy :class:`pandas.DataFrame`; :meth:`to_frame` stacks all
     parameters with their bootstrap inference; :meth:`summary` renders the
     usual report; :meth:`to_dict` / :meth:`to_json` export with full metadata.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+    ...              missing="listwise").fit(em.datasets.load_csi_survey())
+    >>> res.to_frame().columns[:9].tolist()
+    ['kind', 'lhs', 'op', 'rhs', 'group', 'estimate', 'std_error', 'ci_low', 'ci_high']
+    >>> res.meta.data.n_dropped
+    240
     """
+
+    schema: ClassVar[str] = "expectmodel.pls"
+    schema_version: ClassVar[int] = 2
 
     model: Model
     layout: k.Layout
@@ -103,7 +116,7 @@ class PLSResults:
     est: StackEstimates
     boot: BootstrapDraws | None
     ci_level: float
-    meta: dict[str, Any]
+    meta: Meta
     group: str | None = field(default=None)
 
     # -- basic labelled estimates -------------------------------------------------------------
@@ -230,7 +243,7 @@ class PLSResults:
                             "htmt": _point_fields(self)["htmt"]})
         inf = self._inference("htmt")
         if inf is not None:
-            for col in ("se", "ci_low", "ci_high", "bca_low", "bca_high"):
+            for col in ("std_error", "ci_low", "ci_high", "bca_low", "bca_high"):
                 if col in inf:
                     out[col] = inf[col]
         return out
@@ -278,7 +291,7 @@ class PLSResults:
         out = pd.DataFrame({"index": self.est.index[0]}, index=pd.Index(self.model.names, name="construct"))
         inf = self._inference("index")
         if inf is not None:
-            for col in ("se", "ci_low", "ci_high", "bca_low", "bca_high"):
+            for col in ("std_error", "ci_low", "ci_high", "bca_low", "bca_high"):
                 if col in inf:
                     out[col] = inf[col]
         return out.dropna(subset=["index"])
@@ -306,15 +319,15 @@ class PLSResults:
         jack = None if self.boot.jackknife is None else self.boot.jackknife[name]
         return interval_estimates(point, draws, jack, self.ci_level, dof=self.n - 1)
 
-    def to_frame(self) -> pd.DataFrame:
-        """Every parameter in one tidy table: ``kind, lhs, op, rhs, estimate`` (+ ``se, t, p, ci_low,
-        ci_high, bca_low, bca_high`` after a bootstrap). lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs."""
+    def _blocks(self) -> list[tuple[pd.DataFrame, str, np.ndarray | None]]:
+        """Each parameter kind's rows (key columns and estimate), its draw field and the selection of it."""
         names = self.model.names
         items = list(self.model.indicators)
         src, dst = np.nonzero(self.layout.adjacency)
         endo = list(self.layout.endogenous)
         pairs = [(i, j) for i in range(self.layout.m) for j in range(self.layout.m)
                  if i != j and (self.layout.adjacency[i, j] or abs(self.est.total[0, i, j]) > 0)]
+        sel = (np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int))
         blocks: list[tuple[str, str, list[str], list[str], str]] = [
             ("weight", "weights", self._block_names, items, "<~"),
             ("loading", "loadings", self._block_names, items, "=~"),
@@ -324,41 +337,61 @@ class PLSResults:
         ]
         if not np.isnan(self.est.index[0]).all():
             blocks.append(("index", "index", list(names), [""] * len(names), "index"))
-        frames = []
+        out = []
         for kind, fld, lhs, rhs, op in blocks:
             point = _point_fields(self)[fld]
-            inf = self._inference(fld)
-            sel = (np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int))
+            pick = None
             if fld == "total":
-                point = point[sel]
-                inf = None if inf is None else {c: v[sel] for c, v in inf.items()}
-            frame = pd.DataFrame({"kind": kind, "lhs": lhs, "op": op, "rhs": rhs, "estimate": point})
+                point, pick = point[sel], sel
+            frame = pd.DataFrame({"kind": kind, "lhs": lhs, "op": op, "rhs": rhs,
+                                  "group": "" if self.group is None else self.group, "estimate": point})
+            out.append((frame, fld, pick))
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every parameter in one tidy table.
+
+        Columns: :data:`~expectmodel.results.PARAMETER_COLUMNS` (``kind, lhs, op, rhs, group, estimate,
+        std_error, ci_low, ci_high``), then ``t, p, bca_low, bca_high`` after a bootstrap (the interval
+        columns are NaN without one). lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs.
+        """
+        frames = []
+        for frame, fld, pick in self._blocks():
+            inf = self._inference(fld)
             if inf is not None:
                 for col, val in inf.items():
-                    frame[col] = val
+                    frame[col] = val if pick is None else val[pick]
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True)
-        return out[~((out["kind"] == "index") & out["estimate"].isna())].reset_index(drop=True)
+        out = out[~((out["kind"] == "index") & out["estimate"].isna())].reset_index(drop=True)
+        return frame_with_columns(out)
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
+        if self.boot is None:
+            return None
+        frames, draws = [], []
+        for frame, fld, pick in self._blocks():
+            d = self.boot.draws[fld]
+            d = d[:, pick[0], pick[1]] if pick is not None else d.reshape(d.shape[0], -1)
+            keep = ~((frame["kind"] == "index") & frame["estimate"].isna()).to_numpy()
+            frames.append(frame[keep])
+            draws.append(d[:, keep])
+        return pd.concat(frames, ignore_index=True), np.concatenate(draws, axis=1)
 
     # -- reporting -----------------------------------------------------------------------------
     def summary(self, digits: int = 3) -> Summary:
-        """A statsmodels-style summary (text, HTML, LaTeX)."""
-        from expectmodel.summary import pls_summary
+        """A statsmodels-style summary (text, HTML, LaTeX, CSV)."""
+        return _summary(self, digits)
 
-        return pls_summary(self, digits)
-
-    def __repr__(self) -> str:
+    def _repr_facts(self) -> str:
         status = "converged" if self.converged else "NOT converged"
         grp = f", group={self.group!r}" if self.group is not None else ""
         boot = f", bootstrap={self.boot.n_boot}" if self.boot else ""
-        return (f"<PLSResults: {len(self.model.names)} constructs, {self.layout.p} indicators, n={self.n}"
-                f"{grp}, scheme={self.options.scheme}, {status} in {self.iterations} iterations{boot}>")
+        return (f"{len(self.model.names)} constructs, {self.layout.p} indicators, n={self.n}"
+                f"{grp}, scheme={self.options.scheme}, {status} in {self.iterations} iterations{boot}")
 
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (the schema of ``expectmodel pls --json``)."""
+    def _to_dict(self) -> dict[str, Any]:
+        """The family's content of :meth:`to_dict` (the schema of ``expectmodel pls --json``)."""
         outer = self.outer
         out: dict[str, Any] = {
             "weights": _nested(outer, "weight"),
@@ -385,29 +418,28 @@ class PLSResults:
                     continue
                 if kind in ("path", "total_effect"):
                     keys = [f"{r}->{l_}" for l_, r in zip(part["lhs"], part["rhs"], strict=True)]
-                    out["boot_se"][key] = {k_: _num(v) for k_, v in zip(keys, part["se"], strict=True)}
+                    out["boot_se"][key] = {k_: _num(v) for k_, v in zip(keys, part["std_error"], strict=True)}
                     out["boot_ci"][key] = {k_: [_num(a), _num(b)] for k_, a, b in
                                            zip(keys, part["ci_low"], part["ci_high"], strict=True)}
                 elif kind in ("loading", "weight"):
                     se: dict[str, dict[str, float | None]] = {}
                     ci: dict[str, dict[str, list]] = {}
-                    for c, i, s_, a, b in zip(part["lhs"], part["rhs"], part["se"], part["ci_low"],
+                    for c, i, s_, a, b in zip(part["lhs"], part["rhs"], part["std_error"], part["ci_low"],
                                               part["ci_high"], strict=True):
                         se.setdefault(c, {})[i] = _num(s_)
                         ci.setdefault(c, {})[i] = [_num(a), _num(b)]
                     out["boot_se"][key], out["boot_ci"][key] = se, ci
                 else:
-                    out["boot_se"][key] = {c: _num(v) for c, v in zip(part["lhs"], part["se"], strict=True)}
+                    out["boot_se"][key] = {c: _num(v) for c, v in zip(part["lhs"], part["std_error"], strict=True)}
                     out["boot_ci"][key] = {c: [_num(a), _num(b)] for c, a, b in
                                            zip(part["lhs"], part["ci_low"], part["ci_high"], strict=True)}
             pairs = self.htmt_inference
             out["boot_se"]["htmt"], out["boot_ci"]["htmt"] = {}, {}
-            for a, b, se_, low, high in zip(pairs["construct_1"], pairs["construct_2"], pairs["se"],
+            for a, b, se_, low, high in zip(pairs["construct_1"], pairs["construct_2"], pairs["std_error"],
                                             pairs["ci_low"], pairs["ci_high"], strict=True):
                 for c, d in ((a, b), (b, a)):  # both directions, as the point estimates
                     out["boot_se"]["htmt"].setdefault(c, {})[d] = _num(se_)
                     out["boot_ci"]["htmt"].setdefault(c, {})[d] = [_num(low), _num(high)]
-        out["meta"] = self.meta
         return out
 
     def to_json(self, path: str | FilePath | None = None, indent: int = 2) -> str:
@@ -449,3 +481,40 @@ def _nested(frame: pd.DataFrame, column: str) -> dict[str, dict[str, float | Non
     for c, i, v in zip(frame["construct"], frame["indicator"], frame[column], strict=True):
         out.setdefault(c, {})[i] = _num(v)
     return out
+
+
+def _summary(res: PLSResults, digits: int = 3) -> Summary:
+    s = Summary(f"PLS path model{'' if res.group is None else f' (group {res.group})'}", digits=digits)
+    m = res.meta
+    s.facts = {
+        "Observations": str(res.n),
+        "Constructs": str(len(res.model.names)),
+        "Indicators": str(res.layout.p),
+        "Inner scheme": res.options.scheme,
+        "PLSc": "yes" if res.options.consistent else "no",
+        "Converged": f"{'yes' if res.converged else 'NO'} ({res.iterations} it.)",
+        "Missing": f"{res.prepared.missing} ({m.data.n_dropped} dropped)",
+        "Bootstrap": "none" if res.boot is None else f"{res.boot.n_boot} (seed {res.boot.seed})",
+    }
+    frame = res.to_frame()
+    cols = ["estimate"] + ([] if res.boot is None else ["std_error", "t", "p", "ci_low", "ci_high"])
+    paths = frame[frame["kind"] == "path"].assign(path=lambda f: f["rhs"] + " -> " + f["lhs"]).set_index("path")
+    s.add_table("Structural paths", paths[cols])
+    s.add_table("R-squared", res.r2)
+    s.add_table("Reliability and convergent validity", res.reliability)
+    outer = frame[frame["kind"].isin(["loading", "weight"])]
+    wide = outer.pivot_table(index=["lhs", "rhs"], columns="kind", values="estimate", sort=False)
+    wide.index.names = ["construct", "indicator"]
+    s.add_table("Outer model", wide[["loading", "weight"]])
+    s.add_table("HTMT", res.htmt)
+    if res.boot is not None:
+        pairs = res.htmt_inference.set_index(["construct_1", "construct_2"])
+        s.add_table("HTMT inference (bootstrap)", pairs[["htmt", "std_error", "ci_low", "ci_high"]])
+    if not np.isnan(res.est.index[0]).all():
+        s.add_table("0-100 index (scale-anchored)", res.index)
+    if res.boot is not None:
+        s.notes.append(f"{int(res.ci_level * 100)}% percentile intervals from {res.boot.n_boot} resamples "
+                       f"({res.boot.n_failed} failed); p from Student t with n-1 df.")
+    if not res.converged:
+        s.notes.append("The algorithm stopped at max_iter before converging; do not interpret these estimates.")
+    return s

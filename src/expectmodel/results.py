@@ -1,0 +1,342 @@
+"""The results contract shared by every model family.
+
+Every fit returns a :class:`ResultsBase` subclass that is frozen after construction and offers
+
+- ``meta``: a frozen :class:`Meta` (estimator, every ``__init__`` parameter, spec, data provenance, interval
+  level and method, conventions, versions, the resolved seed);
+- ``to_frame()``: one row per parameter, starting with :data:`PARAMETER_COLUMNS` in every family, so
+  that ``(kind, lhs, op, rhs, group)`` joins fits of different estimators;
+- ``conf_int(level)``: intervals at any level, from the stored draws (bootstrap or posterior);
+- ``summary(digits)``: a :class:`~expectmodel.summary.Summary` (text, HTML, LaTeX, CSV); ``str(res)`` and
+  ``_repr_html_`` come from it, ``repr(res)`` is one line;
+- ``to_dict()``: JSON-ready, with ``schema`` and ``schema_version``.
+
+:func:`compare` puts fits side by side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from expectmodel.errors import ParameterError
+
+if TYPE_CHECKING:
+    from expectmodel.summary import Summary
+
+__all__ = ["PARAMETER_COLUMNS", "DataInfo", "Meta", "ResultsBase", "compare", "fingerprint", "freeze", "thaw"]
+
+#: The leading columns of every ``to_frame()``, in this order.
+PARAMETER_COLUMNS: tuple[str, ...] = (
+    "kind", "lhs", "op", "rhs", "group", "estimate", "std_error", "ci_low", "ci_high")
+KEY_COLUMNS: tuple[str, ...] = PARAMETER_COLUMNS[:5]
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy: mappings become ``MappingProxyType``, lists and sets tuples.
+
+    Examples
+    --------
+    >>> frozen = freeze({"a": [1, 2]})
+    >>> frozen["a"]
+    (1, 2)
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The JSON-ready inverse of :func:`freeze` (mappings to dicts, tuples to lists, numpy to Python).
+
+    Examples
+    --------
+    >>> thaw(freeze({"a": (1, np.float64(2.5))}))
+    {'a': [1, 2.5]}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def fingerprint(*arrays: Any) -> str:
+    """A short SHA-256 fingerprint of arrays and labels (which data a fit saw, without storing them).
+
+    Examples
+    --------
+    >>> fingerprint(np.arange(3.0), ["a", "b"]) == fingerprint(np.arange(3.0), ["a", "b"])
+    True
+    """
+    h = hashlib.sha256()
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            h.update(str((a.dtype.str, a.shape)).encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+        else:
+            h.update(repr(a).encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """What the estimator did with the data: rows in and used, dropped and imputed, codes, a fingerprint.
+
+    Examples
+    --------
+    >>> DataInfo(n_input=600, n_used=360, n_dropped=240, missing="listwise").n_used
+    360
+    """
+
+    n_input: int
+    n_used: int
+    n_dropped: int = 0
+    n_imputed: Mapping[str, int] = field(default_factory=dict)
+    missing: str = "raise"
+    missing_values: tuple[float, ...] = ()
+    columns: tuple[str, ...] = ()
+    fingerprint: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n_imputed", freeze(dict(self.n_imputed)))
+        object.__setattr__(self, "missing_values", tuple(self.missing_values))
+        object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "extra", freeze(dict(self.extra)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {f.name: thaw(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Everything needed to repeat and to read a fit, frozen.
+
+    Parameters
+    ----------
+    estimator : str
+        The estimator's class name.
+    params : mapping
+        Every ``__init__`` parameter, JSON-ready (see ``Estimator.settings``).
+    data : DataInfo
+        Data provenance.
+    ci_level : float
+        The interval level of ``to_frame()``'s ``ci_low``/``ci_high``.
+    ci_method : str
+        How those intervals were formed (``"percentile bootstrap"``, ``"equal-tailed posterior"``).
+    seed : int or None
+        The seed the run used (drawn and recorded when the estimator's ``seed`` was None).
+    conventions : mapping
+        Estimation conventions in words.
+    versions : mapping
+        Package and dependency versions.
+    spec : str, optional
+        The model specification as text.
+    extra : mapping
+        Family-specific facts (iterations, convergence, bootstrap counts, sampler diagnostics).
+
+    Examples
+    --------
+    >>> m = Meta("PLS", {"bootstrap": 0}, DataInfo(10, 10), 0.95, "percentile bootstrap", 1)
+    >>> m["params"]["bootstrap"], m.ci_level
+    (0, 0.95)
+    """
+
+    estimator: str
+    params: Mapping[str, Any]
+    data: DataInfo
+    ci_level: float
+    ci_method: str
+    seed: int | None = None
+    conventions: Mapping[str, Any] = field(default_factory=dict)
+    versions: Mapping[str, str] = field(default_factory=dict)
+    spec: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("params", "conventions", "versions", "extra"):
+            object.__setattr__(self, name, freeze(dict(getattr(self, name))))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary of every field (``extra`` merged at the top level after the fields)."""
+        out = {f.name: thaw(getattr(self, f.name)) for f in fields(self) if f.name not in ("data", "extra")}
+        out["data"] = self.data.to_dict()
+        out.update(thaw(self.extra))
+        return out
+
+    def __getitem__(self, key: str) -> Any:
+        """Read access by name, for the fields and the ``extra`` facts (``meta["conventions"]``)."""
+        if key in self.extra:
+            return self.extra[key]
+        if key in {f.name for f in fields(self)}:
+            return getattr(self, key)
+        raise KeyError(f"{key!r} is not recorded in this Meta; it has "
+                       f"{', '.join([f.name for f in fields(self)] + list(self.extra))}.")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.extra or key in {f.name for f in fields(self)}
+
+    def __iter__(self) -> Iterator[str]:
+        yield from [f.name for f in fields(self) if f.name != "extra"] + list(self.extra)
+
+
+def _check_level(level: float) -> float:
+    if isinstance(level, bool) or not isinstance(level, int | float | np.floating) or not 0 < level < 1:
+        raise ParameterError(f"conf_int(level={level!r}): level must be a number strictly between 0 and 1, "
+                             "e.g. 0.95.")
+    return float(level)
+
+
+class ResultsBase:
+    """Shared behaviour of every results class; subclasses are frozen dataclasses with a ``meta``.
+
+    A subclass sets ``schema`` (a name) and ``schema_version`` and implements :meth:`to_frame`,
+    :meth:`_draws_frame` (the stored draws behind :meth:`conf_int`), :meth:`summary`, :meth:`_to_dict`
+    and :meth:`_repr_facts`.
+    """
+
+    schema: ClassVar[str] = "expectmodel.results"
+    schema_version: ClassVar[int] = 1
+    meta: Meta
+
+    # -- the tidy parameter table ---------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - abstract
+        """One row per parameter; the first columns are :data:`PARAMETER_COLUMNS`."""
+        raise NotImplementedError
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:  # pragma: no cover - abstract
+        """The rows of ``to_frame()`` that have draws, and their draws as an (S, rows) array."""
+        raise NotImplementedError
+
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Equal-tailed intervals at ``level`` (default: the fit's) from the stored draws.
+
+        Parameters
+        ----------
+        level : float, optional
+            Interval probability in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The key columns of :data:`PARAMETER_COLUMNS`, ``estimate``, ``ci_low`` and ``ci_high``; the
+            level is in ``frame.attrs["ci_level"]``.
+        """
+        level = self.meta.ci_level if level is None else _check_level(level)
+        stored = self._draws_frame()
+        if stored is None:
+            raise ParameterError(
+                f"conf_int needs stored draws, and this {type(self).__name__} has none (for PLS: fit with "
+                "bootstrap=N).")
+        rows, draws = stored
+        with np.errstate(invalid="ignore"):
+            low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        out = rows[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high)
+        out.attrs["ci_level"] = level
+        return out
+
+    # -- reporting ------------------------------------------------------------------------------
+    def summary(self, digits: int = 3) -> Summary:  # pragma: no cover - abstract
+        """The report of this fit (render with ``str()``, ``.as_html()``, ``.as_latex()``, ``.as_csv()``)."""
+        raise NotImplementedError
+
+    def _repr_facts(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self._repr_facts()}>"
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    # -- export ---------------------------------------------------------------------------------
+    def _to_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary: ``schema``, ``schema_version``, the family's content and ``meta``."""
+        return {"schema": self.schema, "schema_version": self.schema_version, **self._to_dict(),
+                "meta": self.meta.to_dict()}
+
+
+def frame_with_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every :data:`PARAMETER_COLUMNS` present (missing ones filled) and first, in order.
+
+    Examples
+    --------
+    >>> list(frame_with_columns(pd.DataFrame({"estimate": [1.0], "kind": ["path"]})).columns)[:6]
+    ['kind', 'lhs', 'op', 'rhs', 'group', 'estimate']
+    """
+    out = frame.copy()
+    for col in PARAMETER_COLUMNS:
+        if col not in out:
+            out[col] = "" if col in KEY_COLUMNS else np.nan
+    rest = [c for c in out.columns if c not in PARAMETER_COLUMNS]
+    return out[[*PARAMETER_COLUMNS, *rest]]
+
+
+def compare(*results: ResultsBase, names: Sequence[str] | None = None, column: str = "estimate") -> pd.DataFrame:
+    """Fits side by side: one row per parameter (``kind, lhs, op, rhs, group``), one column per fit.
+
+    Parameters
+    ----------
+    *results : ResultsBase
+        Two or more fits (any families; parameters join on the key columns).
+    names : sequence of str, optional
+        Column names (default: ``"<Class> 1"``, ``"<Class> 2"``, ...).
+    column : str
+        Which ``to_frame()`` column to put side by side (``"estimate"``, ``"std_error"``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the key columns; a parameter absent from a fit is NaN there.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> survey = em.datasets.load_csi_survey()
+    >>> fit = lambda policy: em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+    ...                             missing=policy).fit(survey)
+    >>> table = em.compare(fit("listwise"), fit("mean"), names=["listwise", "mean"])
+    >>> list(table.columns)
+    ['listwise', 'mean']
+    """
+    if not results:
+        raise ParameterError("compare() needs at least one results object.")
+    for r in results:
+        if not isinstance(r, ResultsBase):
+            raise ParameterError(f"compare() takes expectmodel results objects, got {type(r).__name__}.")
+    if names is None:
+        names = [f"{type(r).__name__} {i + 1}" for i, r in enumerate(results)]
+    names = list(names)
+    if len(names) != len(results) or len(set(names)) != len(names):
+        raise ParameterError(f"compare(names=...) needs {len(results)} distinct names, got {names!r}.")
+    parts = []
+    for name, r in zip(names, results, strict=True):
+        frame = r.to_frame()
+        if column not in frame:
+            raise ParameterError(f"compare(column={column!r}): {type(r).__name__}.to_frame() has no such "
+                                 f"column; it has {', '.join(frame.columns)}.")
+        part = frame.drop_duplicates(list(KEY_COLUMNS)).set_index(list(KEY_COLUMNS))[column].rename(name)
+        parts.append(part)
+    return pd.concat(parts, axis=1, sort=False)
