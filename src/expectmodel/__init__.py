@@ -9,36 +9,94 @@ Public names only; the modules own the work:
 - :mod:`expectmodel.bayes` - the Bayesian workflow shared by the pymc models (samplers, gates)
 - :mod:`expectmodel.simulate` - survey simulators with known truth
 - :mod:`expectmodel.datasets` - bundled simulated surveys
+
+``import expectmodel`` is light: it loads the exceptions and the version only. Every other top-level
+name is resolved on first use (PEP 562, as scipy does), so ``import expectmodel`` never pulls in
+pandas, statsmodels, pymc, pytensor, arviz or matplotlib, sets no environment variable and chooses
+no matplotlib backend.
 """
 
-from expectmodel import bayes, datasets, latent, simulate, spec
+from __future__ import annotations
+
+import importlib as _importlib
+from typing import TYPE_CHECKING, Any
+
 from expectmodel._meta import __version__
 from expectmodel.errors import (
     ConvergenceError,
     ConvergenceWarning,
     DataError,
+    DataWarning,
     ExpectmodelError,
+    ExpectmodelWarning,
     ExportError,
+    MissingDependencyError,
+    ParameterError,
     SpecError,
 )
-from expectmodel.sem import PLS, MultiGroupResults, PLSResults
-from expectmodel.spec import Model
 
+# Lazy top-level names: public name -> module that defines it. ``"latent": "expectmodel.latent"`` (the
+# path is ``expectmodel.<name>``) exports the submodule itself; any other path exports the attribute of
+# that name (``"PLS": "expectmodel.sem"`` is ``expectmodel.sem.PLS``). To export a new name, add one line
+# here and the name to __all__.
+_LAZY: dict[str, str] = {
+    # submodules
+    "bayes": "expectmodel.bayes",
+    "data": "expectmodel.data",
+    "datasets": "expectmodel.datasets",
+    "latent": "expectmodel.latent",
+    "sem": "expectmodel.sem",
+    "simulate": "expectmodel.simulate",
+    "spec": "expectmodel.spec",
+    # classes
+    "Model": "expectmodel.spec",
+    "MultiGroupResults": "expectmodel.sem",
+    "PLS": "expectmodel.sem",
+    "PLSResults": "expectmodel.sem",
+}
+
+# every public name: the eager ones imported above and every key of _LAZY (tests/test_import.py checks)
 __all__ = [
     "PLS",
     "ConvergenceError",
     "ConvergenceWarning",
     "DataError",
+    "DataWarning",
     "ExpectmodelError",
+    "ExpectmodelWarning",
     "ExportError",
+    "MissingDependencyError",
     "Model",
     "MultiGroupResults",
     "PLSResults",
+    "ParameterError",
     "SpecError",
     "__version__",
     "bayes",
+    "data",
     "datasets",
     "latent",
+    "sem",
     "simulate",
     "spec",
 ]
+
+if TYPE_CHECKING:  # static checkers and IDEs see the real names
+    from expectmodel import bayes, data, datasets, latent, sem, simulate, spec
+    from expectmodel.sem import PLS, MultiGroupResults, PLSResults
+    from expectmodel.spec import Model
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        path = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'expectmodel' has no attribute {name!r}") from None
+    module = _importlib.import_module(path)
+    value = module if path == f"{__name__}.{name}" else getattr(module, name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,15 +1,21 @@
-"""Command line: ``expectmodel pls DATA.csv --model MODEL.txt [--boot N --seed S --json OUT.json]``."""
+"""Command line: ``expectmodel pls DATA.csv --model MODEL.txt [--boot N --seed S --json OUT.json]``.
+
+Every :class:`~expectmodel.errors.ExpectmodelError` ends the command without a traceback:
+``error: <message>`` on stderr (a model-syntax error adds its source line and caret) and exit
+status 2, as for argparse's own usage errors.
+Commands that draw (``demo``) select matplotlib's file backend (Agg) unless
+``MPLBACKEND`` names one; ``import expectmodel`` itself never chooses a backend.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
-from expectmodel.errors import ExpectmodelError
+from expectmodel.errors import DataError, ExpectmodelError
 
 __all__ = ["main"]
 
@@ -53,46 +59,74 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from expectmodel.report import ecsi_report
+def _file_backend() -> None:
+    """Agg (files only, no display) for commands that draw, unless ``MPLBACKEND`` already names a backend."""
+    if not os.environ.get("MPLBACKEND"):
+        import matplotlib
 
-        written = ecsi_report(args.out, n_boot=args.boot, seed=args.seed)
-        print((args.out / "summary.txt").read_text(encoding="utf-8"))
-        print(f"ECSI report: {len(written)} files in {args.out.resolve()}")
-        if not args.skip_latent:
-            from expectmodel.report import servqual_report
+        matplotlib.use("Agg")
 
-            written = servqual_report(args.servqual_out, draws=args.draws, tune=args.tune, chains=args.chains,
-                                      seed=args.seed)
-            print((args.servqual_out / "latent_summary.txt").read_text(encoding="utf-8"))
-            print(f"SERVQUAL / latent-expectation report: {len(written)} files in {args.servqual_out.resolve()}")
-        return 0
+
+def _read_csv(path: Path):
+    """The CSV at ``path`` as a DataFrame; a missing, empty or header-only file is a :class:`DataError`."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise DataError(f"Data file '{path}' does not exist.")
+    try:
+        data = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"Data file '{path}' is empty: expected a header line and one row per respondent.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"Data file '{path}' is not a readable CSV file: {exc}") from None
+    if data.empty:
+        raise DataError(f"Data file '{path}': the data have a header but no rows.")
+    return data
+
+
+def _demo(args: argparse.Namespace) -> None:
+    _file_backend()
+    from expectmodel.report import ecsi_report, servqual_report
+
+    written = ecsi_report(args.out, n_boot=args.boot, seed=args.seed, progress=True)
+    print((args.out / "summary.txt").read_text(encoding="utf-8"))
+    print(f"ECSI report: {len(written)} files in {args.out.resolve()}", flush=True)
+    if not args.skip_latent:
+        written = servqual_report(args.servqual_out, draws=args.draws, tune=args.tune, chains=args.chains,
+                                  seed=args.seed, progress=True)
+        print((args.servqual_out / "latent_summary.txt").read_text(encoding="utf-8"))
+        print(f"SERVQUAL / latent-expectation report: {len(written)} files in {args.servqual_out.resolve()}")
+
+
+def _pls(args: argparse.Namespace) -> None:
     from expectmodel.sem import PLS
 
+    if args.groups is not None:
+        raise ExpectmodelError("--groups is only available from Python for now (PLS(..., groups=...)).")
+    if not args.model.is_file():
+        raise ExpectmodelError(f"Model file '{args.model}' does not exist.")
+    data = _read_csv(args.data)
+    est = PLS(args.model.read_text(encoding="utf-8"), scheme=args.scheme, consistent=args.consistent,
+              bootstrap=args.boot, seed=args.seed, scale=args.scale, missing=args.missing,
+              missing_values=tuple(args.missing_values), progress=args.boot > 0 and sys.stderr.isatty())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = est.fit(data)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    if not args.quiet:
+        print(res.summary().as_text())
+    if args.json is not None:
+        res.to_json(args.json)
+        print(f"wrote {args.json}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        if not args.data.is_file():
-            raise ExpectmodelError(f"Data file '{args.data}' does not exist.")
-        if not args.model.is_file():
-            raise ExpectmodelError(f"Model file '{args.model}' does not exist.")
-        data = pd.read_csv(args.data)
-        est = PLS(args.model.read_text(encoding="utf-8"), scheme=args.scheme, consistent=args.consistent,
-                  bootstrap=args.boot, seed=args.seed, scale=args.scale, missing=args.missing,
-                  missing_values=tuple(args.missing_values), progress=args.boot > 0 and sys.stderr.isatty())
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            res = est.fit(data)
-        for w in caught:
-            print(f"warning: {w.message}", file=sys.stderr)
-        if args.groups is not None:
-            raise ExpectmodelError("--groups is only available from Python for now (PLS(..., groups=...)).")
-        if not args.quiet:
-            print(res.summary().as_text())
-        if args.json is not None:
-            res.to_json(args.json)
-            print(f"wrote {args.json}", file=sys.stderr)
+        {"demo": _demo, "pls": _pls}[args.command](args)
     except ExpectmodelError as exc:
+        # no traceback: ``error: <message>``; a syntax error's source line and caret follow on their own lines
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -3,17 +3,23 @@
 ``expectmodel demo --out reports/ecsi`` (what ``make demo`` runs) writes the
 summary (text and HTML), every table as CSV, the JSON export and the figures
 (path diagram, IPMA) as PNG and PDF.
+
+The module chooses no matplotlib backend: the CLI selects a file backend when
+no ``MPLBACKEND`` is set. With ``progress=True`` every long step announces
+itself on stderr (``[2/4] ... 0.4 s``), the bootstrap shows its progress bar
+and the sampler its own.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import threading
+import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # file output only; never needs a display
 
 import matplotlib.pyplot as plt
 
@@ -21,7 +27,63 @@ from expectmodel import datasets
 from expectmodel.sem import PLS
 from expectmodel.spec import templates
 
-__all__ = ["ecsi_report"]
+__all__ = ["ecsi_report", "servqual_report"]
+
+#: seconds between "still running" lines of a long step when stderr is not a terminal (a ``make demo`` log)
+HEARTBEAT_SECONDS = 60.0
+
+
+class _Steps:
+    """Numbered, timed announcements of a report's steps on stderr (silent when ``show`` is False)."""
+
+    def __init__(self, title: str, total: int, show: bool) -> None:
+        self.title, self.total, self.show, self.done = title, total, show, 0
+
+    def _print(self, text: str, end: str = "\n") -> None:
+        print(text, end=end, file=sys.stderr, flush=True)
+
+    @contextmanager
+    def __call__(self, what: str, *, live: bool = False) -> Iterator[None]:
+        """Announce ``what``; ``live=True`` for a step that prints its own progress (a bar) or runs long."""
+        self.done += 1
+        head = f"[{self.done}/{self.total}] {self.title}: {what}"
+        if not self.show:
+            yield
+            return
+        t0 = time.perf_counter()
+        if live:
+            self._print(f"{head} ...")
+            with self._heartbeat(head, t0):
+                yield
+            self._print(f"{head}: done in {_seconds(time.perf_counter() - t0)}")
+        else:
+            self._print(f"{head} ...", end=" ")
+            yield
+            self._print(_seconds(time.perf_counter() - t0))
+
+    @contextmanager
+    def _heartbeat(self, head: str, t0: float) -> Iterator[None]:
+        """In a log (stderr not a terminal), a line every HEARTBEAT_SECONDS so a long step is not silent."""
+        if sys.stderr.isatty():
+            yield
+            return
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                self._print(f"{head}: still running, {_seconds(time.perf_counter() - t0)}")
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+
+def _seconds(t: float) -> str:
+    return f"{t:.1f} s" if t < 120 else f"{t / 60:.1f} min"
 
 
 def _save(fig, out: Path, stem: str) -> list[Path]:
@@ -33,14 +95,19 @@ def _save(fig, out: Path, stem: str) -> list[Path]:
 
 
 def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int = 20261123,
-                n_permutations: int = 2000) -> list[Path]:
-    """Fit the ECSI model to :func:`~expectmodel.datasets.load_csi_survey` and write the report."""
+                n_permutations: int = 2000, *, progress: bool = False) -> list[Path]:
+    """Fit the ECSI model to :func:`~expectmodel.datasets.load_csi_survey` and write the report.
+
+    ``progress=True`` announces each step with its time on stderr and shows the bootstrap's progress bar.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    step = _Steps("ECSI", 4, progress)
     survey = datasets.load_csi_survey()
     model = templates.ecsi()
     common = {"scale": (1, 10), "missing_values": [-99], "missing": "listwise"}
-    res = PLS(model, bootstrap=n_boot, seed=seed, **common).fit(survey)
+    with step(f"PLS fit and bootstrap, {n_boot:,} resamples", live=progress and n_boot > 0):
+        res = PLS(model, bootstrap=n_boot, seed=seed, progress=progress, **common).fit(survey)
     written: list[Path] = []
 
     def table(frame, name: str, index: bool = True) -> None:
@@ -48,49 +115,50 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         frame.to_csv(path, index=index)
         written.append(path)
 
-    (out / "summary.txt").write_text(res.summary().as_text() + "\n", encoding="utf-8")
-    (out / "summary.html").write_text(res.summary().as_html(), encoding="utf-8")
-    written += [out / "summary.txt", out / "summary.html"]
-    table(res.to_frame(), "parameters", index=False)
-    table(res.effects, "effects", index=False)
-    table(res.reliability, "reliability")
-    table(res.htmt, "htmt")
-    table(res.htmt_inference, "htmt_inference", index=False)
-    table(res.fornell_larcker, "fornell_larcker")
-    table(res.cross_loadings, "cross_loadings")
-    table(res.outer_vif, "outer_vif", index=False)
-    table(res.inner_vif, "inner_vif", index=False)
-    table(res.f2, "f2", index=False)
-    table(res.index, "index")
-    ipma = res.ipma("Loyalty")
-    table(ipma.constructs, "ipma_constructs", index=False)
-    table(ipma.indicators, "ipma_indicators", index=False)
-    res.to_json(out / "results.json")
-    written.append(out / "results.json")
+    with step("summary, tables, IPMA and JSON"):
+        (out / "summary.txt").write_text(res.summary().as_text() + "\n", encoding="utf-8")
+        (out / "summary.html").write_text(res.summary().as_html(), encoding="utf-8")
+        written += [out / "summary.txt", out / "summary.html"]
+        table(res.to_frame(), "parameters", index=False)
+        table(res.effects, "effects", index=False)
+        table(res.reliability, "reliability")
+        table(res.htmt, "htmt")
+        table(res.htmt_inference, "htmt_inference", index=False)
+        table(res.fornell_larcker, "fornell_larcker")
+        table(res.cross_loadings, "cross_loadings")
+        table(res.outer_vif, "outer_vif", index=False)
+        table(res.inner_vif, "inner_vif", index=False)
+        table(res.f2, "f2", index=False)
+        table(res.index, "index")
+        ipma = res.ipma("Loyalty")
+        table(ipma.constructs, "ipma_constructs", index=False)
+        table(ipma.indicators, "ipma_indicators", index=False)
+        res.to_json(out / "results.json")
+        written.append(out / "results.json")
 
-    written += _save(res.plot_paths().figure, out, "path_diagram")
-    written += _save(ipma.plot().figure, out, "ipma_loyalty")
+    with step("figures (path diagram, IPMA)"):
+        written += _save(res.plot_paths().figure, out, "path_diagram")
+        written += _save(ipma.plot().figure, out, "ipma_loyalty")
 
-    by_stage = PLS(model, groups="stage", **common).fit(survey)
-    table(by_stage.paths, "paths_by_stage", index=False)
-    table(by_stage.permutation_test(n_permutations, seed=seed), "stage_permutation_test", index=False)
+    with step(f"fit by stage and permutation test, {n_permutations:,} permutations"):
+        by_stage = PLS(model, groups="stage", **common).fit(survey)
+        table(by_stage.paths, "paths_by_stage", index=False)
+        table(by_stage.permutation_test(n_permutations, seed=seed), "stage_permutation_test", index=False)
     return written
 
 
 def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1500, tune: int = 1000, chains: int = 4,
-                    seed: int = 20261123) -> list[Path]:
-    """Classical SERVQUAL / zone-of-tolerance scores and the latent-expectation model on the bundled survey."""
+                    seed: int = 20261123, progress: bool = False) -> list[Path]:
+    """Classical SERVQUAL / zone-of-tolerance scores and the latent-expectation model on the bundled survey.
+
+    ``progress=True`` announces each step with its time on stderr and shows the sampler's progress bar
+    (nutpie draws it on a terminal only; in a log a line every minute says the fit is still running).
+    """
     from expectmodel import latent
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    survey = datasets.load_servqual_survey()
-    design = datasets.servqual_survey_design()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # D < A inversions are listed in a table below
-        data = design.prepare(survey, missing_values=[-99])
-        zot = latent.zone_of_tolerance(data)
-    sq = latent.servqual(data)
+    step = _Steps("SERVQUAL", 4, progress)
     written: list[Path] = []
 
     def table(frame, name: str) -> None:
@@ -102,31 +170,43 @@ def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1500, 
         (out / f"{name}.html").write_text(obj.summary().as_html(), encoding="utf-8")
         written.extend([out / f"{name}.txt", out / f"{name}.html"])
 
-    text(sq, "servqual_summary")
-    table(sq.items, "servqual_items")
-    table(sq.dimensions, "servqual_dimensions")
-    table(sq.reliability, "servqual_reliability")
-    table(sq.respondents, "servqual_respondents")
-    text(zot, "zot_summary")
-    table(zot.dimensions, "zot_dimensions")
-    table(zot.inversions, "zot_inversions")
-    written += _save(zot.plot().figure, out, "zone_of_tolerance")
+    with step("classical SERVQUAL and zone-of-tolerance scores, tables and figure"):
+        survey = datasets.load_servqual_survey()
+        design = datasets.servqual_survey_design()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # D < A inversions are listed in a table below
+            data = design.prepare(survey, missing_values=[-99])
+            zot = latent.zone_of_tolerance(data)
+        sq = latent.servqual(data)
+        text(sq, "servqual_summary")
+        table(sq.items, "servqual_items")
+        table(sq.dimensions, "servqual_dimensions")
+        table(sq.reliability, "servqual_reliability")
+        table(sq.respondents, "servqual_respondents")
+        text(zot, "zot_summary")
+        table(zot.dimensions, "zot_dimensions")
+        table(zot.inversions, "zot_inversions")
+        written += _save(zot.plot().figure, out, "zone_of_tolerance")
 
     est = latent.LatentExpectations(design, link="free", batteries=("E", "P"))
-    res = est.fit(data, draws=draws, tune=tune, chains=chains, seed=seed)
-    text(res, "latent_summary")
-    table(res.dimensions(), "latent_dimensions")
-    table(res.link(), "latent_link")
-    table(res.drivers(), "latent_drivers")
-    table(res.scores(), "latent_scores")
-    table(res.parameters(), "latent_parameters")
-    ppc = res.ppc(seed=seed)
-    table(ppc.table, "latent_ppc")
-    written += _save(res.plot_gaps().figure, out, "latent_gaps")
-    written += _save(res.plot_drivers().figure, out, "latent_drivers")
-    written += _save(ppc.plot()[0].figure, out, "latent_ppc")
-    (out / "latent_diagnostics.json").write_text(json.dumps(res.diagnostics.to_dict(), indent=1, default=str))
-    written.append(out / "latent_diagnostics.json")
-    res.to_netcdf(out / "latent_posterior.nc")
-    written.append(out / "latent_posterior.nc")
+    with step(f"latent-expectation model: build, compile, NUTS {chains} chains x ({tune:,} tuning + {draws:,} draws)",
+              live=progress):
+        res = est.fit(data, draws=draws, tune=tune, chains=chains, seed=seed, progressbar=progress)
+    with step("latent summary and tables", live=progress):
+        text(res, "latent_summary")
+        table(res.dimensions(), "latent_dimensions")
+        table(res.link(), "latent_link")
+        table(res.drivers(), "latent_drivers")
+        table(res.scores(), "latent_scores")
+        table(res.parameters(), "latent_parameters")
+    with step("posterior predictive check, figures, diagnostics and posterior file", live=progress):
+        ppc = res.ppc(seed=seed)
+        table(ppc.table, "latent_ppc")
+        written += _save(res.plot_gaps().figure, out, "latent_gaps")
+        written += _save(res.plot_drivers().figure, out, "latent_drivers")
+        written += _save(ppc.plot()[0].figure, out, "latent_ppc")
+        (out / "latent_diagnostics.json").write_text(json.dumps(res.diagnostics.to_dict(), indent=1, default=str))
+        written.append(out / "latent_diagnostics.json")
+        res.to_netcdf(out / "latent_posterior.nc")
+        written.append(out / "latent_posterior.nc")
     return written
