@@ -48,11 +48,14 @@ _LAZY: dict[str, str] = {
     "sem": "expectmodel.sem",
     "simulate": "expectmodel.simulate",
     "spec": "expectmodel.spec",
-    # classes
+    # classes and functions
+    "Meta": "expectmodel.results",
     "Model": "expectmodel.spec",
+    "MultiGroupPLS": "expectmodel.sem.groups",
     "MultiGroupResults": "expectmodel.sem",
     "PLS": "expectmodel.sem",
     "PLSResults": "expectmodel.sem",
+    "compare": "expectmodel.results",
 }
 
 # every public name: the eager ones imported above and every key of _LAZY (tests/test_import.py checks)
@@ -65,14 +68,17 @@ __all__ = [
     "ExpectmodelError",
     "ExpectmodelWarning",
     "ExportError",
+    "Meta",
     "MissingDependencyError",
     "Model",
+    "MultiGroupPLS",
     "MultiGroupResults",
     "PLSResults",
     "ParameterError",
     "SpecError",
     "__version__",
     "bayes",
+    "compare",
     "data",
     "datasets",
     "latent",
@@ -83,7 +89,9 @@ __all__ = [
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from expectmodel import bayes, data, datasets, latent, sem, simulate, spec
+    from expectmodel.results import Meta, compare
     from expectmodel.sem import PLS, MultiGroupResults, PLSResults
+    from expectmodel.sem.groups import MultiGroupPLS
     from expectmodel.spec import Model
 
 

@@ -102,7 +102,7 @@ def _pls(args: argparse.Namespace) -> None:
     from expectmodel.sem import PLS
 
     if args.groups is not None:
-        raise ExpectmodelError("--groups is only available from Python for now (PLS(..., groups=...)).")
+        raise ExpectmodelError("--groups is only available from Python for now (MultiGroupPLS(PLS(...), by=...)).")
     if not args.model.is_file():
         raise ExpectmodelError(f"Model file '{args.model}' does not exist.")
     data = _read_csv(args.data)

@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt
 
 from expectmodel import datasets
 from expectmodel.sem import PLS
+from expectmodel.sem.groups import MultiGroupPLS
 from expectmodel.spec import templates
 
 __all__ = ["ecsi_report", "servqual_report"]
@@ -141,7 +142,7 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         written += _save(ipma.plot().figure, out, "ipma_loyalty")
 
     with step(f"fit by stage and permutation test, {n_permutations:,} permutations"):
-        by_stage = PLS(model, groups="stage", **common).fit(survey)
+        by_stage = MultiGroupPLS(PLS(model, **common), by="stage").fit(survey)
         table(by_stage.paths, "paths_by_stage", index=False)
         table(by_stage.permutation_test(n_permutations, seed=seed), "stage_permutation_test", index=False)
     return written
