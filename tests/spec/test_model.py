@@ -48,11 +48,11 @@ def test_spec_is_immutable():
         ("A =~ a1 + a2\nB =~ b1\nB => A", ["unknown operator '=>'", "line 3, column 3", "^^", "Did you mean '~'"]),
         ("A =~ a1 + a2\nA =~ a3", ["'A' is already defined at line 1", "line 2"]),
         ("A =~ a1 + a2\nB =~ b1\nB ~ A + C", ["'C'", "no indicators"]),
-        ("A =~ a1\nB =~ b1\nC =~ c1\nB ~ A\nC ~ B\nA ~ C", ["cycle", "A -> B -> C -> A"]),
         ("A =~ a1 + a2\nB =~ a2 + b2", ["'a2'", "both 'A' and 'B'"]),
         ("A =~ a1 +\n", ["a name is missing"]),
         ("A =~ a1 a2", ["expected '+'", "column 9"]),
-        ("A ~~ B", ["'~~'", "not supported"]),
+        ("A =~ a1\nA ~~ B", ["'B'", "line 2", "neither a construct nor an indicator"]),
+        ("A =~ a1 + a2\nind := a*b", ["'a'", "not a label"]),
         ("# only a comment", ["defines no constructs"]),
         ("A =~ a1\nB =~ b1\nB ~ A\nB ~ A", ["already specified at line 3"]),
     ],
@@ -62,6 +62,17 @@ def test_malformed_text_names_the_problem(text, needles):
         Model.from_syntax(text)
     for needle in needles:
         assert needle in str(info.value)
+
+
+def test_a_cycle_is_a_pls_rule_not_a_spec_rule():
+    # the spec holds a non-recursive model; PLS (and anything needing a topological order) refuses it
+    model = Model.from_syntax("A =~ a1\nB =~ b1\nC =~ c1\nB ~ A\nC ~ B\nA ~ C")
+    assert model.cycle == ("A", "B", "C", "A") and not model.is_recursive
+    with pytest.raises(em.SpecError, match=r"cycle: A -> B -> C -> A\. PLS path models must be recursive"):
+        model.check_recursive(estimator="PLS")
+    with pytest.raises(em.SpecError, match="A -> B -> C -> A"):
+        model.topological_order  # noqa: B018
+    assert Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A").is_recursive
 
 
 def test_builder_errors():

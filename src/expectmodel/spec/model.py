@@ -1,16 +1,24 @@
 """The specification objects: constructs, paths and the immutable :class:`Model`.
 
 A :class:`Model` is the one specification every estimator reads (PLS now,
-covariance SEM and Bayesian SEM later).  It is built either with the small
-Python builder below or from lavaan-style text (:meth:`Model.from_syntax`), and
-both spellings produce equal objects.  Validation of the structure happens when
-the object is created; validation against a data set happens in
-:mod:`expectmodel.data`.
+covariance SEM and Bayesian SEM later).  Underneath it is a
+:class:`~expectmodel.spec.table.ParameterTable` (:attr:`Model.table`), lavaan's
+parameter table; the constructs and paths are compiled from it for the
+estimators that think in blocks and arrows.  A model is built either with the
+small Python builder below, from lavaan-style text (:meth:`Model.from_syntax`) or
+from a table (:meth:`Model.from_table`), and the spellings produce equal objects.
+
+The spec states the model and checks that it is well formed (every path joins
+two constructs, no indicator in two blocks, ...).  What an estimator can fit is
+the estimator's business: PLS refuses ``~~``, ``:=``, fixed values and a
+non-recursive inner model (see :func:`expectmodel.sem._spec.pls_requirements`).
+Validation against a data set happens in :mod:`expectmodel.data`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -18,20 +26,39 @@ from typing import Literal
 import pandas as pd
 
 from expectmodel.errors import SpecError
+from expectmodel.spec.table import ParameterTable, Row
 
 __all__ = ["Construct", "Model", "Path", "composite", "items", "paths", "reflective"]
 
 Kind = Literal["reflective", "composite"]
 Mode = Literal["A", "B"]
 
+_MEASUREMENT = ("=~", "<~")
+_NAME = re.compile(r"(?<![\d.])[A-Za-z_][A-Za-z0-9_.]*")
+
 
 @dataclass(frozen=True)
 class Construct:
     """One construct and its indicator block.
 
-    ``kind`` is the measurement philosophy: ``"reflective"`` (a common factor,
-    ``=~``; estimated in mode A and corrected by PLSc when ``consistent=True``)
-    or ``"composite"`` (``<~``; mode B by default, mode A allowed).
+    Parameters
+    ----------
+    name : str
+        The construct's name.
+    indicators : sequence of str
+        Its indicator columns, in order (at least one, none twice).
+    kind : {"reflective", "composite"}, default "reflective"
+        The measurement philosophy: ``"reflective"`` (a common factor, ``=~``; estimated
+        in mode A and corrected by PLSc when ``consistent=True``) or ``"composite"``
+        (``<~``; mode B by default, mode A allowed).
+    mode : {"A", "B"}, default "A"
+        The PLS weighting mode; reflective constructs are always mode A.
+
+    Examples
+    --------
+    >>> from expectmodel.spec import Construct
+    >>> Construct("Value", ("v1", "v2"), "composite", "B").operator
+    '<~'
     """
 
     name: str
@@ -70,39 +97,79 @@ class Construct:
 
     @property
     def operator(self) -> str:
+        """The measurement operator: ``"=~"`` (reflective) or ``"<~"`` (composite)."""
         return "=~" if self.kind == "reflective" else "<~"
 
 
 @dataclass(frozen=True, order=True)
 class Path:
-    """A structural path ``source -> target``."""
+    """A structural path ``source -> target`` (the table row ``target ~ source``).
+
+    Examples
+    --------
+    >>> from expectmodel.spec import Path
+    >>> Path("Quality", "Satisfaction")
+    Path(source='Quality', target='Satisfaction')
+    """
 
     source: str
     target: str
 
 
 def reflective(name: str, indicators: Iterable[str]) -> Construct:
-    """A reflective (common-factor, mode A) construct: ``name =~ x1 + x2``."""
+    """A reflective (common-factor, mode A) construct: ``name =~ x1 + x2``.
+
+    Examples
+    --------
+    >>> from expectmodel.spec import reflective
+    >>> reflective("Q", ["q1", "q2"]).kind
+    'reflective'
+    """
     return Construct(name, tuple(indicators), "reflective", "A")
 
 
 def composite(name: str, indicators: Iterable[str], mode: Mode = "B") -> Construct:
-    """A composite construct, mode B (regression weights) unless ``mode='A'``: ``name <~ x1 + x2``."""
+    """A composite construct, mode B (regression weights) unless ``mode='A'``: ``name <~ x1 + x2``.
+
+    Examples
+    --------
+    >>> from expectmodel.spec import composite
+    >>> composite("V", ["v1", "v2"]).mode
+    'B'
+    """
     return Construct(name, tuple(indicators), "composite", mode)
 
 
 def items(prefix: str, start: int, stop: int) -> list[str]:
-    """Numbered item names, both ends included: ``items("PERQ", 1, 3) == ["PERQ1", "PERQ2", "PERQ3"]``."""
+    """Numbered item names, both ends included.
+
+    Examples
+    --------
+    >>> from expectmodel.spec import items
+    >>> items("PERQ", 1, 3)
+    ['PERQ1', 'PERQ2', 'PERQ3']
+    """
     if stop < start:
         raise SpecError(f"items({prefix!r}, {start}, {stop}): stop must be >= start.")
     return [f"{prefix}{i}" for i in range(start, stop + 1)]
 
 
 def paths(sources: str | Sequence[str], to: str | Sequence[str]) -> tuple[Path, ...]:
-    """Every path from each of ``sources`` to each of ``to``."""
+    """Every path from each of ``sources`` to each of ``to``.
+
+    Examples
+    --------
+    >>> from expectmodel.spec import paths
+    >>> paths(["A", "B"], to="C")
+    (Path(source='A', target='C'), Path(source='B', target='C'))
+    """
     src = [sources] if isinstance(sources, str) else list(sources)
     dst = [to] if isinstance(to, str) else list(to)
     return tuple(Path(s, t) for t in dst for s in src)
+
+
+def _at(row: Row) -> str:
+    return f" (line {row.line})" if row.line is not None else ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +181,18 @@ class Model:
     constructs : sequence of Construct
         The measurement model, in the order results are reported.
     paths : sequence of Path
-        The structural (inner) model; it must be acyclic.
+        The structural (inner) model.  Whether it must be recursive is the estimator's
+        rule (PLS: yes, see :meth:`check_recursive`).
+    table : ParameterTable, optional
+        The parameter table the model was compiled from (:meth:`from_table` passes it).
+        Its ``=~``/``<~``/``~`` rows must be exactly those of ``constructs`` and ``paths``;
+        it may add labels, fixed values, ``~~`` and ``:=`` rows.  Built from ``constructs``
+        and ``paths`` when omitted.
+
+    Notes
+    -----
+    Two models are equal when their constructs (in order) and their table rows (as a set;
+    line numbers aside) are equal, so the order of paths is cosmetic.
 
     Examples
     --------
@@ -122,10 +200,13 @@ class Model:
     >>> m = Model([reflective("Q", ["q1", "q2"]), reflective("S", ["s1", "s2"])], paths("Q", to="S"))
     >>> m == Model.from_syntax("Q =~ q1 + q2\\nS =~ s1 + s2\\nS ~ Q")
     True
+    >>> [str(row) for row in m.table]
+    ['Q =~ q1', 'Q =~ q2', 'S =~ s1', 'S =~ s2', 'S ~ Q']
     """
 
     constructs: tuple[Construct, ...]
     paths: tuple[Path, ...] = field(default=())
+    table: ParameterTable | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "constructs", tuple(self.constructs))
@@ -134,6 +215,7 @@ class Model:
             flat.extend(p if isinstance(p, tuple) else (p,))
         object.__setattr__(self, "paths", tuple(flat))
         self._validate()
+        object.__setattr__(self, "table", self._compile_table(self.table))
 
     # -- validation --------------------------------------------------------------------------
     def _validate(self) -> None:
@@ -173,33 +255,128 @@ class Model:
             if p in seen:
                 raise SpecError(f"The path {p.source} -> {p.target} is specified twice.")
             seen.add(p)
-        self._check_acyclic()
 
-    def _check_acyclic(self) -> None:
+    def _compile_table(self, table: ParameterTable | None) -> ParameterTable:
+        """The model's table in canonical order: measurement (construct by construct), paths, then the rest."""
+        core = [Row(c.name, c.operator, i) for c in self.constructs for i in c.indicators]
+        core += [Row(p.target, "~", p.source) for p in self.paths]
+        if table is None:
+            return ParameterTable(tuple(core))
+        if not isinstance(table, ParameterTable):
+            raise SpecError(f"Model(table=...) must be a ParameterTable, got {type(table).__name__}.")
+        given = {r.key: r for r in table if r.op in (*_MEASUREMENT, "~")}
+        wanted = {r.key for r in core}
+        if set(given) != wanted:
+            extra = sorted(set(given) - wanted)
+            lacking = sorted(wanted - set(given))
+            raise SpecError(
+                "Model(table=...): the table's '=~', '<~' and '~' rows do not match the constructs and paths"
+                + (f"; the table adds {', '.join(' '.join(k) for k in extra)}" if extra else "")
+                + (f"; the table lacks {', '.join(' '.join(k) for k in lacking)}" if lacking else "")
+                + ". Build the model with Model.from_table(table)."
+            )
+        rest = [r for r in table if r.op in ("~~", ":=")]
+        self._check_rest(rest)
+        return ParameterTable(tuple(given[r.key] for r in core) + tuple(rest))
+
+    def _check_rest(self, rest: list[Row]) -> None:
+        """``~~`` rows join known names; ``:=`` expressions use labels or earlier defined parameters."""
+        known = set(self.names) | set(self.indicators)
+        for row in rest:
+            if row.op != "~~":
+                continue
+            for end in (row.lhs, row.rhs):
+                if end not in known:
+                    raise SpecError(
+                        f"'{end}'{_at(row)} in '{row}' is neither a construct nor an indicator of this model; "
+                        "a variance or covariance needs names defined by '=~' or '<~' lines."
+                    )
+        labels = {r.label for r in self.table or () if r.label}
+        defined: set[str] = set()
+        for row in rest:
+            if row.op != ":=":
+                continue
+            if row.lhs in labels:
+                raise SpecError(f"The defined parameter '{row.lhs}'{_at(row)} has the name of a label; rename it.")
+            for name in _NAME.findall(row.rhs):
+                if name not in labels and name not in defined:
+                    raise SpecError(
+                        f"'{name}' in '{row.lhs} := {row.rhs}'{_at(row)} is not a label; label the parameters "
+                        f"it uses, e.g. 'Y ~ {name}*X', or define it on an earlier ':=' line."
+                    )
+            defined.add(row.lhs)
+
+    @cached_property
+    def cycle(self) -> tuple[str, ...] | None:
+        """A cycle of the inner model as ``(A, B, C, A)``, or ``None`` when the model is recursive.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A\\nA ~ B").cycle
+        ('A', 'B', 'A')
+        """
         succ: dict[str, list[str]] = {c.name: [] for c in self.constructs}
         for p in self.paths:
             succ[p.source].append(p.target)
         state: dict[str, int] = {}  # 1 = on the stack, 2 = done
         stack: list[str] = []
 
-        def visit(node: str) -> None:
+        def visit(node: str) -> tuple[str, ...] | None:
             state[node] = 1
             stack.append(node)
             for nxt in succ[node]:
                 if state.get(nxt) == 1:
-                    cycle = [*stack[stack.index(nxt):], nxt]
-                    raise SpecError(
-                        "The inner model has a cycle: " + " -> ".join(cycle)
-                        + ". PLS path models must be recursive; remove one of these paths."
-                    )
+                    return (*stack[stack.index(nxt):], nxt)
                 if nxt not in state:
-                    visit(nxt)
+                    found = visit(nxt)
+                    if found:
+                        return found
             stack.pop()
             state[node] = 2
+            return None
 
         for c in self.constructs:
             if c.name not in state:
-                visit(c.name)
+                found = visit(c.name)
+                if found:
+                    return found
+        return None
+
+    @property
+    def is_recursive(self) -> bool:
+        """Whether the inner model has no cycle (no feedback loop)."""
+        return self.cycle is None
+
+    def check_recursive(self, estimator: str = "PLS") -> None:
+        """Raise :class:`~expectmodel.SpecError` if the inner model has a cycle.
+
+        A recursive inner model is an estimator's requirement (PLS's), not a rule of the spec.
+
+        Parameters
+        ----------
+        estimator : str, default "PLS"
+            The estimator that needs it, named in the message.
+
+        Raises
+        ------
+        SpecError
+            ``"The inner model has a cycle: A -> B -> A. PLS path models must be recursive; ..."``.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A").check_recursive()   # recursive: returns None
+        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A\\nA ~ B").check_recursive()
+        Traceback (most recent call last):
+        ...
+        expectmodel.errors.SpecError: The inner model has a cycle: A -> B -> A. PLS path models must be recursive; remove one of these paths.
+        """  # noqa: E501
+        if self.cycle is not None:
+            raise SpecError(
+                "The inner model has a cycle: " + " -> ".join(self.cycle)
+                + f". {estimator} path models must be recursive; remove one of these paths."
+            )
 
     # -- accessors ---------------------------------------------------------------------------
     @cached_property
@@ -213,6 +390,14 @@ class Model:
         return tuple(i for c in self.constructs for i in c.indicators)
 
     def construct(self, name: str) -> Construct:
+        """The construct called ``name``.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("Q =~ q1 + q2").construct("Q").indicators
+        ('q1', 'q2')
+        """
         for c in self.constructs:
             if c.name == name:
                 return c
@@ -225,15 +410,26 @@ class Model:
 
     @cached_property
     def endogenous(self) -> tuple[str, ...]:
+        """Constructs with at least one path into them, in declaration order."""
         return tuple(n for n in self.names if self.predecessors(n))
 
     @cached_property
     def exogenous(self) -> tuple[str, ...]:
+        """Constructs without a path into them, in declaration order."""
         return tuple(n for n in self.names if not self.predecessors(n))
 
     @cached_property
     def topological_order(self) -> tuple[str, ...]:
-        """Constructs ordered so that every path points forward (ties keep declaration order)."""
+        """Constructs ordered so that every path points forward (ties keep declaration order).
+
+        Raises :class:`~expectmodel.SpecError` for a non-recursive inner model, which has no such order.
+        """
+        if self.cycle is not None:
+            raise SpecError(
+                "The inner model has a cycle: " + " -> ".join(self.cycle)
+                + ", so its constructs have no order in which every path points forward; "
+                "remove one of these paths."
+            )
         done: list[str] = []
         remaining = list(self.names)
         while remaining:
@@ -247,28 +443,152 @@ class Model:
     # -- conversions -------------------------------------------------------------------------
     @classmethod
     def from_syntax(cls, text: str) -> Model:
-        """Parse lavaan-style text (``=~``, ``<~``, ``~``, ``#`` comments); see :mod:`expectmodel.spec.syntax`."""
-        from expectmodel.spec.syntax import parse
+        """Parse lavaan-style text: :func:`~expectmodel.spec.syntax.parse_table`, then :meth:`from_table`.
 
-        return parse(text)
+        Parameters
+        ----------
+        text : str
+            The model text (``=~ <~ ~ ~~ :=``, fixed values ``0.5*x``, labels ``a*x``, ``#`` comments);
+            see :mod:`expectmodel.spec.syntax`.
+
+        Returns
+        -------
+        Model
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> m = Model.from_syntax("Q =~ q1 + q2\\nS =~ s1 + s2\\nS ~ b*Q\\nq1 ~~ s1")
+        >>> m.paths, [str(r) for r in m.table.rows(op="~~")]
+        ((Path(source='Q', target='S'),), ['q1 ~~ s1'])
+        """
+        from expectmodel.spec.syntax import parse_table
+
+        return cls.from_table(parse_table(text))
+
+    @classmethod
+    def from_table(cls, table: ParameterTable | pd.DataFrame, *, modes: Mapping[str, Mode] | None = None) -> Model:
+        """Compile a parameter table into a model.
+
+        ``=~`` rows make reflective constructs, ``<~`` rows composites (mode B unless ``modes``
+        says ``"A"``), ``~`` rows paths; ``~~`` and ``:=`` rows, labels and fixed values stay in
+        :attr:`table` for the estimators that read them.
+
+        Parameters
+        ----------
+        table : ParameterTable or DataFrame
+            The table (a frame is read with :meth:`ParameterTable.from_frame`).
+        modes : mapping of str to {"A", "B"}, optional
+            The PLS weighting mode of composites, by construct name.
+
+        Returns
+        -------
+        Model
+
+        Raises
+        ------
+        SpecError
+            Naming the row (and its line) that does not make a model: no constructs, a
+            construct measured both ways, a path to a name without indicators, a ``~~`` row on
+            an unknown name, a ``:=`` that uses no label, a group other than 1.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model, ParameterTable, Row
+        >>> t = ParameterTable([Row("V", "<~", "v1"), Row("V", "<~", "v2"), Row("S", "=~", "s1"),
+        ...                     Row("S", "~", "V")])
+        >>> m = Model.from_table(t, modes={"V": "A"})
+        >>> m.construct("V").mode, m.predecessors("S")
+        ('A', ('V',))
+        """
+        if isinstance(table, pd.DataFrame):
+            table = ParameterTable.from_frame(table)
+        if not isinstance(table, ParameterTable):
+            raise SpecError(f"Model.from_table needs a ParameterTable, got {type(table).__name__}.")
+        modes = dict(modes or {})
+        blocks: dict[str, list[Row]] = {}
+        for row in table:
+            if row.group > 1:
+                raise SpecError(f"{row.where()}: multiple-group tables are not supported yet; "
+                                "fit each group separately (PLS(..., groups='column')).")
+            if row.op in _MEASUREMENT:
+                first = blocks.setdefault(row.lhs, [row])[0]
+                if first.op != row.op:
+                    raise SpecError(f"Construct '{row.lhs}'{_at(row)} is measured with both '=~' and '<~'; "
+                                    "choose reflective (=~) or composite (<~).")
+                if row is not first:
+                    blocks[row.lhs].append(row)
+        if not blocks:
+            raise SpecError("The model text defines no constructs; add lines such as 'Quality =~ q1 + q2 + q3'.")
+        unknown = sorted(set(modes) - {n for n, rows in blocks.items() if rows[0].op == "<~"})
+        if unknown:
+            raise SpecError(f"modes names {', '.join(map(repr, unknown))}, which are not composites ('<~').")
+        constructs = []
+        for name, rows in blocks.items():
+            kind, mode = ("reflective", "A") if rows[0].op == "=~" else ("composite", modes.get(name, "B"))
+            try:
+                constructs.append(Construct(name, tuple(r.rhs for r in rows), kind, mode))
+            except SpecError as exc:
+                raise SpecError(f"{str(exc).rstrip('.')}{_at(rows[0])}.") from None
+        path_list = []
+        for row in table.rows(op="~"):
+            for end in (row.rhs, row.lhs):
+                if end not in blocks:
+                    raise SpecError(
+                        f"'{end}'{_at(row)} appears in a path but has no indicators; "
+                        f"define it with '{end} =~ item1 + item2' or check the spelling."
+                    )
+            path_list.append(Path(row.rhs, row.lhs))
+        return cls(tuple(constructs), tuple(path_list), table=table)
+
+    def to_table(self) -> ParameterTable:
+        """The parameter table every estimator reads (the same object as :attr:`table`).
+
+        Use its ``.frame`` for a DataFrame with the columns ``lhs, op, rhs, free, value, label,
+        group, line``.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("Q =~ q1 + q2\\nS =~ s1\\nS ~ Q").to_table().frame[["lhs", "op", "rhs"]]
+          lhs  op rhs
+        0   Q  =~  q1
+        1   Q  =~  q2
+        2   S  =~  s1
+        3   S   ~   Q
+        """
+        assert self.table is not None  # set in __post_init__
+        return self.table
 
     def to_syntax(self) -> str:
-        """The lavaan-style text of this model (round-trips through :meth:`from_syntax`)."""
+        """The lavaan-style text of this model; it round-trips through :meth:`from_syntax`.
+
+        Composites in mode A are written as ``<~`` (the text has no spelling for the mode),
+        so they come back in mode B.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> print(Model.from_syntax("S ~ b*Q\\nQ =~ 1*q1 + q2\\nS =~ s1\\nind := 2*b").to_syntax())
+        Q =~ 1*q1 + q2
+        S =~ s1
+        S ~ b*Q
+        ind := 2*b
+        """
         return self._syntax
 
     @cached_property
     def _syntax(self) -> str:
-        lines = [f"{c.name} {c.operator} {' + '.join(c.indicators)}" for c in self.constructs]
-        lines += [
-            f"{n} ~ {' + '.join(self.predecessors(n))}" for n in self.names if self.predecessors(n)
-        ]
+        assert self.table is not None
+        row = {r.key: r for r in self.table}
+        lines = [f"{c.name} {c.operator} " + " + ".join(f"{row[(c.name, c.operator, i)].modifier}{i}"
+                                                       for i in c.indicators) for c in self.constructs]
+        lines += [f"{n} ~ " + " + ".join(f"{row[(n, '~', s)].modifier}{s}" for s in self.predecessors(n))
+                  for n in self.names if self.predecessors(n)]
+        rest = ParameterTable(tuple(r for r in self.table if r.op in ("~~", ":=")))
+        if len(rest):
+            lines.append(rest.to_syntax())
         return "\n".join(lines)
-
-    def to_table(self) -> pd.DataFrame:
-        """The flat parameter table (``lhs``, ``op``, ``rhs``) every estimator reads."""
-        rows = [(c.name, c.operator, i, c.mode) for c in self.constructs for i in c.indicators]
-        rows += [(p.target, "~", p.source, "") for p in self.paths]
-        return pd.DataFrame(rows, columns=["lhs", "op", "rhs", "mode"])
 
     def __eq__(self, other: object) -> bool:  # paths compare as a set: order is cosmetic
         if not isinstance(other, Model):
@@ -280,7 +600,8 @@ class Model:
 
     @cached_property
     def _key(self) -> tuple:
-        return self.constructs, tuple(sorted(self.paths))
+        assert self.table is not None
+        return self.constructs, frozenset(self.table)
 
     @cached_property
     def _hash(self) -> int:
