@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import expectmodel as em
-from expectmodel.data import prepare
+from expectmodel.sem._data import prepare
 
 MODEL = em.Model.from_syntax("Q =~ q1 + q2 + q3\nS =~ s1 + s2\nS ~ Q")
 
@@ -100,7 +100,7 @@ def _direct(frame: pd.DataFrame, codes=()) -> np.ndarray:
 def test_chunked_threaded_pass_equals_the_direct_computation(monkeypatch, layout):
     """Large frames are copied and summarised in cache-sized chunks over threads; small chunks and a low
     thread threshold here exercise that path on every kind of frame against plain numpy."""
-    from expectmodel import data as data_module
+    from expectmodel.sem import _data as data_module
 
     monkeypatch.setattr(data_module, "CHUNK_ROWS", 64)
     monkeypatch.setattr(data_module, "PARALLEL_ROWS", 500)

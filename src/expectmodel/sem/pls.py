@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from expectmodel.data import MissingPolicy, Scale, prepare
+from expectmodel.sem._data import MissingPolicy, Scale, prepare
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
 from expectmodel.errors import ConvergenceError, ConvergenceWarning, SpecError
 from expectmodel.sem import _kernel as k
