@@ -35,6 +35,31 @@ class SimulatedSurvey:
     latent_corr: pd.DataFrame
     latent: pd.DataFrame  # true construct scores
     r2: pd.Series
+    seed: int | None = None
+
+    @property
+    def truth(self) -> pd.DataFrame:
+        """The population values in the key columns of every ``to_frame()`` (``kind, lhs, op, rhs, group``)
+        plus ``value``, so that ``res.to_frame().merge(sim.truth)`` lines estimates up with their truth.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> sim = em.simulate.survey(em.spec.templates.ecsi(), 50, paths=0.2, seed=1)
+        >>> sim.truth.query("kind == 'path'").head(2)[["lhs", "op", "rhs", "value"]].to_numpy().tolist()
+        [['Expectation', '~', 'Image', 0.2], ['Satisfaction', '~', 'Image', 0.2]]
+        """
+        paths = pd.DataFrame({"kind": "path", "lhs": self.paths["target"], "op": "~", "rhs": self.paths["source"],
+                              "group": "", "value": self.paths["value"]})
+        outer = self.loadings.reset_index()
+        loadings = pd.DataFrame({"kind": "loading", "lhs": outer["construct"], "op": "=~",
+                                 "rhs": outer["indicator"], "group": "", "value": outer.iloc[:, 2]})
+        w = self.weights.dropna().reset_index()
+        weights = pd.DataFrame({"kind": "weight", "lhs": w["construct"], "op": "<~", "rhs": w["indicator"],
+                                "group": "", "value": w.iloc[:, 2]})
+        r2 = pd.DataFrame({"kind": "r2", "lhs": self.r2.index, "op": "r2", "rhs": "", "group": "",
+                           "value": self.r2.to_numpy()})
+        return pd.concat([paths, loadings, weights, r2], ignore_index=True)
 
 
 def _path_value(paths: Mapping | float | None, source: str, target: str, default: float) -> float:
@@ -169,6 +194,7 @@ def survey(
         latent_corr=pd.DataFrame(phi, index=list(names), columns=list(names)),
         latent=pd.DataFrame(eta, columns=list(names)),
         r2=pd.Series(r2, dtype=float),
+        seed=seed,
     )
 
 
