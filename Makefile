@@ -44,8 +44,12 @@ bench: $(VENV)/.installed
 bench-latent: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_latent.py
 
+# ruff, then the import rules of ARCHITECTURE §3: import-linter's contracts ([tool.importlinter] in
+# pyproject.toml) and the check that estimators import plotting inside plot methods only
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider --no-header tests/test_import.py -k plotting
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

@@ -6,10 +6,12 @@ pymc, statsmodels and matplotlib.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +87,76 @@ def test_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = em.nope
     assert not hasattr(em, "nope")
+
+
+# -- "estimators never import plotting" (ARCHITECTURE §3) ----------------------------------------------
+# A plot method may import its plotting module inside the method; import-linter (make lint) cannot tell
+# that from a module-level import, so this check (also run by `make lint`) looks at the statements that
+# run at import time: the module body, class bodies and non-TYPE_CHECKING if/try/with blocks.
+SRC = Path(__file__).resolve().parents[1] / "src" / "expectmodel"
+ESTIMATOR_PACKAGES = ("sem", "latent")
+PLOTTING = ("matplotlib", "expectmodel.plotting", "expectmodel.latent.plots")
+PLOTTING_MODULES = {"latent/plots.py"}  # the plotting modules themselves
+
+
+def _import_time_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every import that runs when ``path`` is imported."""
+    package = ".".join(("expectmodel", *path.relative_to(SRC).with_suffix("").parts[:-1]))
+    found: list[tuple[int, str]] = []
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                found.extend((node.lineno, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                found.extend((node.lineno, f"{base}.{alias.name}") for alias in node.names)
+                found.append((node.lineno, base))
+            elif isinstance(node, ast.If):
+                test = ast.unparse(node.test)
+                if test not in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                for part in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                    visit(part)
+            elif isinstance(node, ast.With | ast.ClassDef):
+                visit(node.body)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    return found
+
+
+def _plotting_imports_at_import_time() -> list[str]:
+    bad = []
+    for package in ESTIMATOR_PACKAGES:
+        for path in sorted((SRC / package).rglob("*.py")):
+            if path.relative_to(SRC).as_posix() in PLOTTING_MODULES:
+                continue
+            for line, module in _import_time_imports(path):
+                if any(module == p or module.startswith(p + ".") for p in PLOTTING):
+                    bad.append(f"{path.relative_to(SRC.parent)}:{line} imports {module} at module level")
+    return bad
+
+
+def test_no_module_level_plotting_import():
+    assert _plotting_imports_at_import_time() == [], "import plotting inside the plot method only"
+
+
+def test_the_plotting_check_sees_module_level_imports(tmp_path, monkeypatch):
+    # the check itself: a module-level import is caught, one inside a function or TYPE_CHECKING is not
+    pkg = tmp_path / "expectmodel" / "sem"
+    pkg.mkdir(parents=True)
+    (pkg / "bad.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from matplotlib.axes import Axes\n"
+        "from ..plotting import plot_ipma\nimport matplotlib.pyplot as plt\n"
+        "def plot():\n    from expectmodel.latent.plots import plot_gaps\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "SRC", tmp_path / "expectmodel")
+    assert _plotting_imports_at_import_time() == [
+        "expectmodel/sem/bad.py:4 imports expectmodel.plotting.plot_ipma at module level",
+        "expectmodel/sem/bad.py:4 imports expectmodel.plotting at module level",
+        "expectmodel/sem/bad.py:5 imports matplotlib.pyplot at module level",
+    ]
