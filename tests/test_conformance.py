@@ -10,7 +10,7 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -239,7 +239,8 @@ def test_compare_puts_fits_side_by_side():
 class BrokenToy(Estimator):
     """A mean estimator that breaks the contract in every way the checks look for."""
 
-    _parameter_constraints = {"centre": [OneOf("mean", "median")], "level": [Interval(float, 0, 1)]}
+    _parameter_constraints: ClassVar[dict[str, list]] = {"centre": [OneOf("mean", "median")],
+                                                         "level": [Interval(float, 0, 1)]}
 
     def __init__(self, centre="mean", level=0.9, columns=("x",)):
         if centre not in ("mean", "median"):  # validates in __init__
@@ -321,7 +322,7 @@ def test_the_checks_catch_broken_results():
 
 def test_parameter_constraints_name_the_allowed_values():
     class Toy(Estimator):
-        _parameter_constraints = {"kind": [OneOf("a", "b")], "n": [Interval(int, 1, None)],
+        _parameter_constraints: ClassVar[dict[str, list]] = {"kind": [OneOf("a", "b")], "n": [Interval(int, 1, None)],
                                   "label": [None, InstanceOf(str)]}
 
         def __init__(self, kind="a", n=1, label=None):

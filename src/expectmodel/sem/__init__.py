@@ -5,4 +5,4 @@ from expectmodel.sem.groups import MultiGroupPLS, MultiGroupResults
 from expectmodel.sem.pls import PLS
 from expectmodel.sem.results import PLSResults
 
-__all__ = ["IPMA", "PLS", "MultiGroupResults", "PLSResults"]
+__all__ = ["IPMA", "PLS", "MultiGroupPLS", "MultiGroupResults", "PLSResults"]

@@ -23,6 +23,7 @@ from scipy import stats
 
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import _moments, quality
+from expectmodel.sem._data import pairwise_correlation_stack
 from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
 __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
@@ -89,6 +90,21 @@ def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarra
     return out
 
 
+def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
+                         low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options,
+                         **_: object) -> dict[str, np.ndarray]:
+    """:func:`_fit_counts` for standardised data with NaN (``missing="pairwise"``): each resample's
+    correlations are pairwise-complete, as the point estimate's."""
+    corr, mean, sd_z = pairwise_correlation_stack(z, counts)
+    iu = np.triu_indices(z.shape[1])
+    htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
+    est = estimate_stack(corr, layout, options, mu + sd * mean, sd * sd_z, low, high)
+    out = _draw_fields(est, layout, htmt)
+    out["converged"] = est.converged
+    out["ok"] = est.ok
+    return out
+
+
 def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray) -> dict[str, np.ndarray]:
     """The reported quantities of a fitted stack (``htmt``: :func:`quality.htmt_pairs` of its correlations)."""
     src, dst = np.nonzero(layout.adjacency)
@@ -118,11 +134,13 @@ def run_bootstrap(
     progress: bool = False,
     indices: np.ndarray | None = None,
     bca: bool = True,
+    pairwise: bool = False,
 ) -> BootstrapDraws:
     """Bootstrap the PLS estimates of standardised data ``z`` (n, p).
 
     ``indices`` (n_boot, n) fixes the resamples (for agreement tests with
-    other programs); otherwise they come from ``seed``.
+    other programs); otherwise they come from ``seed``. ``pairwise=True``: ``z`` holds NaN for
+    missing answers and every resample's correlations are pairwise-complete.
     """
     n = z.shape[0]
     args = (z, mu, sd, low, high, layout, options)
@@ -136,13 +154,14 @@ def run_bootstrap(
         children = np.random.SeedSequence(seed).spawn(len(sizes))
         jobs = [(child, size) for child, size in zip(children, sizes, strict=True)]
 
-    products = _moments.packed_products(z)  # the same for every chunk
+    products = None if pairwise else _moments.packed_products(z)  # the same for every chunk
     local = threading.local()  # each thread's work arrays, reused from chunk to chunk
+    fit_counts = _fit_counts_pairwise if pairwise else _fit_counts
 
     def work(job: tuple) -> dict[str, np.ndarray]:
         scratch = local.__dict__.setdefault("scratch", _moments.Scratch())
         counts = job[0] if len(job) == 1 else _counts(np.random.default_rng(job[0]), job[1], n, scratch)
-        return _fit_counts(counts, *args, products=products, scratch=scratch)
+        return fit_counts(counts, *args, products=products, scratch=scratch)
 
     bar = _progress(progress, n_boot)
     parts: list[dict[str, np.ndarray]] = []
@@ -166,7 +185,7 @@ def run_bootstrap(
     ok = merged.pop("ok")
     converged = merged.pop("converged")
     draws = merged if ok.all() else {key: val[ok] for key, val in merged.items()}
-    jack, groups = (jackknife(z, mu, sd, low, high, layout, options) if bca else (None, 0))
+    jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise) if bca else (None, 0))
     return BootstrapDraws(n_boot, seed, draws, int((~ok).sum()), int((~converged & ok).sum()), jack, groups)
 
 
@@ -186,9 +205,21 @@ def _progress(show: bool, total: int):
     return tqdm(total=total, desc="bootstrap", unit="resample")
 
 
-def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options) -> tuple[dict[str, np.ndarray], int]:
+def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
+              pairwise: bool = False) -> tuple[dict[str, np.ndarray], int]:
     """Leave-one-out (or delete-a-group for large n) replicates, for the BCa acceleration."""
     n = z.shape[0]
+    if pairwise:  # the replicates as 0/1 row weights, through the pairwise-complete stack
+        groups = np.arange(n) if n <= JACKKNIFE_MAX_N else \
+            np.repeat(np.arange(JACKKNIFE_GROUPS), np.diff(np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)))
+        size = int(groups.max()) + 1
+        out = []
+        for a in range(0, size, CHUNK):
+            member = np.arange(a, min(a + CHUNK, size))
+            counts = (groups[None, :] != member[:, None]).astype(np.float64)
+            out.append(_fit_counts_pairwise(counts, z, mu, sd, low, high, layout, options))
+        merged = {key: np.concatenate([o[key] for o in out]) for key in out[0] if key not in ("ok", "converged")}
+        return merged, size
     s1 = z.sum(axis=0)
     s2 = z.T @ z
     if n <= JACKKNIFE_MAX_N:

@@ -78,7 +78,7 @@ class MultiGroupPLS(Estimator):
     True
     """
 
-    _parameter_constraints = {"estimator": [InstanceOf(PLS, name="a PLS estimator")],
+    _parameter_constraints: ClassVar[dict[str, list]] = {"estimator": [InstanceOf(PLS, name="a PLS estimator")],
                               "by": [InstanceOf(str, name="a column name")]}
 
     def __init__(self, estimator: PLS, *, by: str) -> None:

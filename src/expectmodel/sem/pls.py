@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from expectmodel.sem._data import MissingPolicy, Scale, prepare
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
-from expectmodel.errors import ConvergenceError, ConvergenceWarning, SpecError
+from expectmodel.errors import ConvergenceError, ConvergenceWarning
 from expectmodel.sem import _kernel as k
+from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare
 from expectmodel.sem._estimates import Options, estimate_stack
+from expectmodel.sem._spec import pls_requirements
 from expectmodel.sem.bootstrap import run_bootstrap
 from expectmodel.sem.results import PLSResults, build_meta
 from expectmodel.spec import Model
@@ -101,7 +103,7 @@ class PLS(Estimator):
     # In R: seminr::estimate_pls(data, measurement_model, structural_model)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict[str, list]] = {
         "model": [InstanceOf(Model, str, name="a Model or lavaan-style model text")],
         "scheme": [OneOf(*k.SCHEMES)],
         "consistent": [OneOf(True, False)],
@@ -155,14 +157,7 @@ class PLS(Estimator):
     def _spec(self) -> Model:
         self.validate_params()
         model = Model.from_syntax(self.model) if isinstance(self.model, str) else self.model
-        if len(model.names) > 1:
-            linked = {p.source for p in model.paths} | {p.target for p in model.paths}
-            isolated = [n for n in model.names if n not in linked]
-            if isolated:
-                raise SpecError(
-                    f"Construct(s) {', '.join(map(repr, isolated))} have no structural path; PLS estimates "
-                    "a construct from its neighbours in the inner model, so connect it or remove it."
-                )
+        pls_requirements(model)  # refuses, by row, what PLS cannot fit (~~, :=, fixed values, cycles)
         return model
 
     def fit(self, data: pd.DataFrame) -> PLSResults:
@@ -186,7 +181,7 @@ class PLS(Estimator):
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
         x = prepared.values
-        mu, sd, s = _moments(x, prepared.summary.total, prepared.summary.gram)
+        mu, sd, s = moments(prepared)
         _check_composites(s, layout, model)
         est = estimate_stack(s[None], layout, options, mu[None], sd[None],
                              prepared.scale_low, prepared.scale_high)
@@ -203,31 +198,10 @@ class PLS(Estimator):
         if self.bootstrap:
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
-                                 bca=self.bca)
+                                 bca=self.bca, pairwise=prepared.pairwise is not None)
         meta = build_meta(self, model, prepared, est, boot, group, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), meta=meta, group=group)
-
-
-def _moments(x: np.ndarray, total: np.ndarray, gram: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column means, SDs (divisor n - 1) and the correlation matrix, from the column sums and ``x'x``
-    (both taken by :func:`expectmodel.data.prepare` in its one pass), without a centred copy.
-
-    ``x'x - n mu mu'`` loses about ``eps * (mean / sd)^2`` relative precision; survey answers have
-    mean/sd of order 1-10 (error ~1e-14), so the centred pass is only made when a column's mean
-    dwarfs its spread.
-    """
-    n = x.shape[0]
-    mu = total / n
-    cov = gram - np.multiply.outer(total, mu)
-    var = np.diagonal(cov) / (n - 1)
-    if (mu * mu > 1e6 * var).any():
-        xc = x - mu
-        cov = xc.T @ xc
-        var = np.diagonal(cov) / (n - 1)
-    sd = np.sqrt(var)
-    root = np.sqrt(np.diagonal(cov))
-    return mu, sd, cov / root / root[:, None]
 
 
 def _where(group: str | None) -> str:

@@ -64,7 +64,7 @@ def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstima
         n_input=prepared.n_input, n_used=prepared.n, n_dropped=prepared.n_dropped, n_imputed=prepared.n_imputed,
         missing=prepared.missing, missing_values=prepared.missing_values, columns=prepared.columns,
         fingerprint=fingerprint(prepared.columns, prepared.n, summary.total, summary.gram),
-        extra={} if prepared.missing != "pairwise" else {"min_pairwise_n": getattr(prepared, "min_pairwise_n", None)},
+        extra={} if prepared.pairwise is None else {"min_pairwise_n": prepared.pairwise.min_n},
     )
     extra = {
         "group": group,
@@ -205,8 +205,14 @@ class PLSResults(ResultsBase):
 
     @cached_property
     def scores(self) -> pd.DataFrame:
-        """Standardised construct scores, one row per respondent used."""
+        """Standardised construct scores, one row per respondent used.
+
+        Under ``missing="pairwise"`` a missing answer enters its construct's score at the indicator's
+        mean (z = 0), so every respondent gets a score from the answers they gave.
+        """
         z = (self.prepared.values - self.mean) / self.sd
+        if self.prepared.pairwise is not None:
+            z = np.nan_to_num(z, nan=0.0)
         return pd.DataFrame(z @ self.est.weights_full[0], index=self.prepared.index,
                             columns=list(self.model.names))
 
