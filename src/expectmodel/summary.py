@@ -5,9 +5,9 @@ Every results class builds its report as a :class:`Summary`; this module knows n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import csv
 import io
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
