@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -192,7 +192,8 @@ class Model:
     Notes
     -----
     Two models are equal when their constructs (in order) and their table rows (as a set;
-    line numbers aside) are equal, so the order of paths is cosmetic.
+    line numbers aside; ``x ~~ y`` the same as ``y ~~ x``) are equal, so the order of paths
+    is cosmetic.
 
     Examples
     --------
@@ -259,7 +260,7 @@ class Model:
     def _compile_table(self, table: ParameterTable | None) -> ParameterTable:
         """The model's table in canonical order: measurement (construct by construct), paths, then the rest."""
         core = [Row(c.name, c.operator, i) for c in self.constructs for i in c.indicators]
-        core += [Row(p.target, "~", p.source) for p in self.paths]
+        core += self._canonical([Row(p.target, "~", p.source) for p in self.paths])
         if table is None:
             return ParameterTable(tuple(core))
         if not isinstance(table, ParameterTable):
@@ -275,9 +276,19 @@ class Model:
                 + (f"; the table lacks {', '.join(' '.join(k) for k in lacking)}" if lacking else "")
                 + ". Build the model with Model.from_table(table)."
             )
-        rest = [r for r in table if r.op in ("~~", ":=")]
+        rest = [r for r in table if r.op == "~~"]
+        rest = self._canonical(rest) + [r for r in table if r.op == ":="]
         self._check_rest(rest)
         return ParameterTable(tuple(given[r.key] for r in core) + tuple(rest))
+
+    @staticmethod
+    def _canonical(rows: list[Row]) -> list[Row]:
+        """Rows of one ``lhs op`` together (first appearance first, order kept), as the text writes them."""
+        first: dict[tuple[str, str], int] = {}
+        for i, r in enumerate(rows):
+            first.setdefault((r.lhs, r.op) if r.op != ":=" else (r.lhs, f":={i}"), i)
+        order = {i: first[(r.lhs, r.op) if r.op != ":=" else (r.lhs, f":={i}")] for i, r in enumerate(rows)}
+        return [rows[i] for i in sorted(range(len(rows)), key=lambda i: (order[i], i))]
 
     def _check_rest(self, rest: list[Row]) -> None:
         """``~~`` rows join known names; ``:=`` expressions use labels or earlier defined parameters."""
@@ -580,15 +591,7 @@ class Model:
     @cached_property
     def _syntax(self) -> str:
         assert self.table is not None
-        row = {r.key: r for r in self.table}
-        lines = [f"{c.name} {c.operator} " + " + ".join(f"{row[(c.name, c.operator, i)].modifier}{i}"
-                                                       for i in c.indicators) for c in self.constructs]
-        lines += [f"{n} ~ " + " + ".join(f"{row[(n, '~', s)].modifier}{s}" for s in self.predecessors(n))
-                  for n in self.names if self.predecessors(n)]
-        rest = ParameterTable(tuple(r for r in self.table if r.op in ("~~", ":=")))
-        if len(rest):
-            lines.append(rest.to_syntax())
-        return "\n".join(lines)
+        return self.table.to_syntax()
 
     def __eq__(self, other: object) -> bool:  # paths compare as a set: order is cosmetic
         if not isinstance(other, Model):
@@ -601,7 +604,9 @@ class Model:
     @cached_property
     def _key(self) -> tuple:
         assert self.table is not None
-        return self.constructs, frozenset(self.table)
+        # a covariance is symmetric: 'x ~~ y' and 'y ~~ x' state the same parameter
+        return self.constructs, frozenset(
+            replace(r, lhs=r.rhs, rhs=r.lhs) if r.op == "~~" and r.rhs < r.lhs else r for r in self.table)
 
     @cached_property
     def _hash(self) -> int:
