@@ -17,6 +17,7 @@ import pytest
 
 import expectmodel as em
 
+SKLEARN_ENV = {"KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK"}  # sklearn/__init__.py: os.environ.setdefault
 HEAVY = ("statsmodels", "pymc", "pytensor", "arviz", "nutpie", "matplotlib")
 
 PROBE = """
@@ -57,7 +58,9 @@ def test_pls_side_needs_neither_pymc_nor_statsmodels_nor_matplotlib():
         import expectmodel as em
         em.PLS, em.PLSResults, em.MultiGroupResults, em.Model, em.spec.templates.ecsi(), em.simulate, em.datasets
     """)
-    assert seen == {"heavy": [], "env_changed": []}
+    assert seen["heavy"] == []
+    # scikit-learn (the estimators' base class) setdefaults its OpenMP variables when imported; nothing else
+    assert set(seen["env_changed"]) <= SKLEARN_ENV
 
 
 @pytest.mark.xfail(strict=False, reason="expectmodel.bayes (being rewritten as expectmodel.sampling) sets "

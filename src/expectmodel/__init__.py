@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
-from expectmodel._meta import __version__
 from expectmodel.errors import (
     ConvergenceError,
     ConvergenceWarning,
@@ -48,6 +47,8 @@ _LAZY: dict[str, str] = {
     "sem": "expectmodel.sem",
     "simulate": "expectmodel.simulate",
     "spec": "expectmodel.spec",
+    # the version (importlib.metadata costs more than the rest of the import)
+    "__version__": "expectmodel._meta",
     # classes and functions
     "Meta": "expectmodel.results",
     "Model": "expectmodel.spec",
@@ -89,6 +90,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from expectmodel import bayes, data, datasets, latent, sem, simulate, spec
+    from expectmodel._meta import __version__
     from expectmodel.results import Meta, compare
     from expectmodel.sem import PLS, MultiGroupResults, PLSResults
     from expectmodel.sem.groups import MultiGroupPLS
