@@ -38,14 +38,16 @@ def test_unknown_battery_and_bad_scale():
 
 def test_battery_with_items_missing_lists_them(sim):
     df = sim.data.drop(columns=["P_q2", "P_q5"])
-    with pytest.raises(DataError, match=r"battery P lacks columns for 2 of its 5 items: q2 \(P_q2\), q5 \(P_q5\)"):
+    msg = r"not found in the data: 'P_q2' \(battery P, item q2\); 'P_q5' \(battery P, item q5\)"
+    with pytest.raises(DataError, match=msg):
         sim.design.prepare(df)
 
 
 def test_answer_outside_scale_names_column_and_row(sim):
     df = sim.data.copy()
     df.loc[7, "E_q4"] = 9
-    with pytest.raises(DataError, match=r"battery E: column 'E_q4' has the answer 9 in row 7"):
+    msg = r"'E_q4' \(battery E, item q4\) has 1 value\(s\) outside the declared 1-7 scale; first at row 7 \(value 9\)"
+    with pytest.raises(DataError, match=msg):
         sim.design.prepare(df)
     df.loc[7, "E_q4"] = -99
     with pytest.raises(DataError, match="missing_values="):
@@ -63,7 +65,7 @@ def test_all_answers_identical_within_a_battery(sim):
 
 def test_stage_with_no_respondents(sim):
     df = sim.data[sim.data.stage != "first-time"]
-    with pytest.raises(DataError, match=r"stage\(s\) 'first-time' have no respondents"):
+    with pytest.raises(DataError, match=r"Level\(s\) 'first-time' of column 'stage' have no respondents"):
         sim.design.prepare(df)
     df = sim.data.assign(stage=sim.data.stage.astype(str).replace("long-term", "loyal"))
     with pytest.raises(DataError, match="'loyal' not in stages="):
@@ -90,7 +92,8 @@ def test_driver_missing_and_constant(sim):
 def test_non_numeric_answers(sim):
     df = sim.data.astype({"E_q1": object})
     df.loc[0, "E_q1"] = "seven"
-    with pytest.raises(DataError, match="'E_q1' is not numeric"):
+    msg = r"'E_q1' \(battery E, item q1\) is not numeric.*first non-numeric value 'seven' at row 0"
+    with pytest.raises(DataError, match=msg):
         sim.design.prepare(df)
 
 
@@ -151,7 +154,8 @@ def test_probability_expectations_are_validated():
     sim = latent.simulate_latent(40, dimensions={"a": ("q1", "q2")}, probability=True, invariance=False, seed=2)
     df = sim.data.copy()
     df.loc[3, "E_q2"] = 1.4
-    with pytest.raises(DataError, match=r"'E_q2' has the probability 1.4 in row 3, outside 0-1"):
+    msg = r"'E_q2' \(battery E, item q2\) has 1 value\(s\) outside the declared 0-1 probability scale; first at row 3"
+    with pytest.raises(DataError, match=msg + r" \(value 1.4\)"):
         sim.design.prepare(df)
     heaped = sim.data.assign(E_q1=0.5, E_q2=np.where(np.arange(40) % 2, 1.0, 0.0))
     with pytest.warns(UserWarning, match="exactly 0, 50% or 100%"):

@@ -17,6 +17,11 @@ from expectmodel.errors import DataError, ParameterError
 Owner = Mapping[str, str] | None
 
 
+def _row(row: object) -> object:
+    """A row label as the user wrote it: ``7``, not ``np.int64(7)``."""
+    return row.item() if isinstance(row, np.generic) else row
+
+
 def label(column: object, owner: Owner = None) -> str:
     """``'q1'`` or ``'q1' (construct 'Q')`` when ``owner`` names what the column belongs to."""
     if owner and column in owner:
@@ -69,22 +74,22 @@ def duplicated(column: object) -> DataError:
 def non_numeric(column: object, owner: Owner, dtype: object, value: object, row: object) -> DataError:
     return DataError(
         f"Column {label(column, owner)} is not numeric (dtype {dtype}); first non-numeric value {value!r} at row "
-        f"{row!r}. Recode answers as numbers and declare missing-answer codes with missing_values=."
+        f"{_row(row)!r}. Recode answers as numbers and declare missing-answer codes with missing_values=."
     )
 
 
 def infinite(column: object, owner: Owner, count: int, row: object) -> DataError:
-    return DataError(f"Column {label(column, owner)} holds {count} infinite value(s); first at row {row!r}. "
+    return DataError(f"Column {label(column, owner)} holds {count} infinite value(s); first at row {_row(row)!r}. "
                      "Recode them or declare them with missing_values=.")
 
 
 def outside_scale(column: object, owner: Owner, scale, count: int, row: object, value: float,
                   codes: Sequence[float]) -> DataError:
     msg = (f"Column {label(column, owner)} has {count} value(s) outside the declared {scale.describe()} scale; "
-           f"first at row {row!r} (value {value:g}). Recode them or set them to NaN.")
+           f"first at row {_row(row)!r} (value {value:g}). Recode them or set them to NaN.")
     if scale.kind == "probability" and scale.high == 1 and 1 < value <= 100:
         msg += " If the answers are percentages, declare the 0-100 probability scale."
-    if not codes:
+    if not codes and float(value).is_integer():
         msg += f" If {value:g} is a missing-answer code, declare it with missing_values={value:g}."
     return DataError(msg)
 
@@ -92,7 +97,7 @@ def outside_scale(column: object, owner: Owner, scale, count: int, row: object, 
 def not_whole(column: object, owner: Owner, scale, count: int, row: object, value: float) -> DataError:
     return DataError(
         f"Column {label(column, owner)} has {count} answer(s) that are not whole categories of the "
-        f"{scale.describe()} scale; first at row {row!r} (value {value:g}). Likert answers are category "
+        f"{scale.describe()} scale; first at row {_row(row)!r} (value {value:g}). Likert answers are category "
         "numbers: recode them, or declare an interval scale."
     )
 
@@ -107,7 +112,7 @@ def missing_answers(columns: Sequence[str], counts: np.ndarray, first_column: st
                "mean": "missing='mean' to impute column means"}
     how = ", ".join(options[a] for a in allowed if a in options)
     return DataError(f"Missing answers in {listed.size} column(s): {listing}{more}; first in '{first_column}' at "
-                     f"row {row!r}. Pass {how}.")
+                     f"row {_row(row)!r}. Pass {how}.")
 
 
 def no_answers(column: object, owner: Owner = None) -> DataError:

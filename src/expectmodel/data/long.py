@@ -70,7 +70,9 @@ def widen(
         pos = np.flatnonzero((key == first).all(axis=1).to_numpy())
         rows = frame.index[pos]
         where = f" in battery {first[battery]!r}" if battery is not None else ""
-        raise DataError(f"Respondent {frame[respondent].iloc[pos[0]]!r} answered item {first[item]!r}{where} more than "
+        rid = frame[respondent].iloc[pos[0]]
+        rid = rid.item() if isinstance(rid, np.generic) else rid
+        raise DataError(f"Respondent {rid!r} answered item {first[item]!r}{where} more than "
                         f"once (rows {', '.join(map(repr, rows[:5]))}); keep one answer per respondent and item.")
     if name is None:
         def name(b, i):

@@ -26,6 +26,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from expectmodel.data import Scale, read_grouping, read_items, widen
+from expectmodel.data import _messages as msg
+from expectmodel.data.read import parse_codes
 from expectmodel.errors import DataError, SpecError
 
 __all__ = ["BATTERIES", "SERVQUAL_DIMENSIONS", "Design", "SurveyData", "servqual_design"]
@@ -218,7 +221,7 @@ class Design:
         self,
         data: pd.DataFrame,
         *,
-        missing_values: Iterable[float] = (),
+        missing_values: float | Iterable[float] = (),
         format: Literal["wide", "long"] = "wide",
         item: str = "item",
         battery: str = "battery",
@@ -231,47 +234,76 @@ class Design:
         (the design's id column), ``item``, ``battery`` and ``answer``;
         respondent-level columns (satisfaction, drivers, stage, importance)
         must then be constant within a respondent.
+
+        The answers are read through the shared data layer
+        (:func:`expectmodel.data.read_items`, :func:`~expectmodel.data.read_grouping`,
+        :func:`~expectmodel.data.widen`), so a problem gets the same message as in every other
+        family. ``missing_values`` is one code (``-99``) or several; they become NaN first.
         """
         if not isinstance(data, pd.DataFrame):
-            raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+            raise msg.not_a_frame(data)
+        codes = parse_codes(missing_values)
         if format == "long":
             data = self._widen(data, item=item, battery=battery, answer=answer)
         elif format != "wide":
             raise SpecError(f"format must be 'wide' or 'long', got {format!r}.")
         elif self.respondent is not None:
             if self.respondent not in data.columns:
-                raise DataError(f"respondent column {self.respondent!r} is not in the data.")
+                raise msg.not_found([self.respondent], data.columns.tolist(), {self.respondent: "respondent id"},
+                                    noun="Column(s)")
             if data[self.respondent].duplicated().any():
                 dup = data[self.respondent][data[self.respondent].duplicated()].iloc[0]
                 raise DataError(f"respondent id {dup!r} appears in more than one row of wide data; "
                                 "use format='long' for one row per answer.")
             data = data.set_index(self.respondent)
-        codes = tuple(float(v) for v in missing_values)
-        n = len(data)
-        if n == 0:
-            raise DataError("data has no rows.")
+        if len(data) == 0:
+            raise msg.no_rows(data.shape[1])
 
         stage_codes, stages = self._stages(data)
+        columns: dict[str, None] = {}
+        scales: dict[str, Scale] = {}
+        owner: dict[str, str] = {}
+
+        def add(col: str, scale: Scale | None, role: str) -> None:
+            columns.setdefault(col)
+            owner.setdefault(col, role)
+            if scale is not None:
+                scales.setdefault(col, scale)
+
+        likert = Scale(*self.scale, "likert")
+        for b, mapping in self.columns.items():
+            unmapped = [it for it in self.items if it not in mapping]
+            if unmapped:
+                raise DataError(f"battery {b} maps no column for {len(unmapped)} of its {len(self.items)} items: "
+                                f"{', '.join(unmapped[:8])}{' ...' if len(unmapped) > 8 else ''}. Every battery "
+                                "must carry every item; map them in batteries=.")
+            sc = Scale(0, self.probability_max, "probability") if b in self.probability else likert
+            for it in self.items:
+                add(mapping[it], sc, f"battery {b}, item {it}")
+        for c in self.satisfaction:
+            add(c, Scale(*self.satisfaction_scale, "likert"), "satisfaction")
+        for c in self.drivers:
+            add(c, None, "driver")
+        for d, c in (self.importance or {}).items():
+            add(c, None, f"importance of {d}")
+        read = read_items(data, list(columns), scales=scales, missing_values=codes, owner=owner)
+        where = {c: j for j, c in enumerate(read.columns)}
+
+        def block(cols: Iterable[str]) -> np.ndarray:
+            return read.values[:, [where[c] for c in cols]].copy()
+
         answers: dict[str, np.ndarray] = {}
         for b, mapping in self.columns.items():
-            missing_items = [it for it in self.items if it not in mapping or mapping[it] not in data.columns]
-            if missing_items:
-                shown = ", ".join(f"{it} ({mapping.get(it, 'unmapped')})" for it in missing_items[:8])
-                raise DataError(f"battery {b} lacks columns for {len(missing_items)} of its {len(self.items)} "
-                                f"items: {shown}{' ...' if len(missing_items) > 8 else ''}. Every battery must "
-                                "carry every item; rename the columns or fix the battery pattern.")
-            cols = [mapping[it] for it in self.items]
+            vals = block(mapping[it] for it in self.items)
             if b in self.probability:
-                vals = self._probability_block(data, cols, codes, f"battery {b}")
-            else:
-                vals = self._ordinal_block(data, cols, self.scale, codes, f"battery {b}")
+                vals = self._probability(vals, f"battery {b}")
             finite = vals[np.isfinite(vals)]
-            if finite.size and np.all(finite == finite[0]):
+            if finite.size == 0:
+                raise DataError(f"battery {b} has no answers at all (all missing).")
+            if np.all(finite == finite[0]):
                 raise DataError(f"every answer in battery {b} is {finite[0]:g}: a battery without variation "
                                 "carries no information about the latent level. Check the export (a filled-in "
                                 "default?) or drop the battery from the design.")
-            if finite.size == 0:
-                raise DataError(f"battery {b} has no answers at all (all missing).")
             answers[b] = vals
         if "P" in answers and self.no_perception:
             absent = np.isin(np.asarray(stages, dtype=object)[stage_codes], self.no_perception)
@@ -281,12 +313,10 @@ class Design:
                                 f"asked the P battery by design, but rows {_fmt_rows(data.index, has)} have P "
                                 "answers. Fix the stage column or no_perception=.")
 
-        sat = None
-        if self.satisfaction:
-            sat = self._ordinal_block(data, list(self.satisfaction), self.satisfaction_scale, codes, "satisfaction")
+        sat = block(self.satisfaction) if self.satisfaction else None
         drivers = None
         if self.drivers:
-            drivers = self._numeric_block(data, list(self.drivers), codes, "driver")
+            drivers = block(self.drivers)
             for j, c in enumerate(self.drivers):
                 if np.isnan(drivers[:, j]).any():
                     raise DataError(f"driver column {c!r} has missing values in rows "
@@ -297,7 +327,7 @@ class Design:
                                     "differences in expectations. Remove it from drivers=.")
         importance = None
         if self.importance:
-            importance = self._numeric_block(data, list(self.importance.values()), codes, "importance")
+            importance = block(self.importance.values())
             if np.any(importance < 0):
                 raise DataError("importance points must be non-negative.")
         return SurveyData(
@@ -311,8 +341,9 @@ class Design:
             raise SpecError("long data need the respondent id column: set Design(respondent='id').")
         for c in (rid, item, battery, answer):
             if c not in data.columns:
-                raise DataError(f"long data lack the column {c!r}; expected {rid!r}, {item!r}, {battery!r}, "
-                                f"{answer!r} (rename, or pass item=/battery=/answer=).")
+                raise msg.not_found([c], data.columns.tolist(), {rid: "respondent id", item: "item id",
+                                                                  battery: "battery code", answer: "answer"},
+                                    noun="Column(s)")
         unknown_b = sorted(set(map(str, data[battery].unique())) - set(self.columns))
         if unknown_b:
             raise DataError(f"long data hold battery code(s) {', '.join(map(repr, unknown_b))} that the design "
@@ -320,104 +351,32 @@ class Design:
         unknown_i = sorted(set(map(str, data[item].unique())) - set(self.items))
         if unknown_i:
             raise DataError(f"long data hold unknown item(s) {', '.join(map(repr, unknown_i[:8]))}.")
-        key = data[[rid, item, battery]].astype(str)
-        dup = key.duplicated()
-        if dup.any():
-            r = data.loc[dup].iloc[0]
-            raise DataError(f"respondent {r[rid]!r} answered item {r[item]!r} in battery {r[battery]!r} twice.")
-        col = [self.columns[str(b)][str(i)] for b, i in zip(data[battery], data[item], strict=True)]
-        wide = pd.DataFrame({rid: data[rid].to_numpy(), "_col": col, "_val": data[answer].to_numpy()})
-        wide = wide.pivot(index=rid, columns="_col", values="_val")
         person = [c for c in (*self.satisfaction, *self.drivers, self.stage,
                               *(self.importance or {}).values()) if c is not None]
-        if person:
-            missing = [c for c in person if c not in data.columns]
-            if missing:
-                raise DataError(f"long data lack respondent-level column(s) {', '.join(map(repr, missing))}.")
-            per = data.groupby(rid, sort=False)
-            varying = [c for c in person if (per[c].nunique(dropna=False) > 1).any()]
-            if varying:
-                raise DataError(f"respondent-level column(s) {', '.join(map(repr, varying))} vary within a "
-                                "respondent in long data; they must be constant per respondent.")
-            wide = wide.join(per[person].first())
-        return wide
+        columns = self.columns
+        return widen(data, respondent=rid, item=item, answer=answer, battery=battery, keep=person,
+                     name=lambda b, i: columns[b][i])
 
     def _stages(self, data: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
         if self.stage is None:
             return np.zeros(len(data), dtype=np.intp), ("all",)
-        if self.stage not in data.columns:
-            raise DataError(f"stage column {self.stage!r} is not in the data.")
-        raw = data[self.stage]
-        if raw.isna().any():
-            raise DataError(f"stage column {self.stage!r} is missing in rows {_fmt_rows(data.index, raw.isna())}.")
-        values = raw.astype(str).to_numpy()
-        found = sorted(set(values))
-        stages = self.stages if self.stages is not None else tuple(found)
-        unknown = sorted(set(found) - set(stages))
-        if unknown:
-            raise DataError(f"stage column {self.stage!r} holds value(s) {', '.join(map(repr, unknown))} not in "
-                            f"stages={list(stages)}.")
-        empty = [s for s in stages if s not in found]
-        if empty:
-            raise DataError(f"stage(s) {', '.join(map(repr, empty))} have no respondents; a stage without data "
-                            "cannot be estimated. Remove it from stages= or add its respondents.")
-        bad_np = sorted(set(self.no_perception) - set(stages))
+        grouping = read_grouping(data, self.stage, levels=self.stages, ordered=self.stages is None,
+                                 levels_name="stages")
+        bad_np = sorted(set(self.no_perception) - set(grouping.levels))
         if bad_np:
             raise DataError(f"no_perception names unknown stage(s) {', '.join(map(repr, bad_np))}.")
-        lookup = {s: i for i, s in enumerate(stages)}
-        return np.fromiter((lookup[v] for v in values), dtype=np.intp, count=len(values)), tuple(stages)
+        return grouping.codes, grouping.levels
 
-    @staticmethod
-    def _numeric_block(data: pd.DataFrame, cols: list[str], codes: tuple[float, ...], what: str) -> np.ndarray:
-        absent = [c for c in cols if c not in data.columns]
-        if absent:
-            raise DataError(f"{what} column(s) {', '.join(map(repr, absent))} are not in the data.")
-        out = np.empty((len(data), len(cols)))
-        for j, c in enumerate(cols):
-            s = data[c]
-            if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
-                raise DataError(f"{what} column {c!r} is not numeric (dtype {s.dtype}); recode text answers "
-                                "to numbers first.")
-            v = s.to_numpy(dtype=float, na_value=np.nan, copy=True)
-            if codes:
-                v[np.isin(v, codes)] = np.nan
-            if np.isinf(v).any():
-                raise DataError(f"{what} column {c!r} holds infinite values in rows "
-                                f"{_fmt_rows(data.index, np.isinf(v))}.")
-            out[:, j] = v
-        return out
-
-    def _probability_block(self, data: pd.DataFrame, cols: list[str], codes: tuple[float, ...],
-                           what: str) -> np.ndarray:
-        """Probabilities rescaled to [0, 1]; heaping at 0 / 50 / 100 is reported, not changed."""
-        vals = self._numeric_block(data, cols, codes, what)
-        top = float(self.probability_max)
-        bad = np.isfinite(vals) & ((vals < 0) | (vals > top))
-        if bad.any():
-            r, j = np.argwhere(bad)[0]
-            raise DataError(f"{what}: column {cols[j]!r} has the probability {vals[r, j]:g} in row "
-                            f"{data.index[r]!r}, outside 0-{top:g} (set probability_max=100 for percentages).")
-        vals = vals / top
+    def _probability(self, vals: np.ndarray, what: str) -> np.ndarray:
+        """Probabilities (already checked against 0-``probability_max``) rescaled to [0, 1]; heaping at
+        0 / 50 / 100 is reported, not changed."""
+        vals = vals / float(self.probability_max)
         fin = vals[np.isfinite(vals)]
         heaped = np.isin(fin, (0.0, 0.5, 1.0)).mean() if fin.size else 0.0
         if heaped > 0.3:
             warnings.warn(f"{what}: {heaped:.0%} of the probabilities are exactly 0, 50% or 100%; such heaping "
                           "often marks 'don't know' or rounding rather than belief (METHODS §2.1).",
-                          UserWarning, stacklevel=4)
-        return vals
-
-    def _ordinal_block(self, data: pd.DataFrame, cols: list[str], scale: tuple[int, int],
-                       codes: tuple[float, ...], what: str) -> np.ndarray:
-        vals = self._numeric_block(data, cols, codes, what)
-        lo, hi = scale
-        fin = np.isfinite(vals)
-        bad = fin & ((vals < lo) | (vals > hi) | (vals != np.round(vals)))
-        if bad.any():
-            r, j = np.argwhere(bad)[0]
-            hint = (" Declare it with missing_values=." if vals[r, j] < 0 or vals[r, j] > 2 * hi else "")
-            raise DataError(f"{what}: column {cols[j]!r} has the answer {vals[r, j]:g} in row {data.index[r]!r} "
-                            f"({bad.sum()} such answers), outside the {lo}-{hi} scale or not a whole "
-                            f"category.{hint}")
+                          UserWarning, stacklevel=3)
         return vals
 
 
