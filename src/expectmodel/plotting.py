@@ -1,7 +1,8 @@
-"""Matplotlib figures a paper can print: the PLS path diagram and the IPMA map.
+"""Matplotlib figures a paper can print: the path diagram and the IPMA map.
 
-Every function takes ``ax=None`` (a new figure) and returns the Axes.  No
-graphviz: constructs are laid out by their depth in the inner model.
+Every function takes tidy frames (and the spec), never a results object, so any estimator of a
+:class:`~expectmodel.spec.Model` gets the same figures; each takes ``ax=None`` (a new figure) and
+returns the Axes. No graphviz: constructs are laid out by their depth in the inner model.
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from expectmodel.sem.csi import IPMA
-    from expectmodel.sem.results import PLSResults
+    from expectmodel.spec import Model
 
-__all__ = ["plot_ipma", "plot_path_diagram"]
+__all__ = ["axes", "plot_ipma", "plot_path_diagram"]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+def axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    """``ax``, or the Axes of a new constrained-layout figure of ``size`` inches (the one axes helper)."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -28,13 +30,13 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def _layout(res: PLSResults) -> dict[str, tuple[float, float]]:
+def _layout(model: Model) -> dict[str, tuple[float, float]]:
     depth: dict[str, int] = {}
-    for name in res.model.topological_order:
-        preds = res.model.predecessors(name)
+    for name in model.topological_order:
+        preds = model.predecessors(name)
         depth[name] = 1 + max((depth[p] for p in preds), default=-1)
     columns: dict[int, list[str]] = {}
-    for name in res.model.names:
+    for name in model.names:
         columns.setdefault(depth[name], []).append(name)
     pos = {}
     for d, names in columns.items():
@@ -46,22 +48,38 @@ def _layout(res: PLSResults) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, alpha: float = 0.05) -> Axes:
+def plot_path_diagram(paths: pd.DataFrame, model: Model, *, r2: pd.Series | None = None, ax: Axes | None = None,
+                      digits: int = 2, alpha: float = 0.05) -> Axes:
     """Constructs (with R^2) as ellipses, paths as arrows labelled with their coefficients.
 
-    With a bootstrap, significant paths (p < ``alpha``) are drawn solid and the rest dashed.
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        One row per path with ``lhs`` (target), ``rhs`` (source), ``estimate`` and optionally ``p``
+        (the ``kind == "path"`` rows of any ``to_frame()``).
+    model : Model
+        The spec (constructs, their kinds and the inner model's order).
+    r2 : pandas.Series, optional
+        R^2 by construct name, printed under the name.
+    ax : matplotlib Axes, optional
+    digits : int
+        Decimals of the labels.
+    alpha : float
+        With a ``p`` column, paths with p < ``alpha`` are solid and the rest dashed.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     from matplotlib.patches import Ellipse
 
-    pos = _layout(res)
+    pos = _layout(model)
     depth = max(x for x, _ in pos.values()) / 2 + 1
     height = max(abs(y) for _, y in pos.values()) * 2 + 1
-    ax = _axes(ax, (1.9 * depth + 1, 1.5 * height + 1.5))
-    frame = res.to_frame()
-    paths = frame[frame["kind"] == "path"]
-    r2 = res.r2["r2"]
+    ax = axes(ax, (1.9 * depth + 1, 1.5 * height + 1.5))
+    r2 = pd.Series(dtype=float) if r2 is None else r2
     for (x, y), name in ((xy, n) for n, xy in pos.items()):
-        kind = res.model.construct(name).kind
+        kind = model.construct(name).kind
         ax.add_patch(Ellipse((x, y), 1.3, 0.55, facecolor="#eef3fa" if kind == "reflective" else "#f6efe3",
                              edgecolor="#1f3b63", linewidth=1.2, zorder=2))
         label = name if name not in r2.index else f"{name}\nR² = {r2[name]:.{digits}f}"
@@ -72,7 +90,7 @@ def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, 
         unit = vec / np.hypot(*vec)
         start = np.array([x0, y0]) + unit * np.array([0.65, 0.28])
         end = np.array([x1, y1]) - unit * np.array([0.65, 0.28])
-        significant = not hasattr(row, "p") or row.p < alpha
+        significant = not hasattr(row, "p") or not np.isfinite(row.p) or row.p < alpha
         ax.annotate("", xy=end, xytext=start, zorder=1,
                     arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.1,
                                 "linestyle": "-" if significant else "--", "shrinkA": 0, "shrinkB": 0})
@@ -88,11 +106,27 @@ def plot_path_diagram(res: PLSResults, ax: Axes | None = None, digits: int = 2, 
     return ax
 
 
-def plot_ipma(ipma: IPMA, ax: Axes | None = None, level: str = "constructs", **kwargs: Any) -> Axes:
-    """Importance (x) against performance (y), with mean lines splitting the four quadrants."""
-    frame = ipma.constructs if level == "constructs" else ipma.indicators
+def plot_ipma(frame: pd.DataFrame, target: str, ax: Axes | None = None, level: str = "constructs",
+              **kwargs: Any) -> Axes:
+    """Importance (x) against performance (y), with mean lines splitting the four quadrants.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``importance``, ``performance`` and ``construct`` (or ``indicator`` with ``level="indicators"``).
+    target : str
+        The target construct (axis label and title).
+    ax : matplotlib Axes, optional
+    level : {"constructs", "indicators"}
+    **kwargs
+        Passed to ``Axes.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     label = "construct" if level == "constructs" else "indicator"
-    ax = _axes(ax, (6, 4.5))
+    ax = axes(ax, (6, 4.5))
     ax.scatter(frame["importance"], frame["performance"], s=40, color="#1f3b63", zorder=3, **kwargs)
     for row in frame.itertuples():
         ax.annotate(getattr(row, label), (row.importance, row.performance), textcoords="offset points",
@@ -100,7 +134,7 @@ def plot_ipma(ipma: IPMA, ax: Axes | None = None, level: str = "constructs", **k
     ax.grid(alpha=0.3)
     ax.axvline(frame["importance"].mean(), color="grey", lw=0.8, ls="--")
     ax.axhline(frame["performance"].mean(), color="grey", lw=0.8, ls="--")
-    ax.set_xlabel(f"Importance (unstandardised total effect on {ipma.target})")
+    ax.set_xlabel(f"Importance (unstandardised total effect on {target})")
     ax.set_ylabel("Performance (0-100)")
-    ax.set_title(f"Importance-performance map: {ipma.target}")
+    ax.set_title(f"Importance-performance map: {target}")
     return ax

@@ -242,7 +242,6 @@ def small_data() -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-@pytest.mark.xfail(strict=False, reason="wired by lead: PLS.fit calls sem._spec.pls_requirements")
 def test_pls_fit_refuses_a_covariance_row(small_data):
     with pytest.raises(em.SpecError, match="PLS cannot fit line 4, 'q1 ~~ s1'"):
         em.PLS(PLS_BASE + "\nq1 ~~ s1").fit(small_data)

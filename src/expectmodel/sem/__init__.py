@@ -1,7 +1,7 @@
 """Estimators of a :class:`~expectmodel.spec.Model`: PLS path modelling (covariance SEM to follow)."""
 
-from expectmodel.sem.csi import IPMA
 from expectmodel.sem.groups import MultiGroupPLS, MultiGroupResults
+from expectmodel.sem.ipma import IPMA
 from expectmodel.sem.pls import PLS
 from expectmodel.sem.results import PLSResults
 

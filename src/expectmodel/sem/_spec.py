@@ -36,7 +36,7 @@ PLS_HINTS: dict[str, str] = {
              "and path freely, so write the term without its value.",
     "constraints": "The PLS estimator cannot impose equality constraints (one label on several rows); "
                    "give each row its own label or none.",
-    "groups": "Group-specific rows are not supported; fit groups with PLS(..., groups='column').",
+    "groups": "Group-specific rows are not supported; fit each group with MultiGroupPLS(PLS(...), by='column').",
 }
 
 

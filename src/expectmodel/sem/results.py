@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from expectmodel.data import PreparedData
-    from expectmodel.sem.csi import IPMA
+    from expectmodel.sem.ipma import IPMA
 
 from expectmodel.summary import Summary
 
@@ -311,10 +311,13 @@ class PLSResults(ResultsBase):
 
     def ipma(self, target: str) -> IPMA:
         """Importance-performance map analysis for ``target`` (Ringle & Sarstedt 2016)."""
-        from expectmodel.sem.csi import ipma
+        from expectmodel.sem.ipma import ipma
 
         self._require_scale("IPMA")
-        return ipma(self, target)
+        p = self.prepared
+        return ipma(target, self.model.names, self.model.indicators, self.layout.blocks, self.est.weights[0],
+                    self.sd, self.mean, self.est.total[0], self.est.index[0], self.index_weights.to_numpy(),
+                    p.scale_low, p.scale_high)
 
     # -- inference -----------------------------------------------------------------------------
     def _inference(self, name: str) -> dict[str, np.ndarray] | None:
@@ -460,7 +463,8 @@ class PLSResults(ResultsBase):
         """Path diagram: constructs with R^2, arrows labelled with path coefficients (and significance)."""
         from expectmodel.plotting import plot_path_diagram
 
-        return plot_path_diagram(self, ax=ax, **kwargs)
+        paths = self.to_frame().query("kind == 'path'")
+        return plot_path_diagram(paths, self.model, r2=self.r2["r2"], ax=ax, **kwargs)
 
     def plot_ipma(self, target: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Importance-performance map of the constructs that affect ``target``."""

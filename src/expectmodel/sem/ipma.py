@@ -11,6 +11,7 @@ rescaled scores; indicator importance is ``omega_i`` times its construct's.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,50 +23,85 @@ from expectmodel.errors import SpecError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from expectmodel.sem.results import PLSResults
-
 __all__ = ["IPMA", "ipma"]
 
 
 @dataclass(frozen=True)
 class IPMA:
-    """IPMA tables for one target construct."""
+    """IPMA tables for one target construct (``PLSResults.ipma(target)`` makes it).
+
+    Attributes
+    ----------
+    target : str
+        The target construct.
+    constructs : pandas.DataFrame
+        ``construct, importance, performance, priority`` (priority: above-mean importance, below-mean
+        performance).
+    indicators : pandas.DataFrame
+        ``construct, indicator, importance, performance``.
+    """
 
     target: str
     constructs: pd.DataFrame  # construct, importance, performance, priority
     indicators: pd.DataFrame  # construct, indicator, importance, performance
 
     def plot(self, ax: Axes | None = None, level: str = "constructs", **kwargs: Any) -> Axes:
+        """The importance-performance map (:func:`expectmodel.plotting.plot_ipma`)."""
         from expectmodel.plotting import plot_ipma
 
-        return plot_ipma(self, ax=ax, level=level, **kwargs)
+        frame = self.constructs if level == "constructs" else self.indicators
+        return plot_ipma(frame, self.target, ax=ax, level=level, **kwargs)
 
     def _repr_html_(self) -> str:
         return f"<h4>IPMA for {self.target}</h4>" + self.constructs.to_html(float_format="%.3f")
 
 
-def ipma(res: PLSResults, target: str) -> IPMA:
-    names = list(res.model.names)
+def ipma(target: str, names: Sequence[str], indicators: Sequence[str], blocks: Sequence[np.ndarray],
+         weights: np.ndarray, sd: np.ndarray, mean: np.ndarray, total: np.ndarray, index: np.ndarray,
+         omega: np.ndarray, low: np.ndarray, high: np.ndarray) -> IPMA:
+    """Importance-performance map of ``target`` from a fit's arrays.
+
+    Parameters
+    ----------
+    target : str
+        The target construct.
+    names, indicators : sequence of str
+        Construct and indicator names (model order).
+    blocks : sequence of int arrays
+        Each construct's indicator positions.
+    weights, sd, mean : ndarray (p,)
+        Standardised outer weights, indicator SDs and means.
+    total : ndarray (m, m)
+        Standardised total effects (row: source, column: target).
+    index : ndarray (m,)
+        The 0-100 index (performance) of each construct.
+    omega : ndarray (p,)
+        The index weights (rescaled unstandardised weights).
+    low, high : ndarray (p,)
+        Declared scale ends.
+
+    Returns
+    -------
+    IPMA
+    """
+    names = list(names)
     if target not in names:
         raise SpecError(f"Unknown IPMA target '{target}'; the model has {', '.join(names)}.")
     t = names.index(target)
-    layout = res.layout
-    low, high = res.prepared.scale_low, res.prepared.scale_high
-    w = res.est.weights[0]
+    m = len(names)
     # sd of the 0-100 rescaled score of each construct: (100 / range) / sum(w_i / sd_i)
-    unstd = w / res.sd
-    sd_lv = np.array([100 / (high[idx[0]] - low[idx[0]]) / unstd[idx].sum() for idx in layout.blocks])
-    total = res.est.total[0][:, t]
-    sources = [i for i in range(layout.m) if i != t and abs(total[i]) > 0]
+    unstd = weights / sd
+    sd_lv = np.array([100 / (high[idx[0]] - low[idx[0]]) / unstd[idx].sum() for idx in blocks])
+    effect = total[:, t]
+    sources = [i for i in range(m) if i != t and abs(effect[i]) > 0]
     if not sources:
         raise SpecError(f"No construct has an effect on '{target}'; choose an endogenous target.")
-    importance = total * sd_lv[t] / sd_lv
-    performance = res.est.index[0]
+    importance = effect * sd_lv[t] / sd_lv
+    performance = index
     if np.isnan(performance[sources]).any():
         missing = [names[i] for i in sources if np.isnan(performance[i])]
         raise SpecError(f"IPMA needs a declared scale for {', '.join(missing)}; pass scale= for them.")
-    omega = res.index_weights.to_numpy()
-    negative = [res.model.indicators[j] for i in sources for j in layout.blocks[i] if omega[j] < 0]
+    negative = [indicators[j] for i in sources for j in blocks[i] if omega[j] < 0]
     if negative:
         warnings.warn(
             f"Negative outer weights for {', '.join(negative)}: performance values may leave 0-100. "
@@ -79,8 +115,8 @@ def ipma(res: PLSResults, target: str) -> IPMA:
         cons["performance"] < cons["performance"].mean())
     rows = []
     for i in sources:
-        for j in layout.blocks[i]:
-            perf = 100 * (res.mean[j] - low[j]) / (high[j] - low[j])
-            rows.append((names[i], res.model.indicators[j], omega[j] * importance[i], perf))
+        for j in blocks[i]:
+            perf = 100 * (mean[j] - low[j]) / (high[j] - low[j])
+            rows.append((names[i], indicators[j], omega[j] * importance[i], perf))
     ind = pd.DataFrame(rows, columns=["construct", "indicator", "importance", "performance"])
     return IPMA(target, cons, ind)
