@@ -18,7 +18,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -52,15 +52,15 @@ class _Steps:
             yield
             return
         t0 = time.perf_counter()
-        if live:
-            self._print(f"{head} ...")
-            with self._heartbeat(head, t0):
+        self._print(f"{head} ...", end="\n" if live else " ")
+        try:
+            with self._heartbeat(head, t0) if live else nullcontext():
                 yield
-            self._print(f"{head}: done in {_seconds(time.perf_counter() - t0)}")
-        else:
-            self._print(f"{head} ...", end=" ")
-            yield
-            self._print(_seconds(time.perf_counter() - t0))
+        except BaseException:
+            self._print(f"{head}: failed after {_seconds(time.perf_counter() - t0)}" if live else "failed")
+            raise
+        self._print(f"{head}: done in {_seconds(time.perf_counter() - t0)}" if live
+                    else _seconds(time.perf_counter() - t0))
 
     @contextmanager
     def _heartbeat(self, head: str, t0: float) -> Iterator[None]:
