@@ -90,9 +90,9 @@ def test_groups_and_permutation_test():
 def test_empty_group_is_an_error(small_data):
     data = small_data.assign(stage=pd.Categorical(["first-time"] * 150 + ["long-term"] * 150,
                                                   categories=["never used", "first-time", "long-term"]))
-    with pytest.raises(em.DataError, match="Group 'never used' of column 'stage' has no respondents"):
+    with pytest.raises(em.DataError, match="Group\\(s\\) 'never used' of column 'stage' have no respondents"):
         MultiGroupPLS(em.PLS(SMALL), by="stage").fit(data)
-    with pytest.raises(em.DataError, match="groups column 'segment' is not in the data"):
+    with pytest.raises(em.DataError, match=r"Column\(s\) not found in the data: 'segment' \(grouping column\)"):
         MultiGroupPLS(em.PLS(SMALL), by="segment").fit(data)
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from expectmodel._base import Estimator, InstanceOf, resolve_seed
 from expectmodel._meta import versions
+from expectmodel.data import read_grouping
 from expectmodel.errors import DataError, ParameterError
 from expectmodel.results import DataInfo, Meta, ResultsBase
 from expectmodel.sem._estimates import estimate_stack
@@ -34,28 +35,18 @@ from expectmodel.summary import Summary
 __all__ = ["MultiGroupPLS", "MultiGroupResults"]
 
 
-def _group_labels(data: pd.DataFrame, column: str) -> list[Any]:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"Expected a pandas DataFrame, got {type(data).__name__}.")
-    if column not in data.columns:
-        raise DataError(f"The groups column '{column}' is not in the data.")
+def _group_labels(data: pd.DataFrame, column: str) -> list[str]:
+    """The groups, through the shared grouping reader: a categorical column's declared categories must
+    all have respondents; at least two groups."""
+    grouping = read_grouping(data, column, min_levels=2)
     col = data[column]
-    if col.isna().any():
-        first = col.index[col.isna().to_numpy()][0]
-        raise DataError(f"The groups column '{column}' has {int(col.isna().sum())} missing label(s); "
-                        f"first at row {first!r}. Assign a group to every respondent or drop those rows.")
     if isinstance(col.dtype, pd.CategoricalDtype):
-        labels = list(col.cat.categories)
-    else:
-        labels = list(pd.unique(col))
-    counts = col.value_counts()
-    for label in labels:
-        if counts.get(label, 0) == 0:
-            raise DataError(f"Group '{label}' of column '{column}' has no respondents; remove the unused "
-                            "category (e.g. with .cat.remove_unused_categories()) or collect data for it.")
-    if len(labels) < 2:
-        raise DataError(f"The groups column '{column}' has a single group ({labels[0]!r}); fit without groups=.")
-    return labels
+        unused = [str(c) for c in col.cat.categories if str(c) not in grouping.levels]
+        if unused:
+            raise DataError(f"Group(s) {', '.join(map(repr, unused))} of column '{column}' have no respondents; "
+                            "remove the unused categories (e.g. with .cat.remove_unused_categories()) or collect "
+                            "data for them.")
+    return list(grouping.levels)
 
 
 class MultiGroupPLS(Estimator):
@@ -103,8 +94,9 @@ class MultiGroupPLS(Estimator):
         labels = _group_labels(data, self.by)
         seed = resolve_seed(est.seed)
         fits = {}
+        text = data[self.by].astype(str)
         for label in labels:
-            subset = data[data[self.by] == label]
+            subset = data[(text == label).to_numpy()]
             try:
                 fits[str(label)] = est._fit(model, subset, group=str(label), seed=seed)
             except DataError as exc:
