@@ -22,7 +22,32 @@ def _rows(index: pd.Index, mask: np.ndarray, limit: int = 5) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Grouping:
-    """Group membership of every row: ``codes`` index ``levels``; labels are compared as text."""
+    """Group membership of every row: ``codes`` index ``levels``; labels are compared as text.
+
+    Parameters
+    ----------
+    column : str
+        The grouping column.
+    codes : ndarray (n,)
+        Each row's position in ``levels``.
+    levels : tuple of str
+        The levels, in order.
+    counts : tuple of int
+        Rows per level.
+    index : Index
+        Row labels.
+
+    Returns
+    -------
+    Grouping
+        Made by :func:`read_grouping`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_grouping(pd.DataFrame({"wave": [1, 2, 1]}), "wave").labels.tolist()
+    ['1', '2', '1']
+    """
 
     column: str
     codes: np.ndarray  # (n,) intp, position of each row's level in ``levels``

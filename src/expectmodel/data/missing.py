@@ -21,7 +21,35 @@ MIN_PAIRWISE = 3  # fewest rows answering both columns of a pair for a pairwise-
 
 @dataclass(frozen=True, eq=False)
 class MissingRecord:
-    """What a missing-answer policy did: rows dropped, cells imputed per column, pairwise counts."""
+    """What a missing-answer policy did: rows dropped, cells imputed per column, pairwise counts.
+
+    Parameters
+    ----------
+    policy : str
+        The policy applied.
+    n_missing : dict
+        Missing answers per column before the policy.
+    dropped : Index
+        Rows removed (listwise).
+    imputed : dict
+        Cells filled per column (mean).
+    pairwise_n : ndarray (p, p), optional
+        Rows answering both columns of each pair (pairwise).
+
+    Returns
+    -------
+    MissingRecord
+        Stored in ``Items.missing`` by :func:`apply_missing`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from expectmodel.data import read_items
+    >>> items = read_items(pd.DataFrame({"a": [1, None, 3, 4, 5], "b": [1, 2, None, 3, 5]}), ["a", "b"])
+    >>> rec = apply_missing(items, "pairwise").missing
+    >>> rec.min_pairwise_n, rec.n_missing
+    (3, {'a': 1, 'b': 1})
+    """
 
     policy: str
     n_missing: dict[str, int]  # missing answers per column before the policy

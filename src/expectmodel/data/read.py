@@ -24,7 +24,36 @@ __all__ = ["Items", "find_columns", "parse_codes", "read_items"]
 class Items:
     """Checked answers: ``values`` (n, p) float64 with NaN for a missing answer, and where they came from.
 
-    ``missing`` records what :func:`~expectmodel.data.apply_missing` did (None before it ran).
+    Parameters
+    ----------
+    values : ndarray (n, p)
+        Read-only float64 answers, NaN where missing.
+    columns : tuple of str
+        Column names, in the order read.
+    index : Index
+        Row labels.
+    scales : tuple of Scale or None
+        The declared scale of each column.
+    codes : tuple of float
+        The missing-answer codes that became NaN.
+    n_rows_in : int
+        Rows in the frame read.
+    owner : mapping column -> str, optional
+        What each column belongs to (shown in messages).
+    missing : MissingRecord, optional
+        What :func:`~expectmodel.data.apply_missing` did (None before it ran).
+
+    Returns
+    -------
+    Items
+        Made by :func:`read_items`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = read_items(pd.DataFrame({"a": [1, -99]}), ["a"], missing_values=-99)
+    >>> items.n, items.codes, items.frame()["a"].isna().tolist()
+    (2, (-99.0,), [False, True])
     """
 
     values: np.ndarray
@@ -47,6 +76,15 @@ class Items:
 
 def parse_codes(missing_values: object) -> tuple[float, ...]:
     """Missing-answer codes as a tuple of floats, from None, one number or a sequence of numbers.
+
+    Parameters
+    ----------
+    missing_values : None, number or sequence of numbers
+        The codes; anything else raises :class:`~expectmodel.errors.ParameterError`.
+
+    Returns
+    -------
+    tuple of float
 
     Examples
     --------
