@@ -120,6 +120,9 @@ def no_answers(column: object, owner: Owner = None) -> DataError:
 
 
 def too_few_pairs(a: object, b: object, n: int, least: int) -> DataError:
+    if a == b:
+        return DataError(f"Column '{a}' is answered in only {n} row(s); pairwise-complete correlations need at "
+                         f"least {least}. Drop it, or use missing='listwise' or missing='mean'.")
     return DataError(
         f"Columns '{a}' and '{b}' are both answered in only {n} row(s); pairwise-complete correlations need "
         f"at least {least}. Drop one of them, or use missing='listwise' or missing='mean'."
