@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib
 
-import expectmodel.bayes
+from expectmodel.sampling import configure_pytensor
 
 matplotlib.use("Agg")
 
@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 import expectmodel as em
+
+configure_pytensor()  # the system OpenBLAS for pytensor, before any test module imports it
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Small fits (about 200-250 respondents, 2 chains) that still check recovery against the simulation truth.
 
-The full recovery and calibration study (85-95% coverage, the LOO confusion table) is
-``benchmarks/recovery_latent.py``, run by the ``slow`` test in ``test_latent_slow.py``.
+The fits are session fixtures (tests/latent/conftest.py). The full recovery and calibration study
+(85-95% coverage, the LOO confusion table) is ``benchmarks/recovery_latent.py``, run by the ``slow``
+tests in ``test_latent_slow.py``.
 """
 
 from __future__ import annotations
@@ -11,28 +12,20 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
-from expectmodel import bayes, latent
-from expectmodel.errors import ConvergenceError
-
-# Short chains for CI: the gates are relaxed here (and tested on their own in test_convergence_gates_*).
-FAST = dict(draws=300, tune=300, chains=2, seed=1, gates={"rhat": 1.05, "ess_bulk": 50, "ess_tail": 50})
-STAGES = ("never used", "first-time", "long-term")
+from expectmodel import latent, sampling
+from expectmodel.errors import ConvergenceError, ParameterError, SpecError
+from expectmodel.results import PARAMETER_COLUMNS
+from tests.latent.conftest import STAGES, fast
 
 
-def covered(table, truth, lo="lower_90%", hi="upper_90%") -> np.ndarray:
+def covered(table, truth, lo="ci_low", hi="ci_high") -> np.ndarray:
     truth = np.ravel(truth)
     return (table[lo].to_numpy() <= truth) & (truth <= table[hi].to_numpy())
 
 
-@pytest.fixture(scope="module")
-def staged():
-    """Gap link, drivers by stage, never-used customers without a P battery, a few missing answers, two
-    satisfaction items sharing a respondent residual (SD 0.5)."""
-    sim = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
-                                 missing_rate=0.03, n_satisfaction=2, seed=7)
-    res = latent.LatentExpectations(sim.design, link="gap").fit(sim.data, **{**FAST, "draws": 400, "tune": 400})
-    return sim, res
+QUICK_GATES = {"rhat": 10.0, "ess_bulk": 1, "ess_tail": 1, "divergences": 10**6, "bfmi": 0.0}
 
 
 def test_a_compiled_model_is_reused_on_new_data_with_identical_results(staged):
@@ -42,13 +35,16 @@ def test_a_compiled_model_is_reused_on_new_data_with_identical_results(staged):
     sim, first = staged
     other = latent.simulate_latent(240, link="gap", drivers=2, stages=STAGES, no_perception=("never used",),
                                    missing_rate=0.03, n_satisfaction=2, seed=8)
-    est = latent.LatentExpectations(sim.design, link="gap")
-    quick = {**FAST, "draws": 40, "tune": 40, "chains": 1,
-             "gates": {"rhat": 10.0, "ess_bulk": 1, "ess_tail": 1, "divergences": 10**6, "bfmi": 0.0}}
-    assert latent.model._structure(est, est.layout(est._data(other.data))) in bayes._COMPILED  # the staged fit's
-    reused = est.fit(other.data, **quick)
-    bayes._COMPILED.clear()
-    fresh = est.fit(other.data, **quick)
+    est = latent.LatentExpectations(sim.design, link="gap",
+                                    sampler=fast(draws=40, tune=40, chains=1, gates=QUICK_GATES))
+    assert est._reuse_key(est._prepare(other.data)) in sampling._COMPILED  # the staged fit's
+    reused = est.fit(other.data)
+    key = est._reuse_key(est._prepare(other.data))
+    compiled = sampling._COMPILED.pop(key)
+    try:
+        fresh = est.fit(other.data)
+    finally:
+        sampling._COMPILED[key] = compiled
     for name in ("mu", "theta", "Gamma", "beta_P", "cut"):
         np.testing.assert_array_equal(reused.posterior[name].values, fresh.posterior[name].values)
     assert not np.allclose(reused.posterior["mu"].values[0, -1], first.posterior["mu"].values[0, -1])
@@ -67,6 +63,7 @@ def test_levels_and_latent_gap_recovered(staged):
                           + [covered(gap, mu[1] - mu[0])])
     assert hits.mean() >= 0.7, hits
     assert res.diagnostics.passed and res.diagnostics.max_rhat < 1.05
+    assert dims.attrs["ci_level"] == 0.9
 
 
 def test_person_scores_track_truth_as_their_reliability_predicts(staged):
@@ -81,7 +78,7 @@ def test_person_scores_track_truth_as_their_reliability_predicts(staged):
     never = np.asarray(STAGES)[sim.truth["stage"]] == "never used"
     P = sc["P_mean"].to_numpy().reshape(240, -1)
     assert np.isnan(P[never]).all() and np.isfinite(P[~never]).all()
-    gap_cols = sc[["gap_mean", "gap_lower_90%", "gap_upper_90%"]].to_numpy()
+    gap_cols = sc[["gap_mean", "gap_ci_low", "gap_ci_high"]].to_numpy()
     assert np.all(gap_cols[~np.repeat(never, E.shape[1]), 1] <= gap_cols[~np.repeat(never, E.shape[1]), 2])
 
 
@@ -93,7 +90,6 @@ def test_satisfaction_link_and_drivers_recovered(staged):
     r_sd = res.posterior["sat_resid_sd"].values.ravel()  # the residual is integrated out; its SD is sampled
     lo, hi = np.quantile(r_sd, [0.05, 0.95])
     assert lo <= sim.truth["sat_resid_sd"] <= hi and hi < 1.5  # the data inform it: the prior's 95% is 1.96
-    np.testing.assert_allclose(link.xs("beta_sum", level="coefficient")["mean"], 0.0, atol=1e-12)
     drv = res.drivers()
     pooled = drv.loc["pooled"]
     assert np.corrcoef(pooled["mean"], sim.truth["Gamma_mean"].ravel())[0, 1] > 0.8
@@ -116,16 +112,48 @@ def test_posterior_predictive_and_loo(staged):
     assert all("Pareto k-hat > 0.7" in str(w.message) for w in caught)  # nothing else is warned about
     assert (k_hat > 0.7).sum() <= 3
     answered = sim.data[["sat1", "sat2"]].notna().any(axis=1)
-    assert loo.elpd < 0 and k_hat.shape[-1] == int(answered.sum())
+    assert k_hat.shape[-1] == int(answered.sum())
     ll = res.log_likelihood()
     assert ll["answers"].shape == (2, 400, 240)
+    assert "log_likelihood" in res.tree.children  # stored at fit time; the results are never mutated
+
+
+def test_tidy_frame_and_conf_int(staged):
+    _sim, res = staged
+    frame = res.to_frame()
+    assert tuple(frame.columns[:len(PARAMETER_COLUMNS)]) == PARAMETER_COLUMNS
+    assert frame.attrs["ci_level"] == 0.9
+    assert {"level", "gap", "sigma", "loading", "offset", "cutpoint", "link", "driver", "correlation"} <= set(
+        frame["kind"])
+    dims = res.dimensions()
+    gap = frame[frame["kind"] == "gap"].set_index("rhs")
+    table = dims.xs("gap_P-E", level="quantity")
+    np.testing.assert_allclose(gap["estimate"], table["mean"], rtol=1e-12)
+    np.testing.assert_allclose(gap["ci_low"], table["ci_low"], rtol=1e-12)
+    np.testing.assert_allclose(gap["std_error"], table["std_error"], rtol=1e-12)
+    pooled = frame[(frame["kind"] == "driver") & (frame["group"] == "")]
+    np.testing.assert_allclose(pooled["estimate"], res.drivers().loc["pooled"]["mean"], rtol=1e-12)
+    half = res.conf_int(0.5)
+    assert half.attrs["ci_level"] == 0.5
+    assert np.all(half["ci_low"] >= frame["ci_low"] - 1e-12) and np.all(half["ci_high"] <= frame["ci_high"] + 1e-12)
+    np.testing.assert_allclose(res.conf_int()["ci_low"], frame["ci_low"], rtol=1e-12)
+    out = res.to_dict()
+    assert out["schema"] == "expectmodel.latent" and out["schema_version"] == 1
+    assert len(out["parameters"]) == len(frame) and "max_rhat" in out["diagnostics"]
+    json.dumps(out)
+    meta = res.meta
+    assert meta.seed == 1 and meta.ci_level == 0.9 and meta["sampler"]["used"] in ("nutpie", "pymc")
+    assert set(meta.params) == set(latent.LatentExpectations(res.design).get_params())
+    assert meta.versions["pymc"]
 
 
 def test_outputs(staged, tmp_path):
     _sim, res = staged
     text = str(res.summary())
     assert "gap_P-E" in text and "Satisfaction link" in text and "90% equal-tailed" in text
-    assert "<table" in res._repr_html_()
+    assert "<table" in res._repr_html_() and "\\begin" in res.summary().as_latex()
+    assert res.summary().as_csv().startswith("# Latent expectations")
+    assert repr(res).startswith("<LatentResults: n=240") and "\n" not in repr(res)
     assert res.plot_gaps().get_title().startswith("Perception minus expectation")
     assert res.plot_drivers().get_title() == "Drivers of expectations by customer stage"
     assert len(res.ppc(draws=50).plot()) == 3
@@ -136,25 +164,17 @@ def test_outputs(staged, tmp_path):
 
     back = xr.open_datatree(tmp_path / "fit.nc", engine="h5netcdf")
     meta = json.loads(back.attrs["expectmodel_meta"])
-    assert meta["settings"]["seed"] == 1 and meta["settings"]["ci_prob"] == 0.9 and "pymc" in meta["versions"]
+    assert meta["seed"] == 1 and meta["params"]["ci_level"] == 0.9 and "pymc" in meta["versions"]
+    assert meta["sampler"]["draws"] == 400
     np.testing.assert_allclose(back["posterior"]["mu"].values, res.posterior["mu"].values)
     np.testing.assert_allclose(back["log_likelihood"]["answers"].values, res.log_likelihood()["answers"])
 
 
-@pytest.fixture(scope="module")
-def link_pair():
-    """Data generated under the gap rule (beta_E = -beta_P) with strong effects; fitted with the gap and perf links.
-
-    (The reverse, a gap model fitted to SERVPERF data with only two dimensions, is bimodal: beta_P can
-    trade signs between the dimensions. The convergence gates catch it; the slow study covers it.)
-    """
-    dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
-    sim = latent.simulate_latent(250, dimensions=dims, link="gap", truth={"beta_P": [1.0, 0.8]}, seed=3)
-    fits = {}
-    for link in ("perf", "gap"):
-        fits[link] = latent.LatentExpectations(sim.design, link=link).fit(sim.data, **{**FAST, "draws": 400,
-                                                                                         "tune": 400})
-    return sim, fits
+def test_results_are_frozen(staged):
+    _sim, res = staged
+    with pytest.raises(AttributeError):
+        res.meta = None
+    assert not hasattr(res, "store_log_likelihood")
 
 
 def test_loo_prefers_the_generating_link(link_pair):
@@ -177,45 +197,53 @@ def test_prior_predictive_is_not_piled_at_the_extremes(link_pair):
     assert check.kind == "prior"
 
 
-def test_convergence_gates_warn_or_raise():
-    import xarray as xr
-
-    rng = np.random.default_rng(0)
-    post = xr.Dataset({"mu": (("chain", "draw", "k"), rng.normal(size=(2, 1000, 3)) + np.array([0, 3])[:, None, None])})
-    stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 1000), bool)),
-                        "energy": (("chain", "draw"), rng.normal(size=(2, 1000)))})
-    tree = xr.DataTree.from_dict({"posterior": post, "sample_stats": stats})
-    diag = bayes.diagnose(tree, ["mu"], bayes.Gates())
-    assert not diag.passed and diag.max_rhat > 1.5 and any("R-hat" in f for f in diag.failures)
-    with pytest.warns(bayes.SamplingWarning, match="failed the convergence gates: max R-hat"):
-        bayes.enforce(diag, strict=False, what="test fit")
-    with pytest.raises(ConvergenceError, match="max R-hat"):
-        bayes.enforce(diag, strict=True, what="test fit")
-    good = xr.DataTree.from_dict({"posterior": post.assign(mu=post.mu - post.mu.mean("draw")), "sample_stats": stats})
-    assert bayes.diagnose(good, ["mu"], bayes.Gates()).passed
-    stats_div = stats.assign(diverging=stats.diverging.copy(data=np.arange(2000).reshape(2, 1000) % 500 == 0))
-    bad = xr.DataTree.from_dict({"posterior": good["posterior"].to_dataset(), "sample_stats": stats_div})
-    assert bayes.diagnose(bad, ["mu"], bayes.Gates()).failures == ("4 divergent transitions > 0",)
-    # a failure names the parameter (and coordinate) that failed worst
-    values = rng.normal(size=(2, 1000, 3))
-    values[1, :, 2] += 3.0
-    named = xr.Dataset({"mu": (("chain", "draw", "dimension"), values)}, coords={"dimension": ["a", "b", "c"]})
-    diag = bayes.diagnose(xr.DataTree.from_dict({"posterior": named, "sample_stats": stats}), ["mu"], bayes.Gates())
-    assert diag.worst["rhat"] == "mu[c]" and diag.failures[0].endswith("(mu[c])")
-
-
-def test_strict_fit_raises_on_failed_gates():
-    sim = latent.simulate_latent(60, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=5)
-    est = latent.LatentExpectations(sim.design)
+def test_strict_fit_raises_on_failed_gates(link_pair):
+    """Default gates on 2 x 30 draws fail (bulk ESS far below 400); the link_pair structure is reused."""
+    sim, _ = link_pair
+    est = latent.LatentExpectations(sim.design, link="gap",
+                                    sampler=sampling.SamplerConfig(draws=30, tune=30, chains=2, seed=0, strict=True))
     with pytest.raises(ConvergenceError, match="failed the convergence gates"):
-        est.fit(sim.data, draws=30, tune=30, chains=2, seed=0, strict=True)
+        est.fit(sim.data)
+    with pytest.warns(sampling.SamplingWarning, match="failed the convergence gates"):
+        res = est.set_params(sampler=est.sampler.replace(strict=False)).fit(sim.data)
+    assert not res.diagnostics.passed and "FAILED" in repr(res)
+
+
+def test_settings_are_checked_at_fit_and_clone_round_trips(link_pair):
+    sim, _ = link_pair
+    est = latent.LatentExpectations(sim.design, link="gap", batteries=["P", "E"], missing_values=-99,
+                                    sampler=fast())
+    twin = clone(est)
+    assert twin.get_params() == est.get_params() and twin.batteries == ["P", "E"]  # stored unchanged
+    assert est.config().batteries == ("E", "P")  # the design's order
+    bad = latent.LatentExpectations(sim.design, link="ratio")  # constructing never raises
+    with pytest.raises(ParameterError, match="cannot be identified from ordinal answers"):
+        bad.fit(sim.data)
+    with pytest.raises(ParameterError, match=r"person_parameterization must be one of 'noncentred', 'centred'"):
+        latent.LatentExpectations(sim.design, person_parameterization="centered").fit(sim.data)
+    with pytest.raises(ParameterError, match="ci_level must be a number in"):
+        latent.LatentExpectations(sim.design, ci_level=90).fit(sim.data)
+    with pytest.raises(ParameterError, match="non-empty subset of the design's batteries"):
+        latent.LatentExpectations(sim.design, batteries=("X",)).fit(sim.data)
+    with pytest.raises(ParameterError, match="needs invariance=True"):
+        latent.LatentExpectations(sim.design, link="gap", invariance=False).fit(sim.data)
+    with pytest.raises(SpecError, match="needs overall satisfaction items"):
+        latent.LatentExpectations(latent.servqual_design(), link="gap").fit(sim.data)
+    one = latent.Design(dimensions={"a": ["q1", "q2"]}, batteries={"P": "P_{item}"}, scale=(1, 5))
+    with pytest.raises(SpecError, match="scale_usage=True needs two or more batteries"):
+        latent.LatentExpectations(one, scale_usage=True).build(sim.data)
+    with pytest.raises(ParameterError, match="sampler must be"):
+        latent.LatentExpectations(sim.design, sampler={"draws": 10}).fit(sim.data)
 
 
 def test_advi_quick_look_mode():
     sim = latent.simulate_latent(200, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5", "q6")}, seed=8)
-    res = latent.LatentExpectations(sim.design).fit(sim.data, method="advi", advi_steps=4000, draws=200, seed=0)
-    assert res.diagnostics.method == "advi" and res.diagnostics.passed  # gates do not apply to ADVI
-    assert res.meta["settings"]["method"] == "advi" and res.diagnostics.extra["steps"] <= 4000
+    est = latent.LatentExpectations(sim.design, sampler=sampling.SamplerConfig(method="advi", advi_steps=4000,
+                                                                                draws=200, seed=0))
+    res = est.fit(sim.data)
+    # no gate applies to ADVI: nothing failed because nothing was measured
+    assert res.diagnostics.method == "advi" and res.diagnostics.failures == () and np.isnan(res.diagnostics.max_rhat)
+    assert res.meta["sampler"]["method"] == "advi" and res.diagnostics.extra["steps"] <= 4000
     gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
     np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)
 
@@ -225,9 +253,9 @@ def test_numpyro_backend_when_installed():
     pytest.importorskip("numpyro")
     sim = latent.simulate_latent(150, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5", "q6")}, link="gap",
                                  drivers=2, stages=("x", "y"), seed=3)
-    res = latent.LatentExpectations(sim.design, link="gap").fit(
-        sim.data, draws=200, tune=200, chains=2, seed=1, sampler="numpyro", gates={"rhat": 1.2, "ess_bulk": 20,
-                                                                                  "ess_tail": 20, "divergences": 5})
-    assert res.meta["settings"]["sampler"] == "numpyro"
+    sampler = sampling.SamplerConfig(draws=200, tune=200, chains=2, seed=1, sampler="numpyro",
+                                     gates={"rhat": 1.2, "ess_bulk": 20, "ess_tail": 20, "divergences": 5})
+    res = latent.LatentExpectations(sim.design, link="gap", sampler=sampler).fit(sim.data)
+    assert res.meta["sampler"]["used"] == "numpyro"
     gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
     np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)

@@ -9,33 +9,13 @@ from scipy.special import expit
 
 from expectmodel import latent
 from expectmodel.latent import _forward as fw
-from expectmodel.latent._graph import _build
+from expectmodel.latent._graph import build_graph
+from expectmodel.measurement.ordinal import centred_cutpoints, padded
 
 
-def test_ordinal_logp_is_a_stable_distribution():
-    cut = fw.centred_cutpoints(np.array([1.0, 0.5, 2.0, 1.0, 1.5]))
-    assert np.all(np.diff(cut) > 0) and abs(cut.sum()) < 1e-12
-    eta = np.array([-40.0, -3.0, 0.0, 2.5, 40.0])
-    cp = fw.padded(cut)
-    total = np.zeros_like(eta)
-    for k in range(7):
-        lp = fw.ordinal_logp(np.full(5, k), eta, cp[k], cp[k + 1])
-        with np.errstate(divide="ignore"):
-            direct = np.log(expit(cp[k + 1] - eta) - expit(cp[k] - eta))
-        ok = np.isfinite(direct)
-        np.testing.assert_allclose(lp[ok], direct[ok], rtol=1e-10, atol=1e-14)
-        assert np.isfinite(lp).all()  # stable where the naive difference underflows
-        total += np.exp(lp)
-    np.testing.assert_allclose(total, 1.0, rtol=1e-12)
-    np.testing.assert_allclose(fw.category_probabilities(eta, cut).sum(-1), 1.0)
-
-
-def test_draw_ordinal_matches_probabilities():
-    rng = np.random.default_rng(0)
-    cut = fw.centred_cutpoints(np.ones(3))
-    y = fw.draw_ordinal(rng, np.full(200_000, 0.7), cut)
-    freq = np.bincount(y, minlength=5) / y.size
-    np.testing.assert_allclose(freq, fw.category_probabilities(np.array(0.7), cut), atol=4e-3)
+def _graph(est, data):
+    prepared = est._prepare(data)
+    return build_graph(prepared.config, prepared.layout)[0], prepared.layout
 
 
 @pytest.mark.parametrize("kw", [dict(link="free", drivers=2, stages=("a", "b")),
@@ -47,8 +27,7 @@ def test_pymc_graph_and_numpy_mirror_agree(kw):
                                  seed=4, **sim_kw)
     est = latent.LatentExpectations(sim.design, **{k: v for k, v in kw.items()
                                                    if k in ("link", "invariance", "scale_usage")})
-    lay = est.layout(sim.design.prepare(sim.data))
-    model, _ = _build(est, lay)
+    model, lay = _graph(est, sim.data)
     rng = np.random.default_rng(1)
     point = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in model.initial_point().items()}
     names = ["mu", "delta", "loading", "sigma", "cut", "theta"] + [
@@ -102,7 +81,7 @@ def test_geometric_mean_loadings_keep_the_loading_prior():
 
     sim = latent.simulate_latent(20, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, seed=1)
     est = latent.LatentExpectations(sim.design)
-    model, _ = _build(est, est.layout(sim.design.prepare(sim.data)))
+    model, _ = _graph(est, sim.data)
     assert "log_loading_geo" in model.named_vars and "loading" not in {v.name for v in model.free_RVs}
     lam, ratio = pm.draw([model["loading"], model["sigma_ratio"]], draws=20_000, random_seed=5)
     log_lam = np.log(lam[:, 0])  # (draws, J)
@@ -124,7 +103,7 @@ def test_attenuation_scaled_satisfaction_parameters_keep_their_priors():
     sim = latent.simulate_latent(20, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, link="free",
                                  n_satisfaction=2, seed=2)
     est = latent.LatentExpectations(sim.design, link="free")
-    model, _ = _build(est, est.layout(sim.design.prepare(sim.data)))
+    model, _ = _graph(est, sim.data)
     assert {"beta_P_attenuated", "beta_E_attenuated"} <= {v.name for v in model.free_RVs}
     beta_p, beta_e, cut, r_sd = pm.draw([model["beta_P"], model["beta_E"], model["sat_cut"], model["sat_resid_sd"]],
                                         draws=20_000, random_seed=6)
@@ -149,11 +128,11 @@ def test_satisfaction_residual_quadrature_matches_adaptive_integration(max_sd, t
     from scipy import integrate
     from scipy.stats import norm
 
-    cut = fw.centred_cutpoints(np.array([1.0, 0.8, 1.2, 1.0, 0.9]))
+    cut = centred_cutpoints(np.array([1.0, 0.8, 1.2, 1.0, 0.9]))
     cuts = np.stack([cut, cut + 0.3])  # two items, 7 categories
     answers = np.array([[3, 3], [0, 6], [2, 4], [6, 6], [0, 0], [1, 2], [5, 1]])
     cat, answered = answers, np.ones_like(answers, dtype=bool)
-    cp = fw.padded(cuts)
+    cp = padded(cuts)
 
     def exact(eta, r, a, b):
         def f(u):

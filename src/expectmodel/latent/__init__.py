@@ -6,13 +6,14 @@
   the satisfaction link (gap / free / perf), drivers of expectations (MIMIC by stage) and
   scale-usage heterogeneity; :func:`compare` ranks fits by leave-one-respondent-out LOO.
 - :func:`simulate_latent` draws surveys with known truth from every model variant.
+
+Sampler settings are a :class:`~expectmodel.sampling.SamplerConfig` passed as ``sampler=``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from expectmodel import bayes  # noqa: F401  (selects the BLAS for pytensor before pymc is imported)
 from expectmodel.errors import DataError
 from expectmodel.latent.classical import ClassicalScores, ZoneOfTolerance, cronbach_alpha, servqual, zone_of_tolerance
 from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, SurveyData, servqual_design

@@ -2,8 +2,9 @@
 prior/posterior predictive draws and the pointwise log-likelihood.
 
 The pymc model in :mod:`expectmodel.latent._graph` writes the same algebra in
-pytensor; ``tests/latent/test_model.py`` checks that both give the same
-log-density at random points.
+pytensor; ``tests/latent/test_forward.py`` checks that both give the same
+log-density at random points. The ordinal and Beta measurement pieces themselves live in
+:mod:`expectmodel.measurement` (each as a pytensor/numpy pair).
 
 Shapes: ``B`` latent batteries, ``D`` dimensions, ``J`` items, ``K`` categories,
 ``n`` respondents. ``F = B * D`` latent factors, ordered battery-major.
@@ -16,13 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
-from scipy.stats import beta as beta_dist
+from scipy.special import expit, logsumexp
 
-__all__ = ["Observations", "centred_cutpoints", "draw_ordinal", "ordinal_logp"]
+from expectmodel.measurement.beta import beta_logp
+from expectmodel.measurement.ordinal import draw_ordinal, ordinal_logp, padded
 
-#: Finite stand-in for ±infinity at the open ends of the cut-point vector (keeps gradients finite).
-OPEN_END = 1e3
+__all__ = ["Observations", "latent_levels", "respondent_loglik", "satisfaction_loglik", "simulate_answers"]
 
 #: Gauss-Hermite nodes that integrate out the satisfaction items' shared respondent residual. Largest
 #: error of a respondent's log-likelihood (two items, any answers, |eta| <= 5; tests/latent/test_forward.py):
@@ -35,42 +35,6 @@ def residual_quadrature(nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and log weights of the ``nodes``-point Gauss-Hermite rule for E f(u), u ~ N(0, 1)."""
     x, w = np.polynomial.hermite_e.hermegauss(nodes)
     return x, np.log(w / w.sum())
-
-
-def centred_cutpoints(gaps: np.ndarray, loc: np.ndarray | float = 0.0) -> np.ndarray:
-    """Ordered cut-points from positive gaps (..., K-2), centred on ``loc``: (..., K-1)."""
-    gaps = np.asarray(gaps, dtype=float)
-    raw = np.concatenate([np.zeros((*gaps.shape[:-1], 1)), np.cumsum(gaps, axis=-1)], axis=-1)
-    return raw - raw.mean(axis=-1, keepdims=True) + np.asarray(loc)[..., None]
-
-
-def padded(cut: np.ndarray) -> np.ndarray:
-    """Cut-points with the open ends added: (..., K+1)."""
-    lo = np.full((*cut.shape[:-1], 1), -OPEN_END)
-    return np.concatenate([lo, cut, -lo], axis=-1)
-
-
-def ordinal_logp(cat: np.ndarray, eta: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """log Pr(y = cat) under the ordered logit, from the two cut-points bracketing ``cat``.
-
-    Uses σ(a) − σ(b) = σ(a) σ(−b) (1 − e^{b−a}) so it is stable in both tails.
-    """
-    a = upper - eta
-    b = lower - eta
-    return log_expit(a) + log_expit(-b) + np.log(-np.expm1(b - a))
-
-
-def category_probabilities(eta: np.ndarray, cut: np.ndarray) -> np.ndarray:
-    """Pr(y = k) for every category: (..., K) from eta (...) and cut (..., K-1)."""
-    cdf = expit(padded(cut) - eta[..., None])
-    return np.diff(cdf, axis=-1)
-
-
-def draw_ordinal(rng: np.random.Generator, eta: np.ndarray, cut: np.ndarray) -> np.ndarray:
-    """Categories 0..K-1 drawn by inverse CDF: eta (...) with cut broadcastable to (..., K-1)."""
-    u = rng.uniform(size=eta.shape)
-    cdf = expit(np.broadcast_to(cut, eta.shape + cut.shape[-1:]) - eta[..., None])
-    return (u[..., None] > cdf).sum(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -187,7 +151,7 @@ def satisfaction_loglik(eta: np.ndarray, cut: np.ndarray, resid_sd: np.ndarray |
     return logsumexp(lp + logw, axis=-1)
 
 
-def simulate_answers(p: dict, lay, est, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def simulate_answers(p: dict, lay, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Answers (categories 0..K-1) drawn at every *observed* cell, per parameter draw.
 
     Returns ``{"answers": (S, N), "satisfaction": (S, N_sat)}``; used for the prior
@@ -227,8 +191,7 @@ def respondent_loglik(p: dict, lay, chunk: int = 64) -> dict[str, np.ndarray]:
             po = lay.prob_obs
             m = expit(measurement_eta(q, po, lay.item_dim, lay.invariant))
             phi = q["precision"][..., po.item]
-            out["answers"][s0:s0 + chunk] += po.segment_sum(
-                beta_dist.logpdf(lay.prob_y[po.resp, po.item], m * phi, (1 - m) * phi))
+            out["answers"][s0:s0 + chunk] += po.segment_sum(beta_logp(lay.prob_y[po.resp, po.item], m, phi))
         if lay.sat is not None:
             out["satisfaction"][s0:s0 + chunk] = satisfaction_loglik(
                 satisfaction_eta(q, lay.index("E"), lay.index("P")), q["sat_cut"], q.get("sat_resid_sd"),

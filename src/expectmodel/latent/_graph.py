@@ -1,6 +1,8 @@
 """The pymc graph of the latent-expectation model (METHODS §2.1): priors, the parameterisation the
 sampler sees, and the likelihood. The model itself (measurement, identification, extensions) is
-stated in :mod:`expectmodel.latent.model`, which holds the estimator that builds this graph.
+stated in :mod:`expectmodel.latent.model`, which holds the estimator that builds this graph. The graph
+reads a frozen :class:`~expectmodel.latent._layout.LatentConfig` and the data's
+:class:`~expectmodel.latent._layout.Layout`, never the estimator.
 
 Several parameters are sampled in coordinates other than the reported ones
 (respondent effects as mean + zero-sum remainder, loadings on the batteries'
@@ -9,19 +11,19 @@ geometric-mean scale); each keeps the model and its priors exactly
 respondent residual, integrated out by Gauss-Hermite quadrature rather than sampled.
 
 The likelihood is a gathered-cut-point ``Potential`` (two sigmoids per answer),
-faster per gradient than ``pm.OrderedLogistic``.
+faster per gradient than ``pm.OrderedLogistic`` (:mod:`expectmodel.measurement.ordinal`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from expectmodel.latent._forward import OPEN_END, residual_quadrature
+from expectmodel.latent._forward import residual_quadrature
+from expectmodel.latent._layout import LatentConfig, Layout, stage_pooling
+from expectmodel.measurement.beta import beta_logp_graph
+from expectmodel.measurement.ordinal import cutpoints_graph, ordinal_logp_graph, padded_graph
 
-if TYPE_CHECKING:
-    from expectmodel.latent.model import LatentExpectations, _Layout
+__all__ = ["LOADING_PRIOR", "PRIORS", "build_graph", "params_from"]
 
 #: LogNormal (mu, sigma) of the item loadings (discriminations on the logit scale): median 1.3,
 #: 90% between 0.25 and 6.9. Likert items typically discriminate at 1-3 on this scale; the earlier
@@ -49,45 +51,6 @@ PRIORS = {
 }
 
 
-def _cutpoints(pm, pt, name: str, K: int, shape: tuple[int, ...], dims, loc=None, scale=None):
-    """Ordered, centred cut-points from K-2 positive gaps, initialised at the prior median.
-
-    With ``scale`` (a positive tensor) the sampler sees the gaps divided by it, drawn as
-    log gap - log scale ~ N(g0 - log scale, 0.5): the same prior on the gaps. ``loc`` is then on the
-    divided scale too (the caller draws it so); the cut-points are (centred gaps + loc) * scale.
-    """
-    if K == 2:
-        cut = pt.zeros((*shape, 1))
-    else:
-        g0 = np.log(6.0 / (K - 2))
-        shift = 0.0 if scale is None else pt.log(scale)
-        log_gap = pm.Normal(f"{name}_log_gap", g0 - shift, 0.5, shape=(*shape, K - 2),
-                            initval=np.full((*shape, K - 2), g0))
-        raw = pt.concatenate([pt.zeros((*shape, 1)), pt.cumsum(pt.exp(log_gap), axis=-1)], axis=-1)
-        cut = raw - raw.mean(axis=-1, keepdims=True)
-    if loc is not None:
-        cut = cut + loc[..., None]
-    return pm.Deterministic(name, cut if scale is None else cut * scale, dims=dims)
-
-
-#: Stages with at least this many respondents each get centred stage coefficients (see _stage_pooling).
-CENTRED_STAGE_MIN = 100
-
-
-def _stage_pooling(lay: _Layout) -> str:
-    """How the stage coefficients Gamma_s ~ N(Gamma_mean, Gamma_sd) enter the sampler.
-
-    With a hundred or more respondents in every stage the data pin each Gamma_s down (standard
-    errors near 0.1 or below), and the non-centred form Gamma_mean + Gamma_sd * raw ties
-    Gamma_mean, Gamma_sd and raw into a curved ridge; the centred form mixes better there. Small
-    stages keep the non-centred form, which avoids the funnel when the prior dominates.
-    """
-    if lay.drivers is None or len(lay.stages) < 2:
-        return "none"
-    counts = np.bincount(lay.stage, minlength=len(lay.stages))
-    return "centred" if counts.min() >= CENTRED_STAGE_MIN else "non-centred"
-
-
 def _respondent_normal(pm, name: str, n: int, k: int | None = None):
     """Independent standard normals, one per respondent (``(n,)``, or ``(n, k)`` for ``k`` columns),
     written as their respondent mean plus a zero-sum remainder.
@@ -104,22 +67,11 @@ def _respondent_normal(pm, name: str, n: int, k: int | None = None):
     return mean + rest if k is None else mean[None, :] + rest.T
 
 
-def _ordinal_logp(pt, eta, cpad):
-    """Gathered-cut-point ordered logit: log Pr(y = cat), with the bracketing cut-points gathered per answer.
-
-    Pr = σ(a) − σ(b) with a = upper − η, b = lower − η, evaluated on the side of zero where
-    it keeps its relative precision (σ(a) − σ(b) = σ(−b) − σ(−a)). Two sigmoids and one log
-    per answer: about three times cheaper per gradient than the softplus / log1mexp form.
-    """
-    lower, upper = cpad
-    a = upper - eta
-    b = lower - eta
-    s = pt.switch(a + b > 0, -1.0, 1.0)
-    return pt.log(s * (pt.sigmoid(s * a) - pt.sigmoid(s * b)))
-
-
-def _build(est: LatentExpectations, lay: _Layout):
+def build_graph(config: LatentConfig, lay: Layout):
     """The pymc model and the names of its identified parameters (the ones the gates check)."""
+    from expectmodel.sampling import configure_pytensor
+
+    configure_pytensor()
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -162,24 +114,24 @@ def _build(est: LatentExpectations, lay: _Layout):
         else:
             sigma = pm.Deterministic("sigma", pt.ones((B, D)), dims=("battery", "dimension"))
             loading = pm.LogNormal("loading", *LOADING_PRIOR, dims=("param_battery", "item"))
-        cut = _cutpoints(pm, pt, "cut", K, (Bp,), ("param_battery", "cutpoint"))
+        cut = cutpoints_graph("cut", K, (Bp,), ("param_battery", "cutpoint"))
 
         F = B * D
         chol = None
         if F > 1:
-            chol = pm.LKJCorr("corr_chol", n=F, eta=est.lkj_eta)
+            chol = pm.LKJCorr("corr_chol", n=F, eta=config.lkj_eta)
             pm.Deterministic("corr", chol @ chol.T, dims=("factor", "factor_"))
         mean = pt.zeros((n, B, D))
         if lay.drivers is not None and "E" in lay.batteries:
             q = lay.drivers.shape[1]
             S = len(lay.stages)
-            model.add_coord("driver", list(est.design.drivers))
+            model.add_coord("driver", list(lay.driver_names))
             model.add_coord("stage", list(lay.stages))
             g_mean = pm.Normal("Gamma_mean", 0.0, 1.0, dims=("driver", "dimension"))
             identified.append("Gamma_mean")
             if S > 1:
                 g_sd = pm.HalfNormal("Gamma_sd", 0.5, dims=("driver",))
-                if _stage_pooling(lay) == "centred":
+                if stage_pooling(lay) == "centred":
                     gamma = pm.Normal("Gamma", g_mean[None], g_sd[None, :, None], dims=("stage", "driver", "dimension"))
                 else:
                     g_raw = pm.Normal("Gamma_raw", 0.0, 1.0, shape=(S, q, D))
@@ -192,7 +144,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             stage = pm.Data("data_stage", lay.stage.astype(np.int64))
             shift_e = (X[:, :, None] * gamma[stage]).sum(axis=1)  # (n, D)
             mean = pt.set_subtensor(mean[:, lay.index("E"), :], shift_e)
-        if est.person_parameterization == "centred":
+        if config.person_parameterization == "centred":
             # informative answers (many items, Beta probabilities): the centred form mixes better
             if chol is None:
                 theta = pm.Normal("theta_raw", mean.reshape((n, F)), 1.0, shape=(n, F)).reshape((n, B, D))
@@ -210,13 +162,12 @@ def _build(est: LatentExpectations, lay: _Layout):
         pb = np.zeros(B, dtype=np.intp) if lay.invariant else np.arange(B)
         th_items = pt.dot(theta.reshape((n * B, D)), onehot).reshape((n, B, J))
         eta = pt.dot(mu, onehot)[None] + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
-        big = pt.full((Bp, 1), OPEN_END)
-        cflat = pt.concatenate([-big, cut, big], axis=1).ravel()
+        cflat = padded_graph(cut, Bp).ravel()
         # the answers enter as data containers, so that a compiled model can be reused on another data
         # set of the same shape (LatentExpectations.fit keeps one per structure)
         low_idx = pb[None, :, None] * (K + 1) + pm.Data("data_category", lay.cat.astype(np.int64))
         lower, upper = cflat[low_idx], cflat[low_idx + 1]
-        if est.scale_usage:
+        if config.scale_usage:
             s_sd = pm.HalfNormal("shift_sd", 0.5)
             w_sd = pm.HalfNormal("stretch_sd", 0.3)
             shift = pm.Deterministic("shift", s_sd * _respondent_normal(pm, "shift_raw", n), dims="respondent")
@@ -225,7 +176,7 @@ def _build(est: LatentExpectations, lay: _Layout):
             eta = eta + shift[:, None, None]
             lower, upper = lower * stretch[:, None, None], upper * stretch[:, None, None]
             identified += ["shift_sd", "stretch_sd"]
-        loglik = _ordinal_logp(pt, eta, (lower, upper))
+        loglik = ordinal_logp_graph(eta, lower, upper)
         if lay.answered is not None:
             mask = lay.answered.copy()
             if lay.prob is not None:
@@ -235,25 +186,25 @@ def _build(est: LatentExpectations, lay: _Layout):
             # expectations stated as probabilities: Beta(m phi, (1 - m) phi), logit m = eta (METHODS §2.1)
             phi = pm.LogNormal("precision", np.log(10.0), 1.0, dims="item")
             m = pt.sigmoid(eta[:, lay.prob, :])
-            beta_lp = pm.logp(pm.Beta.dist(alpha=m * phi, beta=(1 - m) * phi), pm.Data("data_probability", lay.prob_y))
+            beta_lp = beta_logp_graph(pm.Data("data_probability", lay.prob_y), m, phi)
             stated = pm.Data("data_probability_answered", lay.answered[:, lay.prob, :].astype(float))
             pm.Potential("probabilities", (beta_lp * stated).sum())
             identified.append("precision")
         pm.Potential("answers", loglik.sum())
 
-        if est.link is not None:
-            _satisfaction(pm, pt, model, est, lay, mu, sigma, theta, identified)
+        if config.link is not None:
+            _satisfaction(pm, pt, model, config, lay, mu, sigma, theta, identified)
     return model, identified
 
 
-def _satisfaction(pm, pt, model, est: LatentExpectations, lay: _Layout, mu, sigma, theta, identified: list) -> None:
+def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, theta, identified: list) -> None:
     """The satisfaction link (METHODS §2.1): eta_S = sum_d beta_P,d P*_d + beta_E,d E*_d, answered on
     ordinal items; several items share a respondent residual, integrated out. Adds to ``model``."""
     D = lay.D
-    model.add_coord("sat_item", list(est.design.satisfaction))
+    model.add_coord("sat_item", list(lay.sat_items))
     model.add_coord("sat_cutpoint", [f"{k}|{k + 1}" for k in range(1, lay.K_sat)])
     iE, iP = lay.index("E"), lay.index("P")
-    n_sat = len(est.design.satisfaction)
+    n_sat = len(lay.sat_items)
     if lay.sat_quadrature:
         # several items share a respondent residual zeta ~ N(0, r_sd^2), integrated out by
         # Gauss-Hermite quadrature (_forward.satisfaction_loglik): sampled per respondent, its SD
@@ -275,24 +226,23 @@ def _satisfaction(pm, pt, model, est: LatentExpectations, lay: _Layout, mu, sigm
         return pm.Deterministic(name, scaled * atten, dims="dimension")
 
     beta_p = coefficient("beta_P")
-    if est.link == "gap":
+    if config.link == "gap":
         beta_e = pm.Deterministic("beta_E", -beta_p, dims="dimension")
-    elif est.link == "free":
+    elif config.link == "free":
         beta_e = coefficient("beta_E")
     else:
         beta_e = pm.Deterministic("beta_E", pt.zeros(D), dims="dimension")
     pm.Deterministic("beta_sum", beta_p + beta_e, dims="dimension")
-    identified += ["beta_P"] + (["beta_E"] if est.link == "free" else [])
+    identified += ["beta_P"] + (["beta_E"] if config.link == "free" else [])
     level = mu[None] + sigma[None] * theta
     eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
     if iE is not None:
         eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
     loc = pm.Normal("sat_loc", 0.0, 3.0 if atten is None else 3.0 / atten, dims="sat_item")
-    sat_cut = _cutpoints(pm, pt, "sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
-                         scale=atten)
+    sat_cut = cutpoints_graph("sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
+                              scale=atten)
     identified.append("sat_cut")
-    bigs = pt.full((n_sat, 1), OPEN_END)
-    spad = pt.concatenate([-bigs, sat_cut, bigs], axis=1)
+    spad = padded_graph(sat_cut, n_sat)
     s_cat = pm.Data("data_satisfaction_category", lay.sat_cat.astype(np.int64))  # (n, items)
     s_answered = pm.Data("data_satisfaction_answered", lay.sat_answered.astype(float))
     items = np.arange(n_sat)[None, :]
@@ -303,11 +253,11 @@ def _satisfaction(pm, pt, model, est: LatentExpectations, lay: _Layout, mu, sigm
     else:
         log_w = np.zeros(1)
         eta_q = eta_s[:, None, None]
-    lp = (_ordinal_logp(pt, eta_q, (lower, upper)) * s_answered[:, :, None]).sum(axis=1)  # (n, Q)
+    lp = (ordinal_logp_graph(eta_q, lower, upper) * s_answered[:, :, None]).sum(axis=1)  # (n, Q)
     pm.Potential("satisfaction", pt.logsumexp(lp + log_w[None, :], axis=1).sum())
 
 
-def _params_from(group, lay: _Layout, est: LatentExpectations) -> dict:
+def params_from(group) -> dict:
     """Posterior (or prior) variables as numpy arrays with one flat leading draw axis."""
     def get(name):
         v = np.asarray(group[name].values)

@@ -16,34 +16,28 @@ def _ax(ax, size=(6.0, 3.6)):
     return ax
 
 
-def _bounds(frame: pd.DataFrame) -> tuple[str, str]:
-    lo = next(c for c in frame.columns if c.startswith("lower"))
-    hi = next(c for c in frame.columns if c.startswith("upper"))
-    return lo, hi
-
-
-def plot_gaps(dimensions: pd.DataFrame, *, ci_prob: float, ax=None):
+def plot_gaps(dimensions: pd.DataFrame, *, ci_level: float, ax=None):
     """Latent gap P − E per dimension: posterior mean and equal-tailed interval."""
     ax = _ax(ax)
     g = dimensions.xs("gap_P-E", level="quantity")
-    lo, hi = _bounds(g)
+    lo, hi = "ci_low", "ci_high"
     y = np.arange(len(g))[::-1]
     ax.axvline(0, color="0.6", lw=0.8)
     ax.hlines(y, g[lo], g[hi], color="C0", lw=2)
     ax.plot(g["mean"], y, "o", color="C0")
     ax.set_yticks(y, g.index)
-    ax.set_xlabel(f"latent gap P − E (logit scale), {ci_prob:.0%} interval")
+    ax.set_xlabel(f"latent gap P − E (logit scale), {ci_level:.0%} interval")
     ax.set_title("Perception minus expectation by dimension")
     return ax
 
 
-def plot_drivers(table: pd.DataFrame, *, ci_prob: float, ax=None):
+def plot_drivers(table: pd.DataFrame, *, ci_level: float, ax=None):
     """Forest plot: driver × dimension rows, one marker per stage (and the pooled mean)."""
     stages = list(dict.fromkeys(table.index.get_level_values("stage")))
     rows = list(dict.fromkeys(zip(table.index.get_level_values("driver"),
                                   table.index.get_level_values("dimension"), strict=True)))
     ax = _ax(ax, size=(6.5, 0.28 * len(rows) + 1.2))
-    lo, hi = _bounds(table)
+    lo, hi = "ci_low", "ci_high"
     y0 = np.arange(len(rows))[::-1].astype(float)
     width = 0.7 / max(len(stages), 1)
     for s, stage in enumerate(stages):
@@ -53,7 +47,7 @@ def plot_drivers(table: pd.DataFrame, *, ci_prob: float, ax=None):
         ax.plot(t["mean"], y, "o" if stage != "pooled" else "D", ms=4, color=f"C{s}", label=stage)
     ax.axvline(0, color="0.6", lw=0.8)
     ax.set_yticks(y0, [f"{d} → {m}" for d, m in rows], fontsize=8)
-    ax.set_xlabel(f"association with latent expectation, {ci_prob:.0%} interval")
+    ax.set_xlabel(f"association with latent expectation, {ci_level:.0%} interval")
     ax.legend(fontsize=8, frameon=False, loc="best")
     ax.set_title("Drivers of expectations by customer stage")
     return ax
@@ -87,7 +81,7 @@ def plot_predictive(check, axes=None):
         t = check.table.loc[b]
         x = t.index.to_numpy()
         ax.bar(x, t["observed"], color="0.8", label="observed")
-        ax.errorbar(x, t["predicted"], yerr=[t["predicted"] - t["lower"], t["upper"] - t["predicted"]],
+        ax.errorbar(x, t["predicted"], yerr=[t["predicted"] - t["ci_low"], t["ci_high"] - t["predicted"]],
                     fmt="o", color="C0", ms=3, label=f"{check.kind} predictive")
         ax.set_title(b)
         ax.set_xlabel("answer")

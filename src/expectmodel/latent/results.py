@@ -1,9 +1,12 @@
-"""Results of a latent-expectation fit: tidy posterior tables, LOO, predictive checks, plots.
+"""Results of a latent-expectation fit: the tidy parameter table, posterior tables, LOO, predictive checks, plots.
 
-The posterior stays an ``xarray.DataTree`` (``results.tree``); every table is a
-tidy pandas frame with the interval probability recorded in its column names
-and in ``meta["settings"]["ci_prob"]``. Intervals are equal-tailed quantiles
-computed here, so arviz's global ``rcParams`` never changes the output.
+:class:`LatentResults` follows the package's results contract (:mod:`expectmodel.results`): it is frozen,
+holds the :class:`~expectmodel.latent.Design` (not the estimator), a frozen :class:`~expectmodel.results.Meta`,
+and offers ``to_frame()`` (one row per parameter, :data:`~expectmodel.results.PARAMETER_COLUMNS` first),
+``conf_int(level)`` from the posterior draws, ``summary(digits)`` and ``to_dict()``. The posterior stays an
+``xarray.DataTree`` (``results.tree``, with the per-respondent ``log_likelihood`` group). Every interval is
+an equal-tailed posterior quantile interval computed here, in the columns ``ci_low``/``ci_high`` with the
+level in ``frame.attrs["ci_level"]``, so arviz's global ``rcParams`` never changes the output.
 """
 
 from __future__ import annotations
@@ -12,42 +15,81 @@ import json
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from expectmodel.errors import SpecError
-from expectmodel.latent._forward import latent_levels, respondent_loglik, simulate_answers
+from expectmodel.latent._forward import latent_levels, simulate_answers
+from expectmodel.latent._layout import LatentConfig, Layout
+from expectmodel.latent.design import Design, SurveyData
+from expectmodel.results import KEY_COLUMNS, PARAMETER_COLUMNS, Meta, ResultsBase, thaw
 from expectmodel.summary import Summary
 
 __all__ = ["LatentResults", "PredictiveCheck", "compare"]
 
 
-def _interval_table(draws: np.ndarray, prob: float, index: pd.Index, prefix: str = "") -> pd.DataFrame:
-    """mean, sd and equal-tailed interval over the leading draw axis; rows follow ``index`` (flattened)."""
+def _interval_table(draws: np.ndarray, level: float, index: pd.Index, prefix: str = "") -> pd.DataFrame:
+    """Posterior mean, standard deviation and equal-tailed interval over the leading draw axis; rows follow
+    ``index`` (flattened)."""
     x = draws.reshape(draws.shape[0], -1)
-    lo, hi = np.quantile(x, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-    pct = f"{prob:.0%}"
-    return pd.DataFrame({f"{prefix}mean": x.mean(0), f"{prefix}sd": x.std(0, ddof=1),
-                         f"{prefix}lower_{pct}": lo, f"{prefix}upper_{pct}": hi}, index=index)
+    lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    out = pd.DataFrame({f"{prefix}mean": x.mean(0), f"{prefix}std_error": x.std(0, ddof=1),
+                        f"{prefix}ci_low": lo, f"{prefix}ci_high": hi}, index=index)
+    out.attrs["ci_level"] = level
+    return out
 
 
-@dataclass(eq=False)
-class LatentResults:
-    """A fitted :class:`~expectmodel.latent.LatentExpectations` model."""
+def _with_level(frame: pd.DataFrame, level: float) -> pd.DataFrame:
+    frame.attrs["ci_level"] = level
+    return frame
 
-    model: object
-    layout: object
-    data: object
-    tree: object
-    diagnostics: object
-    meta: dict
-    _cache: dict = field(default_factory=dict, repr=False)
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LatentResults(ResultsBase):
+    """A fitted latent-expectation model (from :meth:`LatentExpectations.fit`).
+
+    Attributes
+    ----------
+    design : Design
+        The survey design.
+    config : LatentConfig
+        The model configuration the graph was built from.
+    layout : Layout
+        Index arrays and sizes of the fitted data.
+    data : SurveyData
+        The validated data.
+    tree : xarray.DataTree
+        Posterior, sample statistics and the per-respondent ``log_likelihood`` group.
+    diagnostics : Diagnostics
+        What the convergence gates saw.
+    meta : Meta
+        Settings (every ``__init__`` parameter), sampler configuration, resolved seed, priors, versions.
+    """
+
+    schema: ClassVar[str] = "expectmodel.latent"
+    schema_version: ClassVar[int] = 1
+
+    design: Design
+    config: LatentConfig
+    layout: Layout
+    data: SurveyData
+    tree: Any
+    diagnostics: Any
+    meta: Meta
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ access
     @property
-    def ci_prob(self) -> float:
-        return self.meta["settings"]["ci_prob"]
+    def ci_level(self) -> float:
+        """The interval probability of every reported interval."""
+        return float(self.meta.ci_level)
+
+    @property
+    def link_type(self) -> str | None:
+        """The satisfaction link (``"gap"``, ``"free"``, ``"perf"``) or None."""
+        return self.config.link
 
     @property
     def posterior(self):
@@ -62,9 +104,142 @@ class LatentResults:
 
     @cached_property
     def _params(self) -> dict:
-        from expectmodel.latent._graph import _params_from
+        from expectmodel.latent._graph import params_from
 
-        return _params_from(self.posterior, self.layout, self.model)
+        return params_from(self.posterior)
+
+    # ------------------------------------------------------------------ the contract
+    @cached_property
+    def _parameter_draws(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """One row per reported parameter (the key columns) and its posterior draws (S, rows)."""
+        lay = self.layout
+        rows: list[tuple[str, str, str, str, str]] = []
+        cols: list[np.ndarray] = []
+
+        def add(kind, lhs, op, rhs, group, draws):
+            rows.append((kind, lhs, op, rhs, group))
+            cols.append(np.asarray(draws, dtype=float))
+
+        mu, sig = self.draws("mu"), self.draws("sigma")
+        for b, name in enumerate(lay.batteries):
+            for d, dim in enumerate(lay.dims):
+                add("level", name, "mean", dim, "", mu[:, b, d])
+        iE, iP = lay.index("E"), lay.index("P")
+        if iE is not None and iP is not None and lay.invariant:
+            for d, dim in enumerate(lay.dims):
+                add("gap", "P-E", "mean", dim, "", mu[:, iP, d] - mu[:, iE, d])
+        if lay.invariant and lay.B > 1:
+            ref = iE if iE is not None else 0
+            for b, name in enumerate(lay.batteries):
+                if b != ref:
+                    for d, dim in enumerate(lay.dims):
+                        add("sigma", name, "sd", dim, "", sig[:, b, d])
+        pb = ("",) if lay.invariant else lay.batteries
+        lam, dlt, cut = self.draws("loading"), self.draws("delta"), self.draws("cut")
+        for g, grp in enumerate(pb):
+            for j, item in enumerate(lay.items):
+                add("loading", lay.dims[lay.item_dim[j]], "=~", item, grp, lam[:, g, j])
+            for j, item in enumerate(lay.items):
+                add("offset", item, "~1", "", grp, dlt[:, g, j])
+            for k in range(lay.K - 1):
+                add("cutpoint", "answers", "|", f"{k + 1}|{k + 2}", grp, cut[:, g, k])
+        names = set(self.posterior.data_vars)
+        if "precision" in names:
+            prec = self.draws("precision")
+            for j, item in enumerate(lay.items):
+                add("precision", item, "phi", "", "E", prec[:, j])
+        if self.config.link is not None:
+            for coef, battery in (("beta_P", "P"), ("beta_E", "E")):
+                if coef == "beta_E" and self.config.link == "perf":
+                    continue
+                x = self.draws(coef)
+                for d, dim in enumerate(lay.dims):
+                    add("link", "satisfaction", "~", f"{battery}[{dim}]", "", x[:, d])
+            sc = self.draws("sat_cut")
+            for i, item in enumerate(lay.sat_items):
+                for k in range(lay.K_sat - 1):
+                    add("cutpoint", item, "|", f"{k + 1}|{k + 2}", "", sc[:, i, k])
+            if "sat_resid_sd" in names:
+                add("sigma", "satisfaction", "~~", "satisfaction", "", self.draws("sat_resid_sd"))
+        if "Gamma_mean" in names and lay.drivers is not None:
+            gm, gam = self.draws("Gamma_mean"), self.draws("Gamma")
+            pooled = len(lay.stages) > 1
+            for q, drv in enumerate(lay.driver_names):
+                for d, dim in enumerate(lay.dims):
+                    add("driver", f"E[{dim}]", "~", drv, "", gm[:, q, d])
+                    if pooled:
+                        for s, stage in enumerate(lay.stages):
+                            add("driver", f"E[{dim}]", "~", drv, str(stage), gam[:, s, q, d])
+        for name in ("shift_sd", "stretch_sd"):
+            if name in names:
+                add("sigma", name.removesuffix("_sd"), "sd", "", "", self.draws(name))
+        if "corr" in names:
+            corr = self.draws("corr")
+            labels = [f"{b}:{d}" for b in lay.batteries for d in lay.dims]
+            for i in range(len(labels)):
+                for j in range(i + 1, len(labels)):
+                    add("correlation", labels[i], "~~", labels[j], "", corr[:, i, j])
+        frame = pd.DataFrame(rows, columns=list(KEY_COLUMNS))
+        return frame, np.stack(cols, axis=1)
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        rows, draws = self._parameter_draws
+        return rows.assign(estimate=draws.mean(axis=0)), draws
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: :data:`~expectmodel.results.PARAMETER_COLUMNS` first.
+
+        ``estimate`` is the posterior mean, ``std_error`` the posterior SD and ``ci_low``/``ci_high`` the
+        equal-tailed interval at ``meta.ci_level`` (also in ``frame.attrs["ci_level"]``). Kinds:
+        ``level`` (lhs battery, rhs dimension), ``gap`` (lhs ``"P-E"``), ``sigma``, ``loading``
+        (lhs dimension, op ``=~``, rhs item; group = battery without invariance), ``offset``,
+        ``cutpoint``, ``precision``, ``link`` (lhs ``"satisfaction"``, rhs ``"P[dim]"``/``"E[dim]"``),
+        ``driver`` (lhs ``"E[dim]"``, op ``~``, rhs driver; group = stage, ``""`` for the pooled mean),
+        ``correlation``. Further columns: ``ess_bulk``, ``r_hat`` (NUTS only).
+        """
+        rows, draws = self._parameter_draws
+        level = self.ci_level
+        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        out = rows.assign(estimate=draws.mean(axis=0), std_error=draws.std(axis=0, ddof=1), ci_low=lo, ci_high=hi)
+        out = out[list(PARAMETER_COLUMNS)]
+        return _with_level(out, level)
+
+    def summary(self, digits: int = 3) -> Summary:
+        """The report: key facts, dimension levels and gap, satisfaction link, drivers.
+
+        Render with ``str()``, ``.as_html()``, ``.as_latex()`` or ``.as_csv()``.
+        """
+        s = Summary("Latent expectations (Bayesian graded-response model)", digits=digits)
+        cfg = self.meta["sampler"]
+        dg = self.diagnostics
+        s.facts.update({
+            "respondents": str(self.layout.n), "items": str(self.layout.J),
+            "batteries": ", ".join(self.layout.batteries), "scale": "{}-{}".format(*self.design.scale),
+            "link": str(self.config.link), "invariance": str(self.config.invariance),
+            "sampler": f"{cfg['used']} ({cfg['method']})", "draws": f"{cfg['chains']} x ({cfg['tune']}+{cfg['draws']})",
+            "max R-hat": f"{dg.max_rhat:.3f}", "min ESS bulk": f"{dg.min_ess_bulk:.0f}",
+            "divergences": str(dg.divergences), "gates": "passed" if dg.passed else "FAILED",
+            "seed": str(self.meta.seed), "interval": f"{self.ci_level:.0%} equal-tailed",
+        })
+        s.add_table("Dimension levels, latent gap and perception scale", self.dimensions())
+        if self.config.link is not None:
+            s.add_table("Satisfaction link", self.link())
+        if self.layout.drivers is not None and "Gamma_mean" in self.posterior:
+            s.add_table("Drivers of expectations (pooled over stages, per SD)", self.drivers().loc["pooled"])
+        if not dg.passed:
+            s.notes.append("Convergence gates FAILED: " + "; ".join(dg.failures))
+        s.notes.append("Levels are on the logit scale relative to the centred thresholds (scale midpoint = 0).")
+        return s
+
+    def _repr_facts(self) -> str:
+        cfg = self.meta["sampler"]
+        gates = "gates passed" if self.diagnostics.passed else "gates FAILED"
+        return (f"n={self.layout.n}, batteries={'/'.join(self.layout.batteries)}, {len(self.layout.dims)} dimensions, "
+                f"link={self.config.link}, {cfg['used']} {cfg['method']} {cfg['chains']}x{cfg['draws']}, {gates}")
+
+    def _to_dict(self) -> dict[str, Any]:
+        records = thaw(self.to_frame().to_dict(orient="records"))
+        return {"ci_level": self.ci_level, "parameters": records, "diagnostics": thaw(self.diagnostics.to_dict())}
 
     # ------------------------------------------------------------------ tables
     def dimensions(self) -> pd.DataFrame:
@@ -74,43 +249,45 @@ class LatentResults:
         sig = self.draws("sigma")
         blocks = []
         for b, name in enumerate(lay.batteries):
-            t = _interval_table(mu[:, b, :], self.ci_prob, pd.Index(lay.dims, name="dimension"))
+            t = _interval_table(mu[:, b, :], self.ci_level, pd.Index(lay.dims, name="dimension"))
             t.insert(0, "quantity", f"level_{name}")
             blocks.append(t)
         iE, iP = lay.index("E"), lay.index("P")
         if iE is not None and iP is not None and lay.invariant:
             gap = mu[:, iP, :] - mu[:, iE, :]
-            t = _interval_table(gap, self.ci_prob, pd.Index(lay.dims, name="dimension"))
+            t = _interval_table(gap, self.ci_level, pd.Index(lay.dims, name="dimension"))
             t.insert(0, "quantity", "gap_P-E")
             t["prob_negative"] = (gap < 0).mean(0)
             blocks.append(t)
-            t = _interval_table(sig[:, iP, :], self.ci_prob, pd.Index(lay.dims, name="dimension"))
+            t = _interval_table(sig[:, iP, :], self.ci_level, pd.Index(lay.dims, name="dimension"))
             t.insert(0, "quantity", "sigma_P")
             blocks.append(t)
-        return pd.concat(blocks).reset_index().set_index(["quantity", "dimension"])
+        return _with_level(pd.concat(blocks).reset_index().set_index(["quantity", "dimension"]), self.ci_level)
 
     def items(self) -> pd.DataFrame:
         """Item loadings and offsets (per battery when invariance is off)."""
         lay = self.layout
         pb = ("shared",) if lay.invariant else lay.batteries
         idx = pd.MultiIndex.from_product([pb, lay.items], names=["battery", "item"])
-        lam = _interval_table(self.draws("loading"), self.ci_prob, idx, "loading_")
-        dlt = _interval_table(self.draws("delta"), self.ci_prob, idx, "offset_")
+        lam = _interval_table(self.draws("loading"), self.ci_level, idx, "loading_")
+        dlt = _interval_table(self.draws("delta"), self.ci_level, idx, "offset_")
         out = lam.join(dlt)
         out.insert(0, "dimension", np.tile(np.asarray(lay.dims)[lay.item_dim], len(pb)))
-        return out
+        return _with_level(out, self.ci_level)
 
     def cutpoints(self) -> pd.DataFrame:
+        """The answer scale's cut-points (per battery when invariance is off)."""
         lay = self.layout
         pb = ("shared",) if lay.invariant else lay.batteries
         idx = pd.MultiIndex.from_product([pb, [f"{k}|{k + 1}" for k in range(1, lay.K)]],
                                          names=["battery", "cutpoint"])
-        return _interval_table(self.draws("cut"), self.ci_prob, idx)
+        return _interval_table(self.draws("cut"), self.ci_level, idx)
 
     def scores(self) -> pd.DataFrame:
-        """Person-level latent E*, P* and gap G* = P* − E* per dimension (posterior mean, sd, interval).
+        """Person-level latent E*, P* and gap G* = P* − E* per dimension (posterior mean, SD, interval).
 
-        Tidy: one row per respondent × dimension.
+        Tidy: one row per respondent × dimension; columns ``{battery}_mean``, ``{battery}_std_error``,
+        ``{battery}_ci_low``, ``{battery}_ci_high`` (and ``gap_...``, ``gap_prob_negative``).
         """
         key = "scores"
         if key not in self._cache:
@@ -119,19 +296,19 @@ class LatentResults:
             idx = pd.MultiIndex.from_product([self.data.index, lay.dims], names=["respondent", "dimension"])
             parts = []
             for b, name in enumerate(lay.batteries):
-                parts.append(_interval_table(lev[:, :, b, :], self.ci_prob, idx, f"{name}_"))
+                parts.append(_interval_table(lev[:, :, b, :], self.ci_level, idx, f"{name}_"))
             iE, iP = lay.index("E"), lay.index("P")
             if iE is not None and iP is not None and lay.invariant:
                 gap = lev[:, :, iP, :] - lev[:, :, iE, :]
-                g = _interval_table(gap, self.ci_prob, idx, "gap_")
+                g = _interval_table(gap, self.ci_level, idx, "gap_")
                 g["gap_prob_negative"] = (gap < 0).reshape(gap.shape[0], -1).mean(0)
                 parts.append(g)
             out = pd.concat(parts, axis=1)
-            if "P" in lay.batteries and self.model.design.no_perception:
-                absent = np.isin(np.asarray(lay.stages, dtype=object)[lay.stage], self.model.design.no_perception)
+            if "P" in lay.batteries and self.design.no_perception:
+                absent = np.isin(np.asarray(lay.stages, dtype=object)[lay.stage], self.design.no_perception)
                 cols = [c for c in out.columns if c.startswith(("P_", "gap_"))]
                 out.loc[np.repeat(absent, lay.D), cols] = np.nan
-            self._cache[key] = out
+            self._cache[key] = _with_level(out, self.ci_level)
         return self._cache[key]
 
     def score_reliability(self) -> pd.DataFrame:
@@ -144,23 +321,23 @@ class LatentResults:
         rows = []
         for b in self.layout.batteries:
             for dim in self.layout.dims:
-                t = sc.xs(dim, level="dimension")[[f"{b}_mean", f"{b}_sd"]].dropna()
+                t = sc.xs(dim, level="dimension")[[f"{b}_mean", f"{b}_std_error"]].dropna()
                 v = t[f"{b}_mean"].var(ddof=1)
                 rows.append({"battery": b, "dimension": dim,
-                             "reliability": v / (v + np.mean(np.square(t[f"{b}_sd"])))})
+                             "reliability": v / (v + np.mean(np.square(t[f"{b}_std_error"])))})
         return pd.DataFrame(rows).set_index(["battery", "dimension"])
 
     def link(self) -> pd.DataFrame:
         """Satisfaction-link coefficients beta_P, beta_E and their sum (0: the gap form holds)."""
-        if self.model.link is None:
+        if self.config.link is None:
             raise SpecError("this model has no satisfaction link; fit with link='gap', 'free' or 'perf'.")
         idx = pd.Index(self.layout.dims, name="dimension")
         out = []
         for name in ("beta_P", "beta_E", "beta_sum"):
-            t = _interval_table(self.draws(name), self.ci_prob, idx)
+            t = _interval_table(self.draws(name), self.ci_level, idx)
             t.insert(0, "coefficient", name)
             out.append(t)
-        return pd.concat(out).reset_index().set_index(["coefficient", "dimension"])
+        return _with_level(pd.concat(out).reset_index().set_index(["coefficient", "dimension"]), self.ci_level)
 
     def drivers(self, scale: str = "sd") -> pd.DataFrame:
         """Driver coefficients Gamma by stage (and the pooled mean): associations, not causal effects.
@@ -172,14 +349,14 @@ class LatentResults:
             raise SpecError("this model has no drivers; declare Design(drivers=[...]) and fit with drivers=True.")
         if scale not in ("sd", "raw"):
             raise SpecError(f"scale must be 'sd' or 'raw', got {scale!r}.")
-        names = list(self.model.design.drivers)
+        names = list(lay.driver_names)
         div = lay.driver_sd[None, :, None] if scale == "raw" else 1.0
         g = self.draws("Gamma") / div
         gm = self.draws("Gamma_mean") / (div[0] if scale == "raw" else 1.0)
         idx = pd.MultiIndex.from_product([lay.stages, names, lay.dims], names=["stage", "driver", "dimension"])
-        t = _interval_table(g, self.ci_prob, idx)
+        t = _interval_table(g, self.ci_level, idx)
         idx_m = pd.MultiIndex.from_product([["pooled"], names, lay.dims], names=["stage", "driver", "dimension"])
-        return pd.concat([_interval_table(gm, self.ci_prob, idx_m), t])
+        return _with_level(pd.concat([_interval_table(gm, self.ci_level, idx_m), t]), self.ci_level)
 
     def correlations(self) -> pd.DataFrame:
         """Posterior mean correlation of the battery × dimension factors."""
@@ -189,44 +366,30 @@ class LatentResults:
         return pd.DataFrame(self.draws("corr").mean(0), index=lab, columns=lab)
 
     def parameters(self) -> pd.DataFrame:
-        """arviz summary (mean, sd, ETI, R-hat, ESS) of the identified parameters, at ``ci_prob``."""
+        """arviz summary (mean, sd, ETI, R-hat, ESS) of the identified parameters, at ``ci_level``."""
         import arviz as az
 
-        return az.summary(self.tree, var_names=list(self.meta["identified"]), ci_prob=self.ci_prob,
+        return az.summary(self.tree, var_names=list(self.meta["identified"]), ci_prob=self.ci_level,
                           ci_kind="eti", round_to="none")
 
     # ------------------------------------------------------------------ LOO
     def log_likelihood(self) -> dict[str, np.ndarray]:
-        """Per-respondent log-likelihood (chain, draw, respondent) for ``"answers"`` and ``"satisfaction"``."""
-        if "loglik" not in self._cache:
-            post = self.posterior
-            c, d = post.sizes["chain"], post.sizes["draw"]
-            ll = respondent_loglik(self._params, self.layout)
-            self._cache["loglik"] = {k: v.reshape(c, d, -1) for k, v in ll.items()}
-        return self._cache["loglik"]
-
-    def _log_likelihood_dataset(self):
-        import xarray as xr
-
-        return xr.Dataset({k: (("chain", "draw", "respondent"), v) for k, v in self.log_likelihood().items()},
-                          coords={"respondent": self.posterior["respondent"].values})
-
-    def store_log_likelihood(self) -> None:
-        """Add the per-respondent log-likelihood as the tree's ``log_likelihood`` group (METHODS §6.4)."""
-        if "log_likelihood" not in self.tree.children:
-            self.tree["log_likelihood"] = self._log_likelihood_dataset()
+        """Per-respondent log-likelihood (chain, draw, respondent) for ``"answers"`` and ``"satisfaction"``,
+        as stored in the tree's ``log_likelihood`` group at fit time."""
+        group = self.tree["log_likelihood"]
+        return {k: np.asarray(group[k].values) for k in group.data_vars}
 
     def _loo_tree(self):
         import xarray as xr
 
         return xr.DataTree.from_dict({"posterior": self.posterior.to_dataset()[["mu"]],
-                                      "log_likelihood": self._log_likelihood_dataset()})
+                                      "log_likelihood": self.tree["log_likelihood"].to_dataset()})
 
     def loo(self, var: str = "satisfaction"):
         """Leave-one-respondent-out PSIS-LOO on ``var`` ("satisfaction" or "answers")."""
         import arviz as az
 
-        ll = self.log_likelihood()
+        ll = self.tree["log_likelihood"].data_vars
         if var not in ll:
             raise SpecError(f"no log-likelihood {var!r}; available: {', '.join(ll)}.")
         key = f"loo_{var}"
@@ -254,56 +417,31 @@ class LatentResults:
         p = self._params
         S = p["mu"].shape[0]
         pick = rng.choice(S, size=min(draws, S), replace=False)
-        sim = simulate_answers({k: v[pick] for k, v in p.items()}, self.layout, self.model, rng)
-        return PredictiveCheck.from_draws(sim, self.layout, self.data, kind="posterior", ci_prob=self.ci_prob)
+        sim = simulate_answers({k: v[pick] for k, v in p.items()}, self.layout, rng)
+        return PredictiveCheck.from_draws(sim, self.layout, self.data, kind="posterior", ci_level=self.ci_level)
 
     # ------------------------------------------------------------------ output
-    def summary(self) -> Summary:
-        s = Summary("Latent expectations (Bayesian graded-response model)")
-        st = self.meta["settings"]
-        dg = self.diagnostics
-        s.facts.update({
-            "respondents": str(self.layout.n), "items": str(self.layout.J),
-            "batteries": ", ".join(self.layout.batteries), "scale": "{}-{}".format(*self.model.design.scale),
-            "link": str(st["link"]), "invariance": str(st["invariance"]),
-            "sampler": f"{st['sampler']} ({st['method']})", "draws": f"{st['chains']} x ({st['tune']}+{st['draws']})",
-            "max R-hat": f"{dg.max_rhat:.3f}", "min ESS bulk": f"{dg.min_ess_bulk:.0f}",
-            "divergences": str(dg.divergences), "gates": "passed" if dg.passed else "FAILED",
-            "seed": str(st["seed"]), "interval": f"{self.ci_prob:.0%} equal-tailed",
-        })
-        s.add_table("Dimension levels, latent gap and perception scale", self.dimensions())
-        if self.model.link is not None:
-            s.add_table("Satisfaction link", self.link())
-        if self.layout.drivers is not None and "Gamma_mean" in self.posterior:
-            s.add_table("Drivers of expectations (pooled over stages, per SD)",
-                        self.drivers().loc["pooled"])
-        if not dg.passed:
-            s.notes.append("Convergence gates FAILED: " + "; ".join(dg.failures))
-        s.notes.append("Levels are on the logit scale relative to the centred thresholds (scale midpoint = 0).")
-        return s
-
-    def __repr__(self) -> str:
-        return str(self.summary())
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
     def plot_gaps(self, ax=None):
         """Latent gap P − E per dimension with its interval."""
         from expectmodel.latent.plots import plot_gaps
 
-        return plot_gaps(self.dimensions(), ci_prob=self.ci_prob, ax=ax)
+        return plot_gaps(self.dimensions(), ci_level=self.ci_level, ax=ax)
 
     def plot_drivers(self, ax=None, scale: str = "sd"):
         """Forest plot of driver coefficients by stage."""
         from expectmodel.latent.plots import plot_drivers
 
-        return plot_drivers(self.drivers(scale=scale), ci_prob=self.ci_prob, ax=ax)
+        return plot_drivers(self.drivers(scale=scale), ci_level=self.ci_level, ax=ax)
 
     def to_netcdf(self, path) -> None:
-        """Write the posterior DataTree with the settings, design and versions as JSON attributes."""
+        """Write the posterior DataTree with the metadata and diagnostics as JSON attributes.
+
+        ``expectmodel_meta`` holds ``meta.to_dict()`` (settings, sampler, seed, design, priors, versions),
+        ``expectmodel_diagnostics`` the gates' findings, ``expectmodel_schema`` the schema name and version.
+        """
         tree = self.tree.copy()
-        tree.attrs["expectmodel_meta"] = json.dumps(self.meta, default=str)
+        tree.attrs["expectmodel_schema"] = json.dumps({"schema": self.schema, "schema_version": self.schema_version})
+        tree.attrs["expectmodel_meta"] = json.dumps(self.meta.to_dict(), default=str)
         tree.attrs["expectmodel_diagnostics"] = json.dumps(self.diagnostics.to_dict(), default=str)
         tree.to_netcdf(path, engine="h5netcdf")
 
@@ -312,12 +450,14 @@ class LatentResults:
 class PredictiveCheck:
     """Observed vs predicted category shares per battery (METHODS §6 steps 1 and 5)."""
 
-    table: pd.DataFrame  # index (block, category): observed, mean, lower, upper
+    table: pd.DataFrame  # index (block, category): observed, predicted, ci_low, ci_high
     kind: str
-    ci_prob: float
+    ci_level: float
 
     @classmethod
-    def from_draws(cls, sim: dict, lay, data, *, kind: str, ci_prob: float = 0.9) -> PredictiveCheck:
+    def from_draws(cls, sim: dict, lay, data, *, kind: str, ci_level: float = 0.9) -> PredictiveCheck:
+        """Category shares of simulated answers (``{"answers": (S, N), "satisfaction": ...}``) against
+        the observed ones, with equal-tailed intervals at ``ci_level``."""
         rows = []
         blocks = [(b, lay.obs.battery == i, lay.obs.cat, sim["answers"], lay.K, data.design.scale[0])
                   for i, b in enumerate(lay.batteries)]
@@ -330,26 +470,42 @@ class PredictiveCheck:
             obs = np.bincount(obs_cat[mask], minlength=K) / mask.sum()
             x = draws[:, mask]
             share = np.stack([(x == k).mean(axis=1) for k in range(K)], axis=1)  # (S, K)
-            lo, hi = np.quantile(share, [(1 - ci_prob) / 2, (1 + ci_prob) / 2], axis=0)
+            lo, hi = np.quantile(share, [(1 - ci_level) / 2, (1 + ci_level) / 2], axis=0)
             for k in range(K):
                 rows.append({"block": name, "category": low + k, "observed": obs[k], "predicted": share[:, k].mean(),
-                             "lower": lo[k], "upper": hi[k]})
-        return cls(pd.DataFrame(rows).set_index(["block", "category"]), kind, ci_prob)
+                             "ci_low": lo[k], "ci_high": hi[k]})
+        table = pd.DataFrame(rows).set_index(["block", "category"])
+        table.attrs["ci_level"] = ci_level
+        return cls(table, kind, ci_level)
 
     @property
     def coverage(self) -> float:
         """Share of observed category frequencies inside the predictive interval."""
         t = self.table
-        return float(((t.observed >= t.lower) & (t.observed <= t.upper)).mean())
+        return float(((t.observed >= t.ci_low) & (t.observed <= t.ci_high)).mean())
 
     def plot(self, axes=None):
+        """Observed shares against the predictive intervals, one panel per block."""
         from expectmodel.latent.plots import plot_predictive
 
         return plot_predictive(self, axes=axes)
 
 
 def compare(fits: dict[str, LatentResults], var: str = "satisfaction") -> pd.DataFrame:
-    """LOO comparison (stacking weights) of fitted models on the same respondents."""
+    """LOO comparison (stacking weights) of fitted models on the same respondents.
+
+    Parameters
+    ----------
+    fits : dict of str to LatentResults
+        Two or more fits of the same respondents.
+    var : {"satisfaction", "answers"}
+        Which per-respondent log-likelihood to compare on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        arviz's comparison table (``elpd_diff``, ``dse``, ``weight``), best first.
+    """
     import arviz as az
 
     if len(fits) < 2:

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.errors import SpecError
-from expectmodel.latent._forward import centred_cutpoints, draw_ordinal, latent_levels, satisfaction_eta
+from expectmodel.latent._forward import latent_levels, satisfaction_eta
 from expectmodel.latent.design import SERVQUAL_DIMENSIONS, Design
+from expectmodel.measurement.ordinal import centred_cutpoints, draw_ordinal
 
 __all__ = ["SimulatedLatent", "simulate_latent"]
 
