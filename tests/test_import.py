@@ -63,8 +63,6 @@ def test_pls_side_needs_neither_pymc_nor_statsmodels_nor_matplotlib():
     assert set(seen["env_changed"]) <= SKLEARN_ENV
 
 
-@pytest.mark.xfail(strict=False, reason="expectmodel.bayes (being rewritten as expectmodel.sampling) sets "
-                   "PYTENSOR_FLAGS at import; latent/__init__.py imports it eagerly")
 def test_latent_import_sets_no_environment_variable():
     seen = _probe("import expectmodel.latent")
     assert seen["env_changed"] == []

@@ -6,7 +6,7 @@ Public names only; the modules own the work:
 - :mod:`expectmodel.data` - checks survey data against a spec (codes, scales, missing values)
 - :mod:`expectmodel.sem` - estimators of a spec (PLS path modelling with bootstrap, index, IPMA, groups)
 - :mod:`expectmodel.latent` - latent expectations, perceptions and gaps (SERVQUAL, zone of tolerance, pymc)
-- :mod:`expectmodel.bayes` - the Bayesian workflow shared by the pymc models (samplers, gates)
+- :mod:`expectmodel.sampling` - the Bayesian workflow shared by the pymc models (samplers, gates)
 - :mod:`expectmodel.simulate` - survey simulators with known truth
 - :mod:`expectmodel.datasets` - bundled simulated surveys
 
@@ -40,10 +40,10 @@ from expectmodel.errors import (
 # here and the name to __all__.
 _LAZY: dict[str, str] = {
     # submodules
-    "bayes": "expectmodel.bayes",
     "data": "expectmodel.data",
     "datasets": "expectmodel.datasets",
     "latent": "expectmodel.latent",
+    "sampling": "expectmodel.sampling",
     "sem": "expectmodel.sem",
     "simulate": "expectmodel.simulate",
     "spec": "expectmodel.spec",
@@ -56,6 +56,7 @@ _LAZY: dict[str, str] = {
     "MultiGroupResults": "expectmodel.sem",
     "PLS": "expectmodel.sem",
     "PLSResults": "expectmodel.sem",
+    "SamplerConfig": "expectmodel.sampling",
     "compare": "expectmodel.results",
 }
 
@@ -76,22 +77,24 @@ __all__ = [
     "MultiGroupResults",
     "PLSResults",
     "ParameterError",
+    "SamplerConfig",
     "SpecError",
     "__version__",
-    "bayes",
     "compare",
     "data",
     "datasets",
     "latent",
+    "sampling",
     "sem",
     "simulate",
     "spec",
 ]
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
-    from expectmodel import bayes, data, datasets, latent, sem, simulate, spec
+    from expectmodel import data, datasets, latent, sampling, sem, simulate, spec
     from expectmodel._meta import __version__
     from expectmodel.results import Meta, compare
+    from expectmodel.sampling import SamplerConfig
     from expectmodel.sem import PLS, MultiGroupResults, PLSResults
     from expectmodel.sem.groups import MultiGroupPLS
     from expectmodel.spec import Model

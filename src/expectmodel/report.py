@@ -156,6 +156,7 @@ def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1500, 
     (nutpie draws it on a terminal only; in a log a line every minute says the fit is still running).
     """
     from expectmodel import latent
+    from expectmodel.sampling import SamplerConfig
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -189,10 +190,11 @@ def servqual_report(out: str | Path = "reports/servqual", *, draws: int = 1500, 
         table(zot.inversions, "zot_inversions")
         written += _save(zot.plot().figure, out, "zone_of_tolerance")
 
-    est = latent.LatentExpectations(design, link="free", batteries=("E", "P"))
+    sampler = SamplerConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=progress)
+    est = latent.LatentExpectations(design, link="free", batteries=("E", "P"), sampler=sampler)
     with step(f"latent-expectation model: build, compile, NUTS {chains} chains x ({tune:,} tuning + {draws:,} draws)",
               live=progress):
-        res = est.fit(data, draws=draws, tune=tune, chains=chains, seed=seed, progressbar=progress)
+        res = est.fit(data)
     with step("latent summary and tables", live=progress):
         text(res, "latent_summary")
         table(res.dimensions(), "latent_dimensions")
