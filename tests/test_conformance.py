@@ -87,7 +87,7 @@ CASES: list[Case] = [
          _two_groups,
          ("by", 3), _groups_truth),
 ]
-CASE_IDS = [c.name for c in CASES]  # + ["LatentExpectations"]: joins when tests/_cases_latent.py lands
+CASE_IDS = [c.name for c in CASES] + ["LatentExpectations"]
 
 
 @pytest.fixture(scope="module", params=CASE_IDS)
