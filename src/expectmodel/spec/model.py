@@ -105,6 +105,13 @@ class Construct:
 class Path:
     """A structural path ``source -> target`` (the table row ``target ~ source``).
 
+    Parameters
+    ----------
+    source : str
+        The predicting construct.
+    target : str
+        The predicted construct.
+
     Examples
     --------
     >>> from expectmodel.spec import Path
@@ -117,7 +124,19 @@ class Path:
 
 
 def reflective(name: str, indicators: Iterable[str]) -> Construct:
-    """A reflective (common-factor, mode A) construct: ``name =~ x1 + x2``.
+    """Declare a reflective (common-factor, mode A) construct: ``name =~ x1 + x2``.
+
+    Parameters
+    ----------
+    name : str
+        The construct's name.
+    indicators : iterable of str
+        Its indicator columns, in order.
+
+    Returns
+    -------
+    Construct
+        A construct of kind ``"reflective"``, mode A.
 
     Examples
     --------
@@ -129,7 +148,21 @@ def reflective(name: str, indicators: Iterable[str]) -> Construct:
 
 
 def composite(name: str, indicators: Iterable[str], mode: Mode = "B") -> Construct:
-    """A composite construct, mode B (regression weights) unless ``mode='A'``: ``name <~ x1 + x2``.
+    """Declare a composite construct, mode B (regression weights) unless ``mode='A'``: ``name <~ x1 + x2``.
+
+    Parameters
+    ----------
+    name : str
+        The construct's name.
+    indicators : iterable of str
+        Its indicator columns, in order.
+    mode : {"B", "A"}, default "B"
+        The PLS weighting mode: ``"B"`` regression weights, ``"A"`` correlation weights.
+
+    Returns
+    -------
+    Construct
+        A construct of kind ``"composite"``.
 
     Examples
     --------
@@ -141,7 +174,24 @@ def composite(name: str, indicators: Iterable[str], mode: Mode = "B") -> Constru
 
 
 def items(prefix: str, start: int, stop: int) -> list[str]:
-    """Numbered item names, both ends included.
+    """Make numbered item names, both ends included.
+
+    Parameters
+    ----------
+    prefix : str
+        The common stem of the names.
+    start, stop : int
+        The first and the last number (``stop >= start``).
+
+    Returns
+    -------
+    list of str
+        ``prefix + str(i)`` for ``i`` from ``start`` to ``stop``.
+
+    Raises
+    ------
+    SpecError
+        If ``stop < start``.
 
     Examples
     --------
@@ -155,7 +205,19 @@ def items(prefix: str, start: int, stop: int) -> list[str]:
 
 
 def paths(sources: str | Sequence[str], to: str | Sequence[str]) -> tuple[Path, ...]:
-    """Every path from each of ``sources`` to each of ``to``.
+    """Make every path from each of ``sources`` to each of ``to``.
+
+    Parameters
+    ----------
+    sources : str or sequence of str
+        The predicting construct(s).
+    to : str or sequence of str
+        The predicted construct(s).
+
+    Returns
+    -------
+    tuple of Path
+        Target by target, each with every source in the given order.
 
     Examples
     --------
@@ -174,7 +236,7 @@ def _at(row: Row) -> str:
 
 @dataclass(frozen=True)
 class Model:
-    """An immutable structural equation model specification.
+    r"""An immutable structural equation model specification.
 
     Parameters
     ----------
@@ -199,7 +261,7 @@ class Model:
     --------
     >>> from expectmodel.spec import Model, reflective, paths
     >>> m = Model([reflective("Q", ["q1", "q2"]), reflective("S", ["s1", "s2"])], paths("Q", to="S"))
-    >>> m == Model.from_syntax("Q =~ q1 + q2\\nS =~ s1 + s2\\nS ~ Q")
+    >>> m == Model.from_syntax("Q =~ q1 + q2\nS =~ s1 + s2\nS ~ Q")
     True
     >>> [str(row) for row in m.table]
     ['Q =~ q1', 'Q =~ q2', 'S =~ s1', 'S =~ s2', 'S ~ Q']
@@ -258,7 +320,7 @@ class Model:
             seen.add(p)
 
     def _compile_table(self, table: ParameterTable | None) -> ParameterTable:
-        """The model's table in canonical order: measurement (construct by construct), paths, then the rest."""
+        """Compile the model's table in canonical order: measurement (construct by construct), paths, then the rest."""
         core = [Row(c.name, c.operator, i) for c in self.constructs for i in c.indicators]
         core += self._canonical([Row(p.target, "~", p.source) for p in self.paths])
         if table is None:
@@ -319,12 +381,12 @@ class Model:
 
     @cached_property
     def cycle(self) -> tuple[str, ...] | None:
-        """A cycle of the inner model as ``(A, B, C, A)``, or ``None`` when the model is recursive.
+        r"""A cycle of the inner model as ``(A, B, C, A)``, or ``None`` when the model is recursive.
 
         Examples
         --------
         >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A\\nA ~ B").cycle
+        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A\nA ~ B").cycle
         ('A', 'B', 'A')
         """
         succ: dict[str, list[str]] = {c.name: [] for c in self.constructs}
@@ -360,7 +422,7 @@ class Model:
         return self.cycle is None
 
     def check_recursive(self, estimator: str = "PLS") -> None:
-        """Raise :class:`~expectmodel.SpecError` if the inner model has a cycle.
+        r"""Raise :class:`~expectmodel.SpecError` if the inner model has a cycle.
 
         A recursive inner model is an estimator's requirement (PLS's), not a rule of the spec.
 
@@ -377,8 +439,8 @@ class Model:
         Examples
         --------
         >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A").check_recursive()   # recursive: returns None
-        >>> Model.from_syntax("A =~ a1\\nB =~ b1\\nB ~ A\\nA ~ B").check_recursive()
+        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A").check_recursive()   # recursive: returns None
+        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A\nA ~ B").check_recursive()
         Traceback (most recent call last):
         ...
         expectmodel.errors.SpecError: The inner model has a cycle: A -> B -> A. PLS path models must be recursive; remove one of these paths.
@@ -401,7 +463,21 @@ class Model:
         return tuple(i for c in self.constructs for i in c.indicators)
 
     def construct(self, name: str) -> Construct:
-        """The construct called ``name``.
+        """Look up the construct called ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A construct name of this model.
+
+        Returns
+        -------
+        Construct
+
+        Raises
+        ------
+        SpecError
+            If the model has no construct of that name.
 
         Examples
         --------
@@ -415,7 +491,24 @@ class Model:
         raise SpecError(f"Unknown construct '{name}'; the model has {', '.join(self.names)}.")
 
     def predecessors(self, name: str) -> tuple[str, ...]:
-        """Constructs with a path into ``name``, in declaration order."""
+        r"""List the constructs with a path into ``name``, in declaration order.
+
+        Parameters
+        ----------
+        name : str
+            A construct name.
+
+        Returns
+        -------
+        tuple of str
+            The predecessors' names; empty for an exogenous construct.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("A =~ a1\nB =~ b1\nC =~ c1\nC ~ B + A").predecessors("C")
+        ('A', 'B')
+        """
         src = {p.source for p in self.paths if p.target == name}
         return tuple(n for n in self.names if n in src)
 
@@ -454,7 +547,7 @@ class Model:
     # -- conversions -------------------------------------------------------------------------
     @classmethod
     def from_syntax(cls, text: str) -> Model:
-        """Parse lavaan-style text: :func:`~expectmodel.spec.syntax.parse_table`, then :meth:`from_table`.
+        r"""Parse lavaan-style text: :func:`~expectmodel.spec.syntax.parse_table`, then :meth:`from_table`.
 
         Parameters
         ----------
@@ -469,7 +562,7 @@ class Model:
         Examples
         --------
         >>> from expectmodel.spec import Model
-        >>> m = Model.from_syntax("Q =~ q1 + q2\\nS =~ s1 + s2\\nS ~ b*Q\\nq1 ~~ s1")
+        >>> m = Model.from_syntax("Q =~ q1 + q2\nS =~ s1 + s2\nS ~ b*Q\nq1 ~~ s1")
         >>> m.paths, [str(r) for r in m.table.rows(op="~~")]
         ((Path(source='Q', target='S'),), ['q1 ~~ s1'])
         """
@@ -553,15 +646,19 @@ class Model:
         return cls(tuple(constructs), tuple(path_list), table=table)
 
     def to_table(self) -> ParameterTable:
-        """The parameter table every estimator reads (the same object as :attr:`table`).
+        r"""Return the parameter table every estimator reads (the same object as :attr:`table`).
 
         Use its ``.frame`` for a DataFrame with the columns ``lhs, op, rhs, free, value, label,
         group, line``.
 
+        Returns
+        -------
+        ParameterTable
+
         Examples
         --------
         >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("Q =~ q1 + q2\\nS =~ s1\\nS ~ Q").to_table().frame[["lhs", "op", "rhs"]]
+        >>> Model.from_syntax("Q =~ q1 + q2\nS =~ s1\nS ~ Q").to_table().frame[["lhs", "op", "rhs"]]
           lhs  op rhs
         0   Q  =~  q1
         1   Q  =~  q2
@@ -572,15 +669,20 @@ class Model:
         return self.table
 
     def to_syntax(self) -> str:
-        """The lavaan-style text of this model; it round-trips through :meth:`from_syntax`.
+        r"""Write this model as lavaan-style text; it round-trips through :meth:`from_syntax`.
 
         Composites in mode A are written as ``<~`` (the text has no spelling for the mode),
         so they come back in mode B.
 
+        Returns
+        -------
+        str
+            One line per ``lhs op`` (measurement, paths, then ``~~`` and ``:=`` rows).
+
         Examples
         --------
         >>> from expectmodel.spec import Model
-        >>> print(Model.from_syntax("S ~ b*Q\\nQ =~ 1*q1 + q2\\nS =~ s1\\nind := 2*b").to_syntax())
+        >>> print(Model.from_syntax("S ~ b*Q\nQ =~ 1*q1 + q2\nS =~ s1\nind := 2*b").to_syntax())
         Q =~ 1*q1 + q2
         S =~ s1
         S ~ b*Q

@@ -101,7 +101,7 @@ def _statements(text: str) -> list[tuple[list[_Token], dict[int, str]]]:
 
 
 def _expression(toks: list[_Token], fail) -> str:
-    """The text of a ``:=`` expression, checked token by token and written canonically."""
+    """Check the text of a ``:=`` expression token by token and write it canonically."""
     out: list[str] = []
     depth = 0
     prev: _Token | None = None
@@ -129,7 +129,7 @@ def _expression(toks: list[_Token], fail) -> str:
 
 
 def parse_table(text: str) -> ParameterTable:
-    """Parse lavaan-style text into a :class:`~expectmodel.spec.table.ParameterTable`.
+    r"""Parse lavaan-style text into a :class:`~expectmodel.spec.table.ParameterTable`.
 
     Every operator the grammar knows is kept (``=~ <~ ~ ~~ :=``), with fixed values,
     labels and ``NA*`` (free); each row records its line.  Whether the model makes
@@ -168,7 +168,7 @@ def parse_table(text: str) -> ParameterTable:
     G ~ b*F
     x1 ~~ x2
     eff := 2*b
-    >>> parse_table("F =~ x1 + x2\\nG =~ y1 + 0.5 y2")
+    >>> parse_table("F =~ x1 + x2\nG =~ y1 + 0.5 y2")
     Traceback (most recent call last):
     ...
     expectmodel.errors.SpecError: expected '*' after the modifier, found 'y2' at line 2, column 15
@@ -289,7 +289,7 @@ def _term(lhs: _Token, op: _Token, term: list[_Token], fail, seen: dict) -> Row:
 
 
 def parse(text: str) -> Model:
-    """Parse lavaan-style text into a :class:`~expectmodel.spec.model.Model`.
+    r"""Parse lavaan-style text into a :class:`~expectmodel.spec.model.Model`.
 
     The same as :meth:`Model.from_syntax <expectmodel.spec.model.Model.from_syntax>`:
     :func:`parse_table`, then :meth:`Model.from_table <expectmodel.spec.model.Model.from_table>`.
@@ -312,7 +312,7 @@ def parse(text: str) -> Model:
     Examples
     --------
     >>> from expectmodel.spec import parse
-    >>> parse("Q =~ q1 + q2\\nS =~ s1 + s2\\nS ~ Q").predecessors("S")
+    >>> parse("Q =~ q1 + q2\nS =~ s1 + s2\nS ~ Q").predecessors("S")
     ('Q',)
     """
     from expectmodel.spec.model import Model

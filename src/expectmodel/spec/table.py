@@ -66,7 +66,7 @@ HINTS: dict[str, str] = {
 
 
 def _format_value(value: float) -> str:
-    """A fixed value as model text: ``1.0 -> '1'``, ``0.5 -> '0.5'``."""
+    """Write a fixed value as model text: ``1.0 -> '1'``, ``0.5 -> '0.5'``."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
 
@@ -170,7 +170,19 @@ class Row:
         return f"{self.lhs} {self.op} {self.modifier}{self.rhs}"
 
     def where(self) -> str:
-        """The row as an error message names it: ``"line 3, 'x1 ~~ x2'"`` or ``"'x1 ~~ x2'"``."""
+        """Name the row as an error message does: ``"line 3, 'x1 ~~ x2'"`` or ``"'x1 ~~ x2'"``.
+
+        Returns
+        -------
+        str
+            The line (when known) and the row as ``lhs op rhs``.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Row
+        >>> Row("x1", "~~", "x2", line=3).where()
+        "line 3, 'x1 ~~ x2'"
+        """
         return f"line {self.line}, '{self}'" if self.line is not None else f"'{self}'"
 
 
@@ -278,7 +290,7 @@ class ParameterTable:
 
     def rows(self, op: str | Iterable[str] | None = None, *, lhs: str | None = None,
              rhs: str | None = None) -> tuple[Row, ...]:
-        """The rows with operator ``op`` (one or several), and ``lhs``/``rhs`` when given.
+        r"""Select the rows with operator ``op`` (one or several), and ``lhs``/``rhs`` when given.
 
         Parameters
         ----------
@@ -294,7 +306,7 @@ class ParameterTable:
         Examples
         --------
         >>> from expectmodel.spec import parse_table
-        >>> t = parse_table("F =~ x1 + x2\\nG =~ y1\\nG ~ F")
+        >>> t = parse_table("F =~ x1 + x2\nG =~ y1\nG ~ F")
         >>> [r.rhs for r in t.rows(op=("=~", "<~"), lhs="F")]
         ['x1', 'x2']
         """
@@ -324,6 +336,20 @@ class ParameterTable:
 
         Missing ``free``/``value``/``label``/``group``/``line`` columns take their defaults.
 
+        Parameters
+        ----------
+        frame : DataFrame
+            One row per parameter, as :attr:`frame` writes it.
+
+        Returns
+        -------
+        ParameterTable
+
+        Raises
+        ------
+        SpecError
+            If ``lhs``, ``op`` or ``rhs`` is missing.
+
         Examples
         --------
         >>> from expectmodel.spec import parse_table
@@ -352,12 +378,12 @@ class ParameterTable:
 
     @cached_property
     def labels(self) -> dict[str, tuple[Row, ...]]:
-        """Each label and the rows that carry it (more than one row: an equality constraint).
+        r"""Each label and the rows that carry it (more than one row: an equality constraint).
 
         Examples
         --------
         >>> from expectmodel.spec import parse_table
-        >>> t = parse_table("F =~ x1 + x2\\nG =~ y1\\nH =~ z1\\nG ~ a*F\\nH ~ a*F")
+        >>> t = parse_table("F =~ x1 + x2\nG =~ y1\nH =~ z1\nG ~ a*F\nH ~ a*F")
         >>> {k: [str(r) for r in v] for k, v in t.labels.items()}
         {'a': ['G ~ a*F', 'H ~ a*F']}
         """
@@ -369,13 +395,24 @@ class ParameterTable:
 
     # -- estimator requirements ---------------------------------------------------------------
     def unsupported(self, supported: Supports | Iterable[str]) -> list[tuple[Row, str]]:
-        """Every row ``supported`` does not cover, with the reason key (an operator, ``"fixed"``,
-        ``"labels"``, ``"constraints"`` or ``"groups"``), in table order.
+        r"""List every row that ``supported`` does not cover, with the reason, in table order.
+
+        Parameters
+        ----------
+        supported : Supports or iterable of str
+            What the estimator fits; a plain set of operators means no fixed values,
+            labels, equality constraints or extra groups.
+
+        Returns
+        -------
+        list of (Row, str)
+            Each unsupported row and its reason key: an operator, ``"fixed"``, ``"labels"``,
+            ``"constraints"`` or ``"groups"``.
 
         Examples
         --------
         >>> from expectmodel.spec import parse_table
-        >>> t = parse_table("F =~ x1 + x2\\nx1 ~~ x2")
+        >>> t = parse_table("F =~ x1 + x2\nx1 ~~ x2")
         >>> [(str(r), why) for r, why in t.unsupported({"=~"})]
         [('x1 ~~ x2', '~~')]
         """
@@ -397,7 +434,7 @@ class ParameterTable:
 
     def require(self, supported: Supports | Iterable[str], *, estimator: str,
                 hints: Mapping[str, str] | None = None) -> None:
-        """Refuse the first row the estimator cannot fit.
+        r"""Refuse the first row the estimator cannot fit.
 
         Parameters
         ----------
@@ -419,7 +456,7 @@ class ParameterTable:
         Examples
         --------
         >>> from expectmodel.spec import parse_table
-        >>> t = parse_table("F =~ x1 + x2\\nind := a*b")
+        >>> t = parse_table("F =~ x1 + x2\nind := a*b")
         >>> t.require({"=~", "<~", "~"}, estimator="PLS",
         ...           hints={":=": "Indirect effects are reported for every path."})
         Traceback (most recent call last):
@@ -442,12 +479,22 @@ class ParameterTable:
 
     # -- text -------------------------------------------------------------------------------
     def to_syntax(self) -> str:
-        """The table as lavaan-style text; rows of one ``lhs op`` are joined on one line.
+        r"""Write the table as lavaan-style text; rows of one ``lhs op`` are joined on one line.
+
+        Returns
+        -------
+        str
+            One line per ``lhs op`` (and per ``:=`` row), in table order.
+
+        Raises
+        ------
+        SpecError
+            For a table with several groups (no text form yet).
 
         Examples
         --------
         >>> from expectmodel.spec import parse_table
-        >>> print(parse_table("F =~ 1*x1 + x2\\nx1 ~~ x2\\nx1 ~~ x1").to_syntax())
+        >>> print(parse_table("F =~ 1*x1 + x2\nx1 ~~ x2\nx1 ~~ x1").to_syntax())
         F =~ 1*x1 + x2
         x1 ~~ x2 + x1
         """

@@ -62,21 +62,71 @@ def _build(name: str, defaults: dict[str, list[str]], edges: list[tuple[str, str
 
 
 def acsi(mapping: Mapping[str, Sequence[str]] | None = None) -> Model:
-    """The American Customer Satisfaction Index model (Fornell et al. 1996).
+    """Build the American Customer Satisfaction Index model (Fornell et al. 1996).
 
     Expectations -> {Quality, Value, Satisfaction}; Quality -> {Value, Satisfaction};
     Value -> Satisfaction; Satisfaction -> {Complaints, Loyalty}; Complaints -> Loyalty.
+
+    Parameters
+    ----------
+    mapping : mapping of str to sequence of str, optional
+        The user's item columns by construct name (a single column may be a bare string);
+        constructs left out keep the default items (:data:`ACSI_ITEMS`).
+
+    Returns
+    -------
+    Model
+        Reflective constructs, in the order above, and the template's paths.
+
+    Raises
+    ------
+    SpecError
+        If ``mapping`` names a construct the template does not have.
+
+    Examples
+    --------
+    >>> from expectmodel.spec.templates import acsi
+    >>> m = acsi({"Complaints": "complained"})
+    >>> m.names
+    ('Expectations', 'Quality', 'Value', 'Satisfaction', 'Complaints', 'Loyalty')
+    >>> m.construct("Complaints").indicators, len(m.paths)
+    (('complained',), 9)
     """
     return _build("ACSI", ACSI_ITEMS, _ACSI_PATHS, mapping)
 
 
 def ecsi(mapping: Mapping[str, Sequence[str]] | None = None) -> Model:
-    """The European Customer Satisfaction Index model (Tenenhaus et al. 2005, ``mobi`` layout).
+    """Build the European Customer Satisfaction Index model (Tenenhaus et al. 2005, ``mobi`` layout).
 
     Image -> {Expectation, Satisfaction, Loyalty}; Expectation -> {Quality, Value,
     Satisfaction}; Quality -> {Value, Satisfaction}; Value -> Satisfaction;
     Satisfaction -> {Complaints, Loyalty}; Complaints -> Loyalty.
 
-    # In R: seminr's ECSI demo (seminr-pls-ecsi.R) on the mobi data.
+    In R: seminr's ECSI demo (seminr-pls-ecsi.R) on the mobi data.
+
+    Parameters
+    ----------
+    mapping : mapping of str to sequence of str, optional
+        The user's item columns by construct name (a single column may be a bare string);
+        constructs left out keep the default items (:data:`ECSI_ITEMS`, the ``mobi`` names).
+
+    Returns
+    -------
+    Model
+        Reflective constructs, in the order above, and the template's paths.
+
+    Raises
+    ------
+    SpecError
+        If ``mapping`` names a construct the template does not have.
+
+    Examples
+    --------
+    >>> from expectmodel.spec.templates import ecsi
+    >>> m = ecsi()
+    >>> m.predecessors("Satisfaction")
+    ('Image', 'Expectation', 'Quality', 'Value')
+    >>> m.construct("Image").indicators
+    ('IMAG1', 'IMAG2', 'IMAG3', 'IMAG4', 'IMAG5')
     """
     return _build("ECSI", ECSI_ITEMS, _ECSI_PATHS, mapping)
