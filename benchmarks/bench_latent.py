@@ -21,7 +21,8 @@ import warnings
 
 import numpy as np
 
-from expectmodel import bayes, latent
+from expectmodel import latent
+from expectmodel.sampling import SamplerConfig, SamplingWarning, resolve_sampler
 
 
 def grad_timing(model, repeat: int = 20) -> float:
@@ -46,10 +47,11 @@ def textbook_model(est, data):
     """The same measurement model written with pm.OrderedLogistic (all K categories per answer)."""
     import pymc as pm
 
-    from expectmodel.latent._graph import _build
+    from expectmodel.latent._graph import build_graph
 
-    lay = est.layout(data)
-    model, _ = _build(est, lay)
+    prepared = est._prepare(data)
+    lay = prepared.layout
+    model, _ = build_graph(prepared.config, lay)
     obs = lay.obs
     model.potentials.clear()
     with model:
@@ -76,10 +78,12 @@ def main() -> None:
     args = ap.parse_args()
 
     sim = latent.simulate_latent(args.n, seed=args.seed)
-    est = latent.LatentExpectations(sim.design)
+    sampler = SamplerConfig(draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed,
+                            sampler=args.sampler, method=args.method)
+    est = latent.LatentExpectations(sim.design, sampler=sampler)
     data = sim.design.prepare(sim.data)
     print(f"n={args.n} respondents x {len(sim.design.items)} items x 2 batteries, 7-point; "
-          f"{os.cpu_count()} CPU cores; sampler={bayes.resolve_sampler(args.sampler)} method={args.method}")
+          f"{os.cpu_count()} CPU cores; sampler={resolve_sampler(args.sampler)} method={args.method}")
     out: dict = {"n": args.n, "chains": args.chains, "tune": args.tune, "draws": args.draws, "method": args.method}
 
     if not args.no_peer and args.method == "nuts" and args.n <= 20_000:
@@ -91,11 +95,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bayes.SamplingWarning)
-        res = est.fit(data, draws=args.draws, tune=args.tune, chains=args.chains, seed=args.seed,
-                      sampler=args.sampler, method=args.method)
+        warnings.simplefilter("ignore", SamplingWarning)
+        res = est.fit(data)
     wall = time.perf_counter() - t0
-    sample_wall = res.meta["settings"]["wall_seconds"]
+    sample_wall = res.meta["wall_seconds"]
     dg = res.diagnostics
     mu = res.draws("mu").mean(0)
     gap = mu[1] - mu[0]

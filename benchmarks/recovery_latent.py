@@ -22,7 +22,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from expectmodel import bayes, latent
+from expectmodel import latent
+from expectmodel.sampling import SamplerConfig, SamplingWarning
 
 VARIANTS = {
     "measurement": dict(sim={}, fit={}),
@@ -42,7 +43,7 @@ def structural(sim, res) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
     """(name, truth, lower, upper) for every structural parameter block of a fit."""
     t = sim.truth
     out = []
-    q = (1 - res.ci_prob) / 2, (1 + res.ci_prob) / 2
+    q = (1 - res.ci_level) / 2, (1 + res.ci_level) / 2
 
     def block(name, draws, truth):
         lo, hi = np.quantile(draws.reshape(draws.shape[0], -1), q, axis=0)
@@ -62,9 +63,9 @@ def structural(sim, res) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
     if res.layout.invariant and res.layout.B > 1:
         block("latent gap", mu[:, 1] - mu[:, 0], mu_truth[1] - mu_truth[0])
         block("sigma_P", res.draws("sigma")[:, 1], t["sigma"][1])
-    if res.model.link is not None:
+    if res.config.link is not None:
         block("beta_P", res.draws("beta_P"), t["beta_P"])
-        if res.model.link == "free":
+        if res.config.link == "free":
             block("beta_E", res.draws("beta_E"), t["beta_E"])
         if "sat_resid_sd" in t:
             block("sat_resid_sd", res.draws("sat_resid_sd"), t["sat_resid_sd"])
@@ -93,8 +94,9 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
             sim = latent.simulate_latent(n, seed=seed + r, **cfg["sim"])
             t0 = time.perf_counter()
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", bayes.SamplingWarning)
-                res = latent.LatentExpectations(sim.design, **cfg["fit"]).fit(sim.data, seed=r, **SAMPLING)
+                warnings.simplefilter("ignore", SamplingWarning)
+                res = latent.LatentExpectations(sim.design, **cfg["fit"],
+                                                 sampler=SamplerConfig(seed=r, **SAMPLING)).fit(sim.data)
             for block, truth, lo, hi in structural(sim, res):
                 rows += [{"variant": name, "rep": r, "block": block, "covered": bool(lo[i] <= truth[i] <= hi[i]),
                           "error": float((lo[i] + hi[i]) / 2 - truth[i]), "width": float(hi[i] - lo[i]),
@@ -120,7 +122,8 @@ def run_study(reps: int = 10, n: int = 300, loo_reps: int = 6, variants=None, se
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 for link in confusion.columns:
-                    fits[link] = latent.LatentExpectations(sim.design, link=link).fit(sim.data, seed=r, **SAMPLING)
+                    fits[link] = latent.LatentExpectations(
+                        sim.design, link=link, sampler=SamplerConfig(seed=r, **SAMPLING)).fit(sim.data)
                 best = latent.compare(fits).index[0]
             confusion.loc[g, best] += 1
             log(f"LOO: generated {g}, chosen {best}")

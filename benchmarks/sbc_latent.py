@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from expectmodel import bayes, latent
+from expectmodel import latent
 from expectmodel.errors import DataError
-from expectmodel.latent._forward import centred_cutpoints
 from expectmodel.latent._graph import LOADING_PRIOR
 from expectmodel.latent.design import SERVQUAL_DIMENSIONS
+from expectmodel.measurement.ordinal import centred_cutpoints
+from expectmodel.sampling import SamplerConfig, SamplingWarning
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from recovery_latent import structural, write_json
@@ -62,8 +63,8 @@ def run_sbc(reps: int = 30, n: int = 250, seed: int = 7000, log=print) -> dict:
         try:
             sim = latent.simulate_latent(n, truth=prior_truth(rng, seed + r), seed=seed + r)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", bayes.SamplingWarning)
-                res = latent.LatentExpectations(sim.design).fit(sim.data, seed=r, **SAMPLING)
+                warnings.simplefilter("ignore", SamplingWarning)
+                res = latent.LatentExpectations(sim.design, sampler=SamplerConfig(seed=r, **SAMPLING)).fit(sim.data)
         except DataError as err:
             skipped += 1
             log(f"rep {r}: skipped ({err})")

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from expectmodel import latent
+from expectmodel.sampling import SamplerConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from recovery_latent import run_study
@@ -53,8 +54,10 @@ def test_expectations_stated_as_probabilities():
     assert sim.data.filter(like="E_").stack().between(0, 1).all()
     # Beta answers are informative and the E levels mix slowly: short CI chains fail the gates
     # (R-hat about 1.08 at 2 x 300), so this test lives here with longer chains and the default gates.
-    est = latent.LatentExpectations(sim.design, invariance=False, link="free", person_parameterization="centred")
-    res = est.fit(sim.data, draws=1000, tune=1000, chains=2, seed=1, gates={"ess_bulk": 200, "ess_tail": 200})
+    sampler = SamplerConfig(draws=1000, tune=1000, chains=2, seed=1, gates={"ess_bulk": 200, "ess_tail": 200})
+    est = latent.LatentExpectations(sim.design, invariance=False, link="free", person_parameterization="centred",
+                                    sampler=sampler)
+    res = est.fit(sim.data)
     mu_e = res.dimensions().xs("level_E", level="quantity")
     np.testing.assert_allclose(mu_e["mean"], sim.truth["mu"][0], atol=0.3)
     prec = res.draws("precision").mean(0)
