@@ -166,7 +166,15 @@ class Estimator(BaseEstimator):
         ------
         ParameterError
             Naming the first bad parameter, its value and the allowed values.
-        """
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> em.PLS(em.spec.templates.ecsi(), bootstrap=-1).validate_params()
+        Traceback (most recent call last):
+        ...
+        expectmodel.errors.ParameterError: PLS(bootstrap=-1): bootstrap must be one of 0 or an integer in [20, inf); got -1.
+        """  # noqa: E501
         params = self.get_params(deep=False)
         for name, constraints in self._parameter_constraints.items():
             value = params[name]
@@ -184,7 +192,19 @@ class Estimator(BaseEstimator):
         return ParameterError(f"{type(self).__name__}({name}={value!r}): {message}")
 
     def settings(self) -> dict[str, Any]:
-        """Every ``__init__`` parameter as JSON-ready values (what ``Meta.params`` records)."""
+        """Return every ``__init__`` parameter as JSON-ready values (what ``Meta.params`` records).
+
+        Returns
+        -------
+        dict
+            Parameter name to value; tuples become lists, a model its text.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> em.PLS(em.spec.templates.ecsi(), scale=(1, 10)).settings()["scale"]
+        [1, 10]
+        """
         return {k: jsonable(v) for k, v in self.get_params(deep=False).items()}
 
 

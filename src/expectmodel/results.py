@@ -39,7 +39,17 @@ KEY_COLUMNS: tuple[str, ...] = PARAMETER_COLUMNS[:5]
 
 
 def freeze(value: Any) -> Any:
-    """A read-only deep copy: mappings become ``MappingProxyType``, lists and sets tuples.
+    """Make a read-only deep copy: mappings become ``MappingProxyType``, lists and sets tuples.
+
+    Parameters
+    ----------
+    value : object
+        Any value; mappings and sequences are copied recursively, anything else is returned as is.
+
+    Returns
+    -------
+    object
+        The frozen copy.
 
     Examples
     --------
@@ -55,7 +65,19 @@ def freeze(value: Any) -> Any:
 
 
 def thaw(value: Any) -> Any:
-    """The JSON-ready inverse of :func:`freeze` (mappings to dicts, tuples to lists, numpy to Python).
+    """Make a JSON-ready copy, the inverse of :func:`freeze` (mappings to dicts, tuples to lists, numpy to Python).
+
+    Non-finite floats become None (JSON null).
+
+    Parameters
+    ----------
+    value : object
+        A frozen (or any) value.
+
+    Returns
+    -------
+    object
+        Dicts with string keys, lists, Python numbers, strings and None.
 
     Examples
     --------
@@ -76,7 +98,17 @@ def thaw(value: Any) -> Any:
 
 
 def fingerprint(*arrays: Any) -> str:
-    """A short SHA-256 fingerprint of arrays and labels (which data a fit saw, without storing them).
+    """Compute a short SHA-256 fingerprint of arrays and labels (which data a fit saw, without storing them).
+
+    Parameters
+    ----------
+    *arrays : numpy.ndarray or object
+        Arrays (hashed with their dtype and shape) and other values (hashed by their ``repr``).
+
+    Returns
+    -------
+    str
+        The first 16 hexadecimal digits of the digest.
 
     Examples
     --------
@@ -97,10 +129,34 @@ def fingerprint(*arrays: Any) -> str:
 class DataInfo:
     """What the estimator did with the data: rows in and used, dropped and imputed, codes, a fingerprint.
 
+    Parameters
+    ----------
+    n_input : int
+        Rows in the data given to ``fit``.
+    n_used : int
+        Rows the estimates use.
+    n_dropped : int, default 0
+        Rows dropped by the missing-value policy.
+    n_imputed : mapping of str to int, optional
+        Values imputed, by column.
+    missing : str, default "raise"
+        The missing-value policy.
+    missing_values : tuple of float, optional
+        The codes read as missing (e.g. ``-99``).
+    columns : tuple of str, optional
+        The columns used.
+    fingerprint : str, optional
+        :func:`fingerprint` of the data used.
+    extra : mapping, optional
+        Family-specific facts (e.g. ``min_pairwise_n``).
+
     Examples
     --------
-    >>> DataInfo(n_input=600, n_used=360, n_dropped=240, missing="listwise").n_used
+    >>> info = DataInfo(n_input=600, n_used=360, n_dropped=240, missing="listwise")
+    >>> info.n_used
     360
+    >>> info.to_dict()["n_dropped"], info.to_dict()["n_imputed"]
+    (240, {})
     """
 
     n_input: int
@@ -120,7 +176,17 @@ class DataInfo:
         object.__setattr__(self, "extra", freeze(dict(self.extra)))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
+        """Return the fields as a JSON-ready dictionary.
+
+        Returns
+        -------
+        dict
+            Field name to :func:`thaw`-ed value.
+
+        Examples
+        --------
+        See the class example.
+        """
         return {f.name: thaw(getattr(self, f.name)) for f in fields(self)}
 
 
@@ -156,6 +222,8 @@ class Meta:
     >>> m = Meta("PLS", {"bootstrap": 0}, DataInfo(10, 10), 0.95, "percentile bootstrap", 1)
     >>> m["params"]["bootstrap"], m.ci_level
     (0, 0.95)
+    >>> m.to_dict()["data"]["n_used"]
+    10
     """
 
     estimator: str
@@ -174,7 +242,17 @@ class Meta:
             object.__setattr__(self, name, freeze(dict(getattr(self, name))))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of every field (``extra`` merged at the top level after the fields)."""
+        """Return every field as a JSON-ready dictionary (``extra`` merged at the top level after the fields).
+
+        Returns
+        -------
+        dict
+            The fields (``data`` as :meth:`DataInfo.to_dict`), then the ``extra`` facts.
+
+        Examples
+        --------
+        See the class example.
+        """
         out = {f.name: thaw(getattr(self, f.name)) for f in fields(self) if f.name not in ("data", "extra")}
         out["data"] = self.data.to_dict()
         out.update(thaw(self.extra))
@@ -208,7 +286,25 @@ class ResultsBase:
 
     A subclass sets ``schema`` (a name) and ``schema_version`` and implements :meth:`to_frame`,
     :meth:`_draws_frame` (the stored draws behind :meth:`conf_int`), :meth:`summary`, :meth:`_to_dict`
-    and :meth:`_repr_facts`.
+    and :meth:`_repr_facts`. The shared methods share the example below (a PLS fit).
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean",
+    ...              bootstrap=30, seed=1).fit(em.datasets.load_csi_survey())
+    >>> isinstance(res, ResultsBase)
+    True
+    >>> res.to_frame().columns[:9].tolist() == list(PARAMETER_COLUMNS)
+    True
+    >>> ci = res.conf_int(0.90)
+    >>> ci.columns.tolist(), ci.attrs["ci_level"]
+    (['kind', 'lhs', 'op', 'rhs', 'group', 'estimate', 'ci_low', 'ci_high'], 0.9)
+    >>> print(str(res.summary()).splitlines()[1].strip())
+    PLS path model
+    >>> d = res.to_dict()
+    >>> d["schema"], d["schema_version"], d["meta"]["seed"]
+    ('expectmodel.pls', 2, 1)
     """
 
     schema: ClassVar[str] = "expectmodel.results"
@@ -217,15 +313,20 @@ class ResultsBase:
 
     # -- the tidy parameter table ---------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - abstract
-        """One row per parameter; the first columns are :data:`PARAMETER_COLUMNS`."""
+        """Return one row per parameter; the first columns are :data:`PARAMETER_COLUMNS`.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         raise NotImplementedError
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:  # pragma: no cover - abstract
-        """The rows of ``to_frame()`` that have draws, and their draws as an (S, rows) array."""
+        """Return the rows of ``to_frame()`` that have draws, and their draws as an (S, rows) array."""
         raise NotImplementedError
 
     def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Equal-tailed intervals at ``level`` (default: the fit's) from the stored draws.
+        """Compute equal-tailed intervals at ``level`` (default: the fit's) from the stored draws.
 
         Parameters
         ----------
@@ -237,6 +338,11 @@ class ResultsBase:
         pandas.DataFrame
             The key columns of :data:`PARAMETER_COLUMNS`, ``estimate``, ``ci_low`` and ``ci_high``; the
             level is in ``frame.attrs["ci_level"]``.
+
+        Raises
+        ------
+        ParameterError
+            If ``level`` is not in (0, 1), or the fit stored no draws (PLS without a bootstrap).
         """
         level = self.meta.ci_level if level is None else _check_level(level)
         stored = self._draws_frame()
@@ -253,7 +359,17 @@ class ResultsBase:
 
     # -- reporting ------------------------------------------------------------------------------
     def summary(self, digits: int = 3) -> Summary:  # pragma: no cover - abstract
-        """The report of this fit (render with ``str()``, ``.as_html()``, ``.as_latex()``, ``.as_csv()``)."""
+        """Render the report of this fit (``str()``, ``.as_html()``, ``.as_latex()``, ``.as_csv()``).
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals shown in the tables.
+
+        Returns
+        -------
+        Summary
+        """
         raise NotImplementedError
 
     def _repr_facts(self) -> str:  # pragma: no cover - abstract
@@ -273,13 +389,19 @@ class ResultsBase:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary: ``schema``, ``schema_version``, the family's content and ``meta``."""
+        """Export the fit as a JSON-ready dictionary.
+
+        Returns
+        -------
+        dict
+            ``schema``, ``schema_version``, the family's content and ``meta``.
+        """
         return {"schema": self.schema, "schema_version": self.schema_version, **self._to_dict(),
                 "meta": self.meta.to_dict()}
 
 
 def frame_with_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every :data:`PARAMETER_COLUMNS` present (missing ones filled) and first, in order.
+    """Return ``frame`` with every :data:`PARAMETER_COLUMNS` present (missing ones filled) and first, in order.
 
     Examples
     --------
@@ -295,7 +417,7 @@ def frame_with_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(*results: ResultsBase, names: Sequence[str] | None = None, column: str = "estimate") -> pd.DataFrame:
-    """Fits side by side: one row per parameter (``kind, lhs, op, rhs, group``), one column per fit.
+    """Put fits side by side: one row per parameter (``kind, lhs, op, rhs, group``), one column per fit.
 
     Parameters
     ----------

@@ -62,9 +62,11 @@ def _counts(rng: np.random.Generator, b: int, n: int, scratch: _moments.Scratch 
 
 def _counts_from_indices(idx: np.ndarray, n: int, overwrite: bool = False,
                          scratch: _moments.Scratch | None = None) -> np.ndarray:
-    """Draw counts (b, n) of the row indices ``idx`` (b, n); ``overwrite`` reuses ``idx`` as scratch
-    (one large temporary fewer: on these VMs a fresh half-megabyte array costs page faults, and
-    this took a chunk's counts from ~1 ms to ~0.25 ms), and the result lands in ``scratch`` if given."""
+    """Draw counts (b, n) of the row indices ``idx`` (b, n).
+
+    ``overwrite`` reuses ``idx`` as scratch (one large temporary fewer: on these VMs a fresh half-megabyte array costs page faults, and
+    this took a chunk's counts from ~1 ms to ~0.25 ms), and the result lands in ``scratch`` if given.
+    """
     b = idx.shape[0]
     offset = n * np.arange(b)[:, None]
     flat = np.add(idx, offset, out=idx) if overwrite else idx + offset
@@ -93,8 +95,10 @@ def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarra
 def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
                          low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options,
                          **_: object) -> dict[str, np.ndarray]:
-    """:func:`_fit_counts` for standardised data with NaN (``missing="pairwise"``): each resample's
-    correlations are pairwise-complete, as the point estimate's."""
+    """Fit resamples like :func:`_fit_counts`, for standardised data with NaN (``missing="pairwise"``).
+
+    Each resample's correlations are pairwise-complete, as the point estimate's.
+    """
     corr, mean, sd_z = pairwise_correlation_stack(z, counts)
     iu = np.triu_indices(z.shape[1])
     htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
@@ -106,7 +110,7 @@ def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: 
 
 
 def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray) -> dict[str, np.ndarray]:
-    """The reported quantities of a fitted stack (``htmt``: :func:`quality.htmt_pairs` of its correlations)."""
+    """Collect the reported quantities of a fitted stack (``htmt``: :func:`quality.htmt_pairs` of its correlations)."""
     src, dst = np.nonzero(layout.adjacency)
     return {
         "weights": est.weights,

@@ -36,8 +36,10 @@ __all__ = ["MultiGroupPLS", "MultiGroupResults"]
 
 
 def _group_labels(data: pd.DataFrame, column: str) -> list[str]:
-    """The groups, through the shared grouping reader: a categorical column's declared categories must
-    all have respondents; at least two groups."""
+    """Read the groups through the shared grouping reader.
+
+    A categorical column's declared categories must all have respondents; at least two groups.
+    """
     grouping = read_grouping(data, column, min_levels=2)
     col = data[column]
     if isinstance(col.dtype, pd.CategoricalDtype):
@@ -116,7 +118,43 @@ class MultiGroupPLS(Estimator):
 
 @dataclass(frozen=True, repr=False, eq=False)
 class MultiGroupResults(ResultsBase):
-    """One :class:`~expectmodel.sem.results.PLSResults` per group; ``to_frame()`` stacks them (``group``)."""
+    """One :class:`~expectmodel.sem.results.PLSResults` per group; ``to_frame()`` stacks them (``group``).
+
+    :meth:`MultiGroupPLS.fit` makes it; ``results[label]`` is one group's fit. The ``paths`` property,
+    :meth:`to_frame`, :meth:`conf_int`, :meth:`summary` and :meth:`to_dict` share the example below.
+
+    Parameters
+    ----------
+    model : Model
+        The specification every group was fitted with.
+    column : str
+        The column holding each respondent's group.
+    fits : dict of str to PLSResults
+        Each group's fit, by group label.
+    meta : Meta
+        The frozen record of the fit.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean",
+    ...              bootstrap=30, seed=3)
+    >>> res = em.MultiGroupPLS(pls, by="stage").fit(em.datasets.load_csi_survey())
+    >>> res
+    <MultiGroupResults: by 'stage', first-time: n=200, repeat: n=200, long-term: n=200>
+    >>> res.paths.round(2).head(2)
+      source        target  first-time  repeat  long-term
+    0  Image   Expectation        0.49    0.42       0.41
+    1  Image  Satisfaction        0.29    0.09       0.19
+    >>> res.to_frame()["group"].unique().tolist()
+    ['first-time', 'repeat', 'long-term']
+    >>> res.conf_int(0.90).columns.tolist()[-2:]
+    ['ci_low', 'ci_high']
+    >>> print(str(res.summary()).splitlines()[1].strip())
+    PLS path model by 'stage'
+    >>> list(res.to_dict())
+    ['schema', 'schema_version', 'by', 'groups', 'meta']
+    """
 
     schema: ClassVar[str] = "expectmodel.pls.multigroup"
     schema_version: ClassVar[int] = 1
@@ -136,9 +174,38 @@ class MultiGroupResults(ResultsBase):
         return pd.concat(frames, axis=1).reset_index()
 
     def permutation_test(self, n_permutations: int = 1000, seed: int | None = None) -> pd.DataFrame:
-        """Permutation p-values of every path difference, for every pair of groups.
+        """Test every path difference, for every pair of groups, by permuting group membership.
 
         p = (1 + #{|d*| >= |d|}) / (1 + n_permutations), two-sided.
+
+        Parameters
+        ----------
+        n_permutations : int, default 1000
+            The number of random reassignments of respondents to the two groups.
+        seed : int, optional
+            Random seed; drawn (and recorded in ``frame.attrs["seed"]``) when omitted.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair of groups and path: ``group_1, group_2, source, target, estimate_1,
+            estimate_2, difference, p_value``.
+
+        Raises
+        ------
+        ParameterError
+            If ``n_permutations`` is not a positive integer.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean")
+        >>> res = em.MultiGroupPLS(pls, by="stage").fit(em.datasets.load_csi_survey())
+        >>> test = res.permutation_test(n_permutations=50, seed=1)
+        >>> len(test), test.attrs["n_permutations"]
+        (36, 50)
+        >>> bool(test["p_value"].between(0, 1).all())
+        True
         """
         if isinstance(n_permutations, bool) or not isinstance(n_permutations, int | np.integer) \
                 or n_permutations < 1:
@@ -175,7 +242,14 @@ class MultiGroupResults(ResultsBase):
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """Every group's parameters stacked, ``group`` naming the group."""
+        """Stack every group's parameters, ``group`` naming the group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The groups' :meth:`PLSResults.to_frame <expectmodel.sem.PLSResults.to_frame>`, one after
+            another.
+        """
         return pd.concat([f.to_frame() for f in self.fits.values()], ignore_index=True)
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -188,7 +262,17 @@ class MultiGroupResults(ResultsBase):
         return pd.concat(frames, ignore_index=True), np.concatenate([s[1][:size] for s in stored], axis=1)
 
     def summary(self, digits: int = 3) -> Summary:
-        """Paths and R-squared side by side, one column per group."""
+        """Render the paths and R-squared side by side, one column per group.
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals shown in the tables.
+
+        Returns
+        -------
+        Summary
+        """
         s = Summary(f"PLS path model by '{self.column}'", digits=digits)
         s.facts = {"Groups": str(len(self.fits)), **{f"n ({g})": str(f.n) for g, f in self.fits.items()}}
         paths = self.paths.assign(path=lambda f: f["source"] + " -> " + f["target"]).set_index("path")

@@ -30,7 +30,7 @@ __all__ = ["IPMA", "ipma"]
 class IPMA:
     """IPMA tables for one target construct (``PLSResults.ipma(target)`` makes it).
 
-    Attributes
+    Parameters
     ----------
     target : str
         The target construct.
@@ -39,6 +39,18 @@ class IPMA:
         performance).
     indicators : pandas.DataFrame
         ``construct, indicator, importance, performance``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import expectmodel as em
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+    ...              missing="listwise").fit(em.datasets.load_csi_survey())
+    >>> result = res.ipma("Loyalty")
+    >>> result.target, result.indicators.columns.tolist()
+    ('Loyalty', ['construct', 'indicator', 'importance', 'performance'])
+    >>> ax = result.plot(level="indicators")
+    >>> plt.close(ax.figure)
     """
 
     target: str
@@ -46,7 +58,25 @@ class IPMA:
     indicators: pd.DataFrame  # construct, indicator, importance, performance
 
     def plot(self, ax: Axes | None = None, level: str = "constructs", **kwargs: Any) -> Axes:
-        """The importance-performance map (:func:`expectmodel.plotting.plot_ipma`)."""
+        """Draw the importance-performance map (:func:`expectmodel.plotting.plot_ipma`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        level : {"constructs", "indicators"}, default "constructs"
+            Which table to plot.
+        **kwargs
+            Passed to ``Axes.scatter``.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        See the class example.
+        """
         from expectmodel.plotting import plot_ipma
 
         frame = self.constructs if level == "constructs" else self.indicators

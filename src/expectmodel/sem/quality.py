@@ -52,9 +52,11 @@ def htmt(s: np.ndarray, layout: Layout) -> np.ndarray:
 
 
 def htmt_pairs(r: np.ndarray, layout: Layout, scratch: Scratch | None = None) -> np.ndarray:
-    """:func:`htmt` of a stack of correlation matrices given as packed upper triangles ``r``
-    (p(p+1)/2, B, as :func:`~expectmodel.sem._moments.correlation_stack` makes them), for every pair
-    of constructs ``k < l`` in row-major order: (B, m(m-1)/2).
+    """Compute :func:`htmt` for a stack of correlation matrices, for every pair of constructs.
+
+    The matrices are given as packed upper triangles ``r`` (p(p+1)/2, B, as
+    :func:`~expectmodel.sem._moments.correlation_stack` makes them); the result has one column per
+    pair of constructs ``k < l`` in row-major order: (B, m(m-1)/2).
 
     The entries are regrouped by block pair (``Layout.pair_order``), so every block-pair sum of
     ``|R|`` is one ``np.add.reduceat`` over the stack.  The monotrait term of a single-item

@@ -58,7 +58,7 @@ CONVENTIONS = {
 
 def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstimates,
                boot: BootstrapDraws | None, group: str | None, seed: int) -> Meta:
-    """The frozen record of a PLS fit: settings, data provenance, conventions, versions, the resolved seed."""
+    """Record a PLS fit, frozen: settings, data provenance, conventions, versions, the resolved seed."""
     summary = prepared.summary
     data = DataInfo(
         n_input=prepared.n_input, n_used=prepared.n, n_dropped=prepared.n_dropped, n_imputed=prepared.n_imputed,
@@ -92,6 +92,35 @@ class PLSResults(ResultsBase):
     parameters with their bootstrap inference; :meth:`summary` renders the
     usual report; :meth:`to_dict` / :meth:`to_json` export with full metadata.
 
+    :meth:`PLS.fit <expectmodel.sem.PLS.fit>` makes it; the constructor's arguments are the fit's
+    internal arrays. The properties and tables (``paths``, ``r2``, ``reliability``, ``htmt``,
+    ``index``, ...) share the example below instead of one each.
+
+    Parameters
+    ----------
+    model : Model
+        The specification that was fitted.
+    layout : Layout
+        The indicator blocks and inner model as index arrays.
+    options : Options
+        The estimation settings (inner scheme, PLSc, tolerance).
+    prepared : PreparedData
+        The checked data and its moments.
+    mean, sd : numpy.ndarray
+        Indicator means and standard deviations (the data's scale).
+    s : numpy.ndarray
+        The indicator correlation matrix the fit used.
+    est : StackEstimates
+        The point estimates.
+    boot : BootstrapDraws or None
+        The bootstrap draws, when the fit was bootstrapped.
+    ci_level : float
+        The interval level of ``to_frame()``'s ``ci_low``/``ci_high``.
+    meta : Meta
+        The frozen record of the fit.
+    group : str, optional
+        The group's label, for one group of a :class:`~expectmodel.sem.MultiGroupPLS` fit.
+
     Examples
     --------
     >>> import expectmodel as em
@@ -101,6 +130,12 @@ class PLSResults(ResultsBase):
     ['kind', 'lhs', 'op', 'rhs', 'group', 'estimate', 'std_error', 'ci_low', 'ci_high']
     >>> res.meta.data.n_dropped
     240
+    >>> res.converged, res.iterations, res.n
+    (True, 5, 360)
+    >>> res.r2.columns.tolist(), res.index.columns.tolist()
+    (['r2', 'adj_r2'], ['index'])
+    >>> res.paths.columns.tolist()
+    ['source', 'target', 'estimate']
     """
 
     schema: ClassVar[str] = "expectmodel.pls"
@@ -122,14 +157,17 @@ class PLSResults(ResultsBase):
     # -- basic labelled estimates -------------------------------------------------------------
     @property
     def converged(self) -> bool:
+        """Whether the weights converged within the iteration limit."""
         return bool(self.est.converged[0])
 
     @property
     def iterations(self) -> int:
+        """The number of PLS iterations the point estimate took."""
         return int(self.est.iterations[0])
 
     @property
     def n(self) -> int:
+        """The number of respondents used (after missing-value handling)."""
         return self.prepared.n
 
     @cached_property
@@ -236,8 +274,10 @@ class PLSResults(ResultsBase):
 
     @cached_property
     def htmt_inference(self) -> pd.DataFrame:
-        """HTMT of every pair of constructs, one row each, with its bootstrap SE and percentile / BCa
-        intervals when the fit was bootstrapped (HTMT inference, Henseler et al. 2015).
+        """HTMT of every pair of constructs, one row each, with inference after a bootstrap.
+
+        After a bootstrap the rows carry the bootstrap SE and percentile / BCa intervals (HTMT
+        inference, Henseler et al. 2015).
 
         Discriminant validity is established for a pair when the upper limit is below 1 (or 0.90 /
         0.85 for the stricter rules). The test at the 5% level uses a one-sided bound: fit with
@@ -310,7 +350,34 @@ class PLSResults(ResultsBase):
                                                                 names=["construct", "indicator"]))
 
     def ipma(self, target: str) -> IPMA:
-        """Importance-performance map analysis for ``target`` (Ringle & Sarstedt 2016)."""
+        """Run the importance-performance map analysis for ``target`` (Ringle & Sarstedt 2016).
+
+        Parameters
+        ----------
+        target : str
+            An endogenous construct.
+
+        Returns
+        -------
+        IPMA
+            Importance (total effects) and performance (0-100 index) of the constructs and
+            indicators that affect ``target``.
+
+        Raises
+        ------
+        SpecError
+            If the fit was made without ``scale=(low, high)``.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> res.ipma("Loyalty").constructs.round(2).head(2)
+             construct  importance  performance  priority
+        0        Image        0.31        70.51     False
+        1  Expectation        0.14        69.77     False
+        """
         from expectmodel.sem.ipma import ipma
 
         self._require_scale("IPMA")
@@ -363,6 +430,15 @@ class PLSResults(ResultsBase):
         Columns: :data:`~expectmodel.results.PARAMETER_COLUMNS` (``kind, lhs, op, rhs, group, estimate,
         std_error, ci_low, ci_high``), then ``t, p, bca_low, bca_high`` after a bootstrap (the interval
         columns are NaN without one). lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per parameter (weights, loadings, paths, R^2, effects, index, ...).
+
+        Examples
+        --------
+        See the class example.
         """
         frames = []
         for frame, fld, pick in self._blocks():
@@ -389,7 +465,26 @@ class PLSResults(ResultsBase):
 
     # -- reporting -----------------------------------------------------------------------------
     def summary(self, digits: int = 3) -> Summary:
-        """A statsmodels-style summary (text, HTML, LaTeX, CSV)."""
+        """Render a statsmodels-style summary (text, HTML, LaTeX, CSV).
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals shown in the tables.
+
+        Returns
+        -------
+        Summary
+            ``str()`` gives the text; ``.as_html()``, ``.as_latex()``, ``.as_csv()`` the others.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> print(str(res.summary(digits=2)).splitlines()[1].strip())
+        PLS path model
+        """
         return _summary(self, digits)
 
     def _repr_facts(self) -> str:
@@ -400,7 +495,7 @@ class PLSResults(ResultsBase):
                 f"{grp}, scheme={self.options.scheme}, {status} in {self.iterations} iterations{boot}")
 
     def _to_dict(self) -> dict[str, Any]:
-        """The family's content of :meth:`to_dict` (the schema of ``expectmodel pls --json``)."""
+        """Return the family's content of :meth:`to_dict` (the schema of ``expectmodel pls --json``)."""
         outer = self.outer
         out: dict[str, Any] = {
             "weights": _nested(outer, "weight"),
@@ -452,7 +547,30 @@ class PLSResults(ResultsBase):
         return out
 
     def to_json(self, path: str | FilePath | None = None, indent: int = 2) -> str:
-        """Serialise :meth:`to_dict` (NaN becomes null); also write it to ``path`` if given."""
+        """Serialise :meth:`to_dict` as JSON (NaN becomes null); also write it to ``path`` if given.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path, optional
+            A file to write (UTF-8, with a final newline).
+        indent : int, default 2
+            JSON indentation.
+
+        Returns
+        -------
+        str
+            The JSON text.
+
+        Examples
+        --------
+        >>> import json
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> doc = json.loads(res.to_json())
+        >>> doc["schema"], doc["schema_version"], doc["meta"]["data"]["n_used"]
+        ('expectmodel.pls', 2, 360)
+        """
         text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
         if path is not None:
             FilePath(path).write_text(text + "\n", encoding="utf-8")
@@ -460,14 +578,62 @@ class PLSResults(ResultsBase):
 
     # -- plots ---------------------------------------------------------------------------------
     def plot_paths(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Path diagram: constructs with R^2, arrows labelled with path coefficients (and significance)."""
+        """Draw the path diagram: constructs with R^2, arrows labelled with path coefficients (and significance).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        **kwargs
+            Passed to :func:`expectmodel.plotting.plot_path_diagram`.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> ax = res.plot_paths()
+        >>> type(ax).__name__
+        'Axes'
+        >>> plt.close(ax.figure)
+        """
         from expectmodel.plotting import plot_path_diagram
 
         paths = self.to_frame().query("kind == 'path'")
         return plot_path_diagram(paths, self.model, r2=self.r2["r2"], ax=ax, **kwargs)
 
     def plot_ipma(self, target: str, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Importance-performance map of the constructs that affect ``target``."""
+        """Draw the importance-performance map of the constructs that affect ``target``.
+
+        Parameters
+        ----------
+        target : str
+            An endogenous construct (see :meth:`ipma`).
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        **kwargs
+            Passed to :meth:`IPMA.plot <expectmodel.sem.IPMA.plot>` (``level="indicators"``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> ax = res.plot_ipma("Loyalty")
+        >>> ax.get_xlabel() != ""
+        True
+        >>> plt.close(ax.figure)
+        """
         return self.ipma(target).plot(ax=ax, **kwargs)
 
 
