@@ -64,8 +64,9 @@ def _counts_from_indices(idx: np.ndarray, n: int, overwrite: bool = False,
                          scratch: _moments.Scratch | None = None) -> np.ndarray:
     """Draw counts (b, n) of the row indices ``idx`` (b, n).
 
-    ``overwrite`` reuses ``idx`` as scratch (one large temporary fewer: on these VMs a fresh half-megabyte array costs page faults, and
-    this took a chunk's counts from ~1 ms to ~0.25 ms), and the result lands in ``scratch`` if given.
+    ``overwrite`` reuses ``idx`` as scratch (one large temporary fewer: on these VMs a fresh
+    half-megabyte array costs page faults, and this took a chunk's counts from ~1 ms to ~0.25 ms),
+    and the result lands in ``scratch`` if given.
     """
     b = idx.shape[0]
     offset = n * np.arange(b)[:, None]
