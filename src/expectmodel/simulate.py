@@ -25,7 +25,38 @@ __all__ = ["SimulatedSurvey", "survey", "survey_by_group"]
 
 @dataclass(frozen=True)
 class SimulatedSurvey:
-    """Simulated answers and the population values that generated them."""
+    """Simulated answers and the population values that generated them.
+
+    :func:`survey` makes it.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The simulated answers, one column per indicator.
+    model : Model
+        The model simulated from.
+    paths : pandas.DataFrame
+        ``source, target, value``: the standardised population paths.
+    loadings : pandas.Series
+        Population loadings (reflective) or covariances with the composite, by (construct, indicator).
+    weights : pandas.Series
+        Population weights of composites by (construct, indicator); NaN for reflective constructs.
+    latent_corr : pandas.DataFrame
+        The population correlations of the constructs.
+    latent : pandas.DataFrame
+        The true construct scores.
+    r2 : pandas.Series
+        The population R^2 of each endogenous construct.
+    seed : int, optional
+        The seed the simulation used.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> sim = em.simulate.survey(em.spec.templates.ecsi(), 50, paths=0.2, seed=1)
+    >>> sim.data.shape, sim.seed
+    ((50, 24), 1)
+    """
 
     data: pd.DataFrame
     model: Model
@@ -39,8 +70,10 @@ class SimulatedSurvey:
 
     @property
     def truth(self) -> pd.DataFrame:
-        """The population values in the key columns of every ``to_frame()`` (``kind, lhs, op, rhs, group``)
-        plus ``value``, so that ``res.to_frame().merge(sim.truth)`` lines estimates up with their truth.
+        """The population values in the key columns of every ``to_frame()``, plus ``value``.
+
+        The key columns are ``kind, lhs, op, rhs, group``, so that ``res.to_frame().merge(sim.truth)``
+        lines estimates up with their truth.
 
         Examples
         --------
@@ -110,6 +143,20 @@ def survey(
         Share of answers removed at random, written as ``missing_code`` (e.g. -99) or NaN.
     seed
         Seed of the random generator.
+
+    Returns
+    -------
+    SimulatedSurvey
+        The answers (``.data``) and the population values (``.truth``).
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> sim = em.simulate.survey(em.spec.templates.acsi(), 100, paths=0.25, scale=(1, 10), seed=4)
+    >>> sim.data.shape
+    (100, 15)
+    >>> bool(sim.data.isin(range(1, 11)).all().all())
+    True
     """
     if n < 1:
         raise SpecError(f"n must be positive, got {n}.")
@@ -200,7 +247,34 @@ def survey(
 
 def survey_by_group(model: Model, groups: Mapping[str, Mapping], *, column: str = "stage",
                     seed: int | None = None, **common) -> pd.DataFrame:
-    """Concatenate :func:`survey` draws per group (``{label: {"n": ..., "paths": ...}}``) with a group column."""
+    """Concatenate :func:`survey` draws per group, with a group column.
+
+    Parameters
+    ----------
+    model : Model
+        The model every group is simulated from.
+    groups : mapping of str to mapping
+        Each group's :func:`survey` keywords by label, e.g. ``{label: {"n": ..., "paths": ...}}``.
+    column : str, default "stage"
+        The name of the group column.
+    seed : int, optional
+        Seed; each group draws from an independent child of it.
+    **common
+        :func:`survey` keywords shared by every group (a group's own keywords win).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The groups' answers, one after another, with ``column`` naming the group.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> groups = {"a": {"n": 30}, "b": {"n": 20, "paths": 0.4}}
+    >>> df = em.simulate.survey_by_group(em.spec.templates.acsi(), groups, paths=0.2, seed=2)
+    >>> df.shape, df["stage"].value_counts().to_dict()
+    ((50, 16), {'a': 30, 'b': 20})
+    """
     children = np.random.SeedSequence(seed).spawn(len(groups))
     frames = []
     for child, (label, kwargs) in zip(children, groups.items(), strict=True):

@@ -17,7 +17,7 @@ __all__ = ["Summary"]
 
 @dataclass
 class Summary:
-    """Tables of one fit. ``str()`` / ``as_text()`` for the console, ``_repr_html_`` for Jupyter.
+    r"""Tables of one fit. ``str()`` / ``as_text()`` for the console, ``_repr_html_`` for Jupyter.
 
     Parameters
     ----------
@@ -45,6 +45,12 @@ class Summary:
     ,estimate
     A -> B,0.51234
     <BLANKLINE>
+    >>> s.as_text().splitlines()[1].strip(), s.as_text().splitlines()[3]
+    ('Demo', 'Observations:                       10')
+    >>> s.as_html().startswith("<h3>Demo</h3>")
+    True
+    >>> print(s.as_latex().splitlines()[2])
+    \begin{table}[ht]
     """
 
     title: str
@@ -54,7 +60,15 @@ class Summary:
     digits: int = 3
 
     def add_table(self, caption: str, frame: pd.DataFrame) -> None:
-        """Append a table under ``caption``."""
+        """Append a table under ``caption``.
+
+        Parameters
+        ----------
+        caption : str
+            The table's heading.
+        frame : pandas.DataFrame
+            The table; its index is printed as the first column.
+        """
         self.tables.append((caption, frame))
 
     def _fmt(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +76,12 @@ class Summary:
                          else f"{v:.{self.digits}f}" if isinstance(v, float | np.floating) else str(v))
 
     def as_text(self) -> str:
-        """Fixed-width text for the console."""
+        """Render fixed-width text for the console.
+
+        Returns
+        -------
+        str
+        """
         width = 78
         out = ["=" * width, self.title.center(width), "=" * width]
         keys = list(self.facts.items())
@@ -78,7 +97,12 @@ class Summary:
         return "\n".join(out)
 
     def as_html(self) -> str:
-        """HTML (what Jupyter shows)."""
+        """Render HTML (what Jupyter shows).
+
+        Returns
+        -------
+        str
+        """
         facts = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.facts.items())
         parts = [f"<h3>{self.title}</h3>", f"<table>{facts}</table>"]
         for caption, frame in self.tables:
@@ -87,7 +111,12 @@ class Summary:
         return "\n".join(parts)
 
     def as_latex(self) -> str:
-        """booktabs tables (no jinja2 needed), one per block."""
+        """Render LaTeX booktabs tables (no jinja2 needed), one per block.
+
+        Returns
+        -------
+        str
+        """
         def esc(v: object) -> str:
             return str(v).replace("&", r"\&").replace("%", r"\%").replace("_", r"\_").replace("->", r"$\to$")
 
@@ -109,7 +138,12 @@ class Summary:
         return "\n\n".join(parts)
 
     def as_csv(self) -> str:
-        """Every table as CSV at full precision, each headed by ``# caption`` (facts as ``#`` lines first)."""
+        """Write every table as CSV at full precision, each headed by ``# caption`` (facts as ``#`` lines first).
+
+        Returns
+        -------
+        str
+        """
         buf = io.StringIO()
         buf.write(f"# {self.title}\n")
         for k, v in self.facts.items():

@@ -16,7 +16,28 @@ __all__ = ["load_csi_survey", "load_servqual_survey", "path", "servqual_survey_d
 
 
 def path(name: str) -> Path:
-    """Location of a bundled file, in an installed wheel or a source checkout."""
+    """Locate a bundled file, in an installed wheel or a source checkout.
+
+    Parameters
+    ----------
+    name : str
+        The file's name, e.g. ``"csi_survey.csv"``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such file is bundled.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.path("csi_survey.csv").name
+    'csi_survey.csv'
+    """
     packaged = resources.files(__name__) / "data" / name
     if packaged.is_file():
         return Path(str(packaged))
@@ -27,17 +48,29 @@ def path(name: str) -> Path:
 
 
 def load_csi_survey() -> pd.DataFrame:
-    """An ECSI-style customer satisfaction survey: 600 respondents x 24 items on a 1-10 scale.
+    """Load an ECSI-style customer satisfaction survey: 600 respondents x 24 items on a 1-10 scale.
 
     Simulated from :func:`expectmodel.spec.templates.ecsi` with known paths that
     differ by customer ``stage`` (first-time / repeat / long-term); about 2% of
     answers are missing and coded ``-99``. See ``datasets/csi_survey.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent``, the 24 ECSI items (``IMAG1`` ... ``CUSL3``) and ``stage``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> survey = em.datasets.load_csi_survey()
+    >>> survey.shape, survey.columns[-1]
+    ((600, 26), 'stage')
     """
     return pd.read_csv(path("csi_survey.csv"))
 
 
 def load_servqual_survey() -> pd.DataFrame:
-    """A SERVQUAL-style survey: 800 respondents, 22 items in E, P, D and A batteries (1-7).
+    """Load a SERVQUAL-style survey: 800 respondents, 22 items in E, P, D and A batteries (1-7).
 
     Simulated by :func:`expectmodel.latent.simulate_latent` with a free satisfaction link
     (two satisfaction items), five drivers of expectations, a 100-point importance
@@ -45,12 +78,37 @@ def load_servqual_survey() -> pd.DataFrame:
     no satisfaction answers. About 1% of answers are coded ``-99``. Read it with
     :func:`servqual_survey_design`; see ``datasets/servqual_survey.md`` and the truth in
     ``servqual_survey_truth.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per respondent.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.load_servqual_survey().shape
+    (800, 102)
     """
     return pd.read_csv(path("servqual_survey.csv"))
 
 
 def servqual_survey_design():
-    """The :class:`~expectmodel.latent.Design` of :func:`load_servqual_survey`."""
+    """Return the :class:`~expectmodel.latent.Design` of :func:`load_servqual_survey`.
+
+    Returns
+    -------
+    Design
+        The five SERVQUAL dimensions, the E/P/D/A batteries on a 1-7 scale, satisfaction items,
+        drivers, stages and importance columns.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> design = em.datasets.servqual_survey_design()
+    >>> design.stages
+    ('never used', 'first-time', 'long-term')
+    """
     from expectmodel.latent import SERVQUAL_DIMENSIONS, servqual_design
 
     return servqual_design(
