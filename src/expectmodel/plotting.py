@@ -21,7 +21,27 @@ __all__ = ["axes", "plot_ipma", "plot_path_diagram"]
 
 
 def axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    """``ax``, or the Axes of a new constrained-layout figure of ``size`` inches (the one axes helper)."""
+    """Return ``ax``, or the Axes of a new constrained-layout figure of ``size`` inches (the one axes helper).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        An existing Axes, returned unchanged.
+    size : tuple of float
+        ``(width, height)`` of the new figure, in inches.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> ax = axes(None, (4, 3))
+    >>> axes(ax, (8, 6)) is ax, ax.figure.get_size_inches().tolist()
+    (True, [4.0, 3.0])
+    >>> plt.close(ax.figure)
+    """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -50,7 +70,7 @@ def _layout(model: Model) -> dict[str, tuple[float, float]]:
 
 def plot_path_diagram(paths: pd.DataFrame, model: Model, *, r2: pd.Series | None = None, ax: Axes | None = None,
                       digits: int = 2, alpha: float = 0.05) -> Axes:
-    """Constructs (with R^2) as ellipses, paths as arrows labelled with their coefficients.
+    """Draw constructs (with R^2) as ellipses, paths as arrows labelled with their coefficients.
 
     Parameters
     ----------
@@ -70,6 +90,18 @@ def plot_path_diagram(paths: pd.DataFrame, model: Model, *, r2: pd.Series | None
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import expectmodel as em
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+    ...              missing="listwise").fit(em.datasets.load_csi_survey())
+    >>> paths = res.to_frame().query("kind == 'path'")
+    >>> ax = plot_path_diagram(paths, res.model, r2=res.r2["r2"])
+    >>> len(ax.patches) >= len(res.model.names)
+    True
+    >>> plt.close(ax.figure)
     """
     from matplotlib.patches import Ellipse
 
@@ -108,7 +140,7 @@ def plot_path_diagram(paths: pd.DataFrame, model: Model, *, r2: pd.Series | None
 
 def plot_ipma(frame: pd.DataFrame, target: str, ax: Axes | None = None, level: str = "constructs",
               **kwargs: Any) -> Axes:
-    """Importance (x) against performance (y), with mean lines splitting the four quadrants.
+    """Plot importance (x) against performance (y), with mean lines splitting the four quadrants.
 
     Parameters
     ----------
@@ -124,6 +156,17 @@ def plot_ipma(frame: pd.DataFrame, target: str, ax: Axes | None = None, level: s
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import expectmodel as em
+    >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+    ...              missing="listwise").fit(em.datasets.load_csi_survey())
+    >>> ax = plot_ipma(res.ipma("Loyalty").constructs, "Loyalty")
+    >>> len(ax.texts)
+    6
+    >>> plt.close(ax.figure)
     """
     label = "construct" if level == "constructs" else "indicator"
     ax = axes(ax, (6, 4.5))
