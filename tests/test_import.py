@@ -69,7 +69,6 @@ def test_latent_import_sets_no_environment_variable():
     assert not {"pymc", "pytensor", "arviz", "nutpie"} & set(seen["heavy"])  # compiled only when a model is fitted
 
 
-@pytest.mark.xfail(strict=False, reason="latent/classical.py imports statsmodels.api at module level (1.2 s)")
 def test_latent_import_loads_no_statsmodels():
     assert "statsmodels" not in _probe("import expectmodel.latent")["heavy"]
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from expectmodel.errors import DataError
 from expectmodel.latent.design import SurveyData
@@ -166,6 +165,8 @@ def servqual(data: SurveyData) -> ClassicalScores:
 
     ve = None
     if data.satisfaction is not None:
+        import statsmodels.api as sm  # heavy: imported only when the validity regressions run
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             y = np.nanmean(data.satisfaction, axis=1)
