@@ -59,10 +59,12 @@ class MissingRecord:
 
     @property
     def n_dropped(self) -> int:
+        """The number of rows dropped (listwise deletion)."""
         return len(self.dropped)
 
     @property
     def min_pairwise_n(self) -> int | None:
+        """The smallest pairwise-complete count (``missing="pairwise"``), else None."""
         return None if self.pairwise_n is None else int(self.pairwise_n.min())
 
 

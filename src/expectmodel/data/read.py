@@ -67,10 +67,17 @@ class Items:
 
     @property
     def n(self) -> int:
+        """The number of respondents (rows)."""
         return self.values.shape[0]
 
     def frame(self) -> pd.DataFrame:
-        """The answers as a DataFrame (a copy)."""
+        """Return the answers as a DataFrame (a copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per item, indexed like the data read.
+        """
         return pd.DataFrame(self.values.copy(), index=self.index, columns=list(self.columns))
 
 

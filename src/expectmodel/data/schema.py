@@ -98,7 +98,12 @@ class Scale:
         return int(self.high - self.low) + 1 if self.kind == "likert" else None
 
     def describe(self) -> str:
-        """Short text used in messages, e.g. ``'1-7'`` or ``'0-1 probability'``."""
+        """Describe the scale in short text for messages, e.g. ``'1-7'`` or ``'0-1 probability'``.
+
+        Returns
+        -------
+        str
+        """
         text = f"{self.low:g}-{self.high:g}"
         if self.kind in ("likert", "interval"):
             return text
@@ -111,7 +116,7 @@ ScaleLike = Scale | tuple[float, float]
 
 
 def as_scale(value: object, *, kind: Kind = "interval", where: str = "scale") -> Scale | None:
-    """A :class:`Scale` from a Scale, a ``(low, high)`` pair (of ``kind``) or None.
+    """Make a :class:`Scale` from a Scale, a ``(low, high)`` pair (of ``kind``) or None.
 
     Parameters
     ----------
@@ -159,7 +164,7 @@ def scales_for_model(model: Model, scale: object) -> tuple[Scale | None, ...]:
 
 
 def resolve_scale(model: Model, scale: object) -> tuple[np.ndarray, np.ndarray]:
-    """Per-indicator scale ends (NaN where none is declared) from a global or per-construct declaration.
+    r"""Per-indicator scale ends (NaN where none is declared) from a global or per-construct declaration.
 
     Parameters
     ----------
@@ -176,7 +181,7 @@ def resolve_scale(model: Model, scale: object) -> tuple[np.ndarray, np.ndarray]:
     Examples
     --------
     >>> import expectmodel as em
-    >>> m = em.Model.from_syntax("Q =~ q1 + q2\\nS =~ s1\\nS ~ Q")
+    >>> m = em.Model.from_syntax("Q =~ q1 + q2\nS =~ s1\nS ~ Q")
     >>> resolve_scale(m, {"Q": (1, 7)})[1].tolist()
     [7.0, 7.0, nan]
     """

@@ -47,10 +47,21 @@ class ColumnSummary:
 
     @property
     def finite(self) -> bool:
+        """Whether every column's observed range is finite (no NaN or infinity)."""
         return bool(np.isfinite(self.low).all() and np.isfinite(self.high).all())
 
     def merge(self, other: ColumnSummary) -> ColumnSummary:
-        """The summary of both sets of rows (NaN propagates through the ranges, as it should)."""
+        """Combine with ``other``: the summary of both sets of rows (NaN propagates through the ranges).
+
+        Parameters
+        ----------
+        other : ColumnSummary
+            The summary of the other rows (same columns).
+
+        Returns
+        -------
+        ColumnSummary
+        """
         return ColumnSummary(np.minimum(self.low, other.low), np.maximum(self.high, other.high),
                              self.total + other.total, self.gram + other.gram)
 
@@ -94,6 +105,7 @@ class PreparedData:
 
     @property
     def n(self) -> int:
+        """The number of respondents used."""
         return self.values.shape[0]
 
 
