@@ -47,7 +47,7 @@ def test_pairwise_refuses_thin_pairs():
     x = rng.integers(1, 8, size=(40, 3)).astype(float)
     x[:38, 0] = np.nan  # 'a' answered in 2 rows only
     frame = pd.DataFrame(x, columns=["a", "b", "c"])
-    with pytest.raises(em.DataError, match=r"Columns 'a' and 'a' are both answered in only 2 row\(s\)"):
+    with pytest.raises(em.DataError, match=r"Column 'a' is answered in only 2 row\(s\)"):
         prepare(frame, model, missing="pairwise")
     x = rng.integers(1, 8, size=(40, 3)).astype(float)
     x[:20, 0] = np.nan
