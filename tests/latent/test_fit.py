@@ -186,6 +186,18 @@ def test_loo_prefers_the_generating_link(link_pair):
     assert covered(fits["gap"].link().xs("beta_P", level="coefficient"), [1.0, 0.8]).all()
 
 
+def test_conformance_case_recovers_the_truth(link_pair):
+    """tests/_cases_latent.py: the case shares link_pair's compiled structure and recovers its truth."""
+    from tests._cases_latent import latent_case
+
+    estimator, data, check_truth = latent_case()
+    assert estimator._reuse_key(estimator._prepare(data)) in sampling._COMPILED
+    res = estimator.fit(data)
+    check_truth(res)
+    gap_sd = res.to_frame().query("kind == 'gap'")["std_error"]
+    assert gap_sd.between(0.05, 0.3).all(), gap_sd  # the spread check_truth's tolerance is stated against
+
+
 def test_prior_predictive_is_not_piled_at_the_extremes(link_pair):
     sim, _ = link_pair
     est = latent.LatentExpectations(sim.design, link="gap")
