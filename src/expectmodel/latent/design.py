@@ -97,6 +97,28 @@ class Design:
         They get a Beta measurement model (METHODS §2.1).
     probability_max : float
         The top of the probability answers: 1 (default) or 100 (percent).
+
+    Attributes
+    ----------
+    columns : dict of str to dict of str to str
+        Battery -> item -> column name, resolved from ``batteries``.
+
+    Examples
+    --------
+    >>> from expectmodel.latent import Design
+    >>> design = Design(dimensions={"speed": ("q1", "q2"), "care": ("q3", "q4")},
+    ...                 batteries={"E": "E_{item}", "P": "P_{item}"}, scale=(1, 5))
+    >>> design.items, design.n_categories
+    (('q1', 'q2', 'q3', 'q4'), 5)
+    >>> design.item_dimension
+    array([0, 0, 1, 1])
+    >>> design.columns["P"]["q3"]
+    'P_q3'
+    >>> Design(dimensions={"a": ("q1",), "b": ("q1",)}, batteries={"E": "E_{item}"}, scale=(1, 5))
+    Traceback (most recent call last):
+    ...
+    expectmodel.errors.SpecError: item 'q1' is declared in two dimensions, 'a' and 'b'; an item measures \
+one dimension only.
     """
 
     dimensions: Mapping[str, Sequence[str]]
@@ -188,6 +210,7 @@ class Design:
     # ------------------------------------------------------------------ layout
     @property
     def items(self) -> tuple[str, ...]:
+        """All item ids, dimension by dimension in declaration order."""
         return tuple(it for items in self.dimensions.values() for it in items)
 
     @property
@@ -197,9 +220,24 @@ class Design:
 
     @property
     def n_categories(self) -> int:
+        """Number of answer categories K of the (Likert) scale."""
         return self.scale[1] - self.scale[0] + 1
 
     def to_dict(self) -> dict:
+        """Return the design as plain, JSON-ready Python values (recorded in a fit's ``meta``).
+
+        Returns
+        -------
+        dict
+            Every setting, with ``batteries`` resolved to battery -> item -> column name.
+
+        Examples
+        --------
+        >>> design = servqual_design(scale=(1, 5))
+        >>> d = design.to_dict()
+        >>> d["scale"], d["batteries"]["P"]["q22"]
+        ([1, 5], 'P_q22')
+        """
         return {
             "dimensions": {d: list(v) for d, v in self.dimensions.items()},
             "batteries": self.columns,
@@ -239,6 +277,42 @@ class Design:
         (:func:`expectmodel.data.read_items`, :func:`~expectmodel.data.read_grouping`,
         :func:`~expectmodel.data.widen`), so a problem gets the same message as in every other
         family. ``missing_values`` is one code (``-99``) or several; they become NaN first.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The answers, wide (default) or long.
+        missing_values : float or iterable of float
+            Codes that mean "no answer"; they become NaN before any check.
+        format : {"wide", "long"}
+            The layout of ``data``.
+        item, battery, answer : str
+            Long data only: the columns holding the item id, the battery code and the answer.
+
+        Returns
+        -------
+        SurveyData
+            The validated answers, one (respondent x item) array per battery.
+
+        Raises
+        ------
+        DataError
+            An answer outside the scale or not a whole category, a column that is missing, a battery
+            without variation, and the other problems listed in the module docstring.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> design = Design(dimensions={"speed": ("q1", "q2"), "care": ("q3", "q4")},
+        ...                 batteries={"E": "E_{item}", "P": "P_{item}"}, scale=(1, 5))
+        >>> frame = pd.DataFrame({
+        ...     "E_q1": [5, 4, -99, 5], "E_q2": [4, 5, 5, 4], "E_q3": [5, 5, 4, 4], "E_q4": [3, 4, 5, 5],
+        ...     "P_q1": [3, 4, 2, 4], "P_q2": [4, 3, 3, 5], "P_q3": [2, 5, 4, 3], "P_q4": [3, 3, 4, 4]})
+        >>> data = design.prepare(frame, missing_values=-99)
+        >>> data.n, data.batteries
+        (4, ('E', 'P'))
+        >>> data.frame("E").loc[2].tolist()  # -99 became NaN
+        [nan, 5.0, 4.0, 5.0]
         """
         if not isinstance(data, pd.DataFrame):
             raise msg.not_a_frame(data)
@@ -368,8 +442,10 @@ class Design:
         return grouping.codes, grouping.levels
 
     def _probability(self, vals: np.ndarray, what: str) -> np.ndarray:
-        """Probabilities (already checked against 0-``probability_max``) rescaled to [0, 1]; heaping at
-        0 / 50 / 100 is reported, not changed."""
+        """Rescale probabilities (already checked against 0-``probability_max``) to [0, 1].
+
+        Heaping at 0 / 50 / 100 is reported, not changed.
+        """
         vals = vals / float(self.probability_max)
         fin = vals[np.isfinite(vals)]
         heaped = np.isin(fin, (0.0, 0.5, 1.0)).mean() if fin.size else 0.0
@@ -382,7 +458,45 @@ class Design:
 
 @dataclass(frozen=True, eq=False)
 class SurveyData:
-    """Validated survey answers: one (n, items) float array per battery, NaN where unanswered."""
+    """Validated survey answers: one (n, items) float array per battery, NaN where unanswered.
+
+    Built by :meth:`Design.prepare`, not by hand; the input of :func:`~expectmodel.latent.servqual`,
+    :func:`~expectmodel.latent.zone_of_tolerance` and :class:`~expectmodel.latent.LatentExpectations`.
+
+    Parameters
+    ----------
+    design : Design
+        The design the data were validated against.
+    index : pandas.Index
+        Respondent ids (the wide frame's index or the ``respondent`` column).
+    answers : dict of str to numpy.ndarray
+        Battery -> (n, items) answers in :attr:`Design.items` order, NaN where unanswered
+        (probabilities rescaled to [0, 1]).
+    satisfaction : numpy.ndarray or None
+        (n, satisfaction items) overall-satisfaction answers.
+    drivers : numpy.ndarray or None
+        (n, drivers) driver values, complete.
+    stage : numpy.ndarray
+        Stage code of each respondent (all 0 without a stage column).
+    stages : tuple of str
+        The stage names the codes index (``("all",)`` without a stage column).
+    importance : numpy.ndarray or None
+        (n, dimensions) importance points.
+    missing_values : tuple of float
+        The missing-value codes that were read as NaN.
+
+    Examples
+    --------
+    >>> from expectmodel import latent
+    >>> sim = latent.simulate_latent(30, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=1)
+    >>> data = sim.design.prepare(sim.data)
+    >>> data.n, data.batteries, data.answers["P"].shape
+    (30, ('E', 'P'), (30, 4))
+    >>> data.frame("P").columns.tolist()
+    ['q1', 'q2', 'q3', 'q4']
+    >>> data.long().columns.tolist()
+    ['respondent', 'battery', 'dimension', 'item', 'answer']
+    """
 
     design: Design
     index: pd.Index
@@ -396,18 +510,57 @@ class SurveyData:
 
     @property
     def n(self) -> int:
+        """Number of respondents."""
         return len(self.index)
 
     @property
     def batteries(self) -> tuple[str, ...]:
+        """The battery codes present, in the design's order."""
         return tuple(self.answers)
 
     def frame(self, battery: str) -> pd.DataFrame:
-        """One battery as an (respondent × item) DataFrame."""
+        """Return one battery as a (respondent × item) DataFrame.
+
+        Parameters
+        ----------
+        battery : str
+            A battery code of the data (``"E"``, ``"P"``, ``"D"`` or ``"A"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Answers indexed by respondent, one column per item, NaN where unanswered.
+
+        Examples
+        --------
+        >>> from expectmodel import latent
+        >>> sim = latent.simulate_latent(5, dimensions={"a": ("q1", "q2")}, seed=3)
+        >>> sim.design.prepare(sim.data).frame("E").shape
+        (5, 2)
+        """
         return pd.DataFrame(self.answers[battery], index=self.index, columns=list(self.design.items))
 
     def long(self) -> pd.DataFrame:
-        """Tidy long form: respondent, battery, dimension, item, answer (answered cells only)."""
+        """Return the answers in tidy long form (answered cells only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per answer, columns ``respondent``, ``battery``, ``dimension``, ``item`` and
+            ``answer`` (whole categories).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from expectmodel import latent
+        >>> sim = latent.simulate_latent(5, dimensions={"a": ("q1", "q2")}, missing_rate=0.2, seed=3)
+        >>> data = sim.design.prepare(sim.data)
+        >>> long = data.long()
+        >>> len(long) == sum(int((~np.isnan(a)).sum()) for a in data.answers.values())
+        True
+        >>> long.columns.tolist()
+        ['respondent', 'battery', 'dimension', 'item', 'answer']
+        """
         d = self.design
         dim_of = np.repeat(list(d.dimensions), [len(v) for v in d.dimensions.values()])
         parts = []
@@ -424,13 +577,35 @@ def servqual_design(
     scale: tuple[int, int] = (1, 7),
     **kwargs,
 ) -> Design:
-    """The SERVQUAL 22-item, 5-dimension layout (items ``q1`` ... ``q22``).
+    """Return the SERVQUAL 22-item, 5-dimension layout (items ``q1`` ... ``q22``).
 
     Columns default to ``E_q1 ... E_q22`` and ``P_q1 ... P_q22``; pass
     ``batteries=`` to map your own names, and any other :class:`Design` keyword.
 
+    Parameters
+    ----------
+    batteries : mapping of str to str or mapping, optional
+        Battery code -> column pattern with ``{item}`` or item -> column mapping, as in
+        :class:`Design` (default ``{"E": "E_{item}", "P": "P_{item}"}``).
+    scale : (int, int)
+        Lowest and highest answer category.
+    **kwargs
+        Any other :class:`Design` keyword (``satisfaction``, ``drivers``, ``stage``, ...).
+
+    Returns
+    -------
+    Design
+        The five SERVQUAL dimensions (tangibles, reliability, responsiveness, assurance,
+        empathy; :data:`SERVQUAL_DIMENSIONS`) with the given batteries.
+
+    Examples
+    --------
     >>> servqual_design().dimensions["reliability"]
     ('q5', 'q6', 'q7', 'q8', 'q9')
+    >>> design = servqual_design(batteries={"D": "des_{item}", "A": "ade_{item}", "P": "per_{item}"},
+    ...                          scale=(1, 9), satisfaction=["overall"])
+    >>> design.columns["A"]["q1"], design.n_categories, design.satisfaction
+    ('ade_q1', 9, ('overall',))
     """
     return Design(dimensions=SERVQUAL_DIMENSIONS,
                   batteries=batteries or {"E": "E_{item}", "P": "P_{item}"}, scale=scale, **kwargs)
