@@ -44,13 +44,35 @@ __all__ = [
 
 
 def ratio_scores(perceived, expected) -> np.ndarray:
-    """log(P / E) for *manifest ratio-scale* inputs (minutes, prices, probabilities > 0).
+    """Return log(P / E) for *manifest ratio-scale* inputs (minutes, prices, probabilities > 0).
 
     The ratio form is meaningful only where the scale has a true zero; for
     Likert answers it is refused (see :data:`RATIO_LINK_MESSAGE`).
 
+    Parameters
+    ----------
+    perceived, expected : array-like
+        Perceived and expected values of the same shape, strictly positive and finite.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``log(perceived / expected)``: positive where the perception exceeds the expectation.
+
+    Raises
+    ------
+    DataError
+        The shapes differ, or a value is zero, negative or not finite.
+
+    Examples
+    --------
     >>> ratio_scores([12.0, 20.0], [10.0, 20.0]).round(3)
     array([0.182, 0.   ])
+    >>> ratio_scores([12.0], [0.0])
+    Traceback (most recent call last):
+    ...
+    expectmodel.errors.DataError: ratio scores need strictly positive, finite ratio-scale values; position 0 \
+has perceived=np.float64(12.0), expected=np.float64(0.0).
     """
     p = np.asarray(perceived, dtype=float)
     e = np.asarray(expected, dtype=float)

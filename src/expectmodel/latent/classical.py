@@ -27,7 +27,28 @@ __all__ = ["ClassicalScores", "ZoneOfTolerance", "cronbach_alpha", "servqual", "
 
 
 def cronbach_alpha(x: np.ndarray) -> float:
-    """Cronbach's alpha of the columns of ``x`` on complete rows (NaN for one item or < 3 rows)."""
+    """Compute Cronbach's alpha of the columns of ``x`` on complete rows.
+
+    Parameters
+    ----------
+    x : array-like, shape (n, items)
+        Answers, one column per item; rows with a missing (non-finite) answer are dropped.
+
+    Returns
+    -------
+    float
+        k / (k - 1) * (1 - sum of item variances / variance of the sum score); NaN for fewer
+        than two items, fewer than three complete rows or a constant sum score.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 2, 2], [2, 2, 3], [3, 4, 3], [4, 4, 5], [5, 5, 4]])
+    >>> round(cronbach_alpha(x), 3)
+    0.929
+    >>> cronbach_alpha(x[:, :1])  # one item: undefined
+    nan
+    """
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x).all(axis=1)]
     k = x.shape[1]
@@ -61,7 +82,44 @@ def _mean_se(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class ClassicalScores:
-    """SERVQUAL gap and SERVPERF scores at item, dimension and respondent level."""
+    """SERVQUAL gap and SERVPERF scores at item, dimension and respondent level.
+
+    Returned by :func:`servqual`; the tables are plain DataFrames.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Per item: its dimension, the means and standard errors of E, P and the gap P - E, and the
+        answer counts.
+    dimensions : pandas.DataFrame
+        Per dimension: means and standard errors of the respondents' E, P and gap dimension scores,
+        the number of items (and the mean importance weight when weighted).
+    respondents : pandas.DataFrame
+        Per respondent: gap and P score per dimension, ``SQ`` (mean gap), ``SERVPERF`` (mean P) and,
+        with importance points, their weighted versions.
+    reliability : pandas.DataFrame
+        Cronbach's alpha of E, P and the gap per dimension (and over all items), and the
+        correlations of the gap with P and with E.
+    variance_explained : pandas.DataFrame or None
+        OLS R² of overall satisfaction on the gap dimensions and on the P dimensions (None
+        without satisfaction items).
+    meta : dict
+        ``n``, ``scale``, ``weighted`` and a note on the metric treatment of Likert answers.
+
+    Examples
+    --------
+    >>> from expectmodel import latent
+    >>> sim = latent.simulate_latent(60, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=1)
+    >>> scores = latent.servqual(sim.design.prepare(sim.data))
+    >>> scores.dimensions.columns.tolist()
+    ['E_mean', 'E_se', 'P_mean', 'P_se', 'gap_mean', 'gap_se', 'items']
+    >>> scores.respondents.columns.tolist()
+    ['gap_a', 'gap_b', 'P_a', 'P_b', 'SQ', 'SERVPERF']
+    >>> report = scores.summary()
+    >>> report.title, [caption for caption, _ in report.tables]
+    ('SERVQUAL / SERVPERF (difference scores, Likert treated as metric)', ['Dimensions', \
+"Reliability (Cronbach's alpha) and difference-score checks"])
+    """
 
     items: pd.DataFrame
     dimensions: pd.DataFrame
@@ -71,6 +129,13 @@ class ClassicalScores:
     meta: dict = field(default_factory=dict)
 
     def summary(self) -> Summary:
+        """Return the report: dimension scores, reliability checks and (with satisfaction) validity.
+
+        Returns
+        -------
+        Summary
+            Render with ``str()``, ``.as_html()``, ``.as_latex()`` or ``.as_csv()``.
+        """
         s = Summary("SERVQUAL / SERVPERF (difference scores, Likert treated as metric)")
         s.facts.update({"respondents": str(self.meta["n"]), "scale": "{}-{}".format(*self.meta["scale"]),
                         "importance weights": "yes" if self.meta["weighted"] else "no"})
@@ -91,10 +156,44 @@ class ClassicalScores:
 
 
 def servqual(data: SurveyData) -> ClassicalScores:
-    """SERVQUAL (P − E) and SERVPERF (P) scores, unweighted and importance-weighted.
+    """Compute SERVQUAL (P − E) and SERVPERF (P) scores, unweighted and importance-weighted.
 
     Needs the E and P batteries. Importance-weighted scores use the design's
     100-point allocation per dimension (normalised to sum to one per respondent).
+
+    Parameters
+    ----------
+    data : SurveyData
+        Validated answers (:meth:`Design.prepare`) with the E and P batteries on the same scale.
+
+    Returns
+    -------
+    ClassicalScores
+        Item, dimension and respondent scores, the reliability table and, with satisfaction items,
+        the variance of satisfaction explained by the gap and by the P dimension scores.
+
+    Raises
+    ------
+    DataError
+        The E or P battery is missing, or E is stated as probabilities.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from expectmodel.latent import Design, servqual
+    >>> design = Design(dimensions={"speed": ("q1", "q2"), "care": ("q3", "q4")},
+    ...                 batteries={"E": "E_{item}", "P": "P_{item}"}, scale=(1, 5))
+    >>> frame = pd.DataFrame({
+    ...     "E_q1": [5, 4, 5, 5], "E_q2": [4, 5, 5, 4], "E_q3": [5, 5, 4, 4], "E_q4": [3, 4, 5, 5],
+    ...     "P_q1": [3, 4, 2, 4], "P_q2": [4, 3, 3, 5], "P_q3": [2, 5, 4, 3], "P_q4": [3, 3, 4, 4]})
+    >>> scores = servqual(design.prepare(frame))
+    >>> scores.dimensions[["E_mean", "P_mean", "gap_mean"]]  # doctest: +NORMALIZE_WHITESPACE
+               E_mean  P_mean  gap_mean
+    dimension
+    speed       4.625     3.5    -1.125
+    care        4.375     3.5    -0.875
+    >>> scores.respondents["SQ"].tolist()
+    [-1.25, -0.75, -1.5, -0.5]
     """
     if not {"E", "P"} <= set(data.answers):
         raise DataError(f"SERVQUAL needs the E and P batteries; the design has {', '.join(data.answers)}.")
@@ -186,7 +285,45 @@ def servqual(data: SurveyData) -> ClassicalScores:
 
 @dataclass(frozen=True)
 class ZoneOfTolerance:
-    """Zone of tolerance (D − A) with adequacy and superiority gaps."""
+    """Zone of tolerance (D − A) with adequacy and superiority gaps.
+
+    Returned by :func:`zone_of_tolerance`; the tables are plain DataFrames.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Per item: its dimension, mean desired, adequate and perceived answers, zone width, MSA
+        (P - A), MSS (P - D), in-zone share, relative position (P - A) / (D - A) and the count of
+        D < A inversions.
+    dimensions : pandas.DataFrame
+        The same per dimension (from the respondents' dimension means).
+    respondents : pandas.DataFrame
+        Per respondent: ``MSA_<dim>``, ``MSS_<dim>`` and ``in_zone_<dim>``.
+    inversions : pandas.DataFrame
+        Every answer pair with desired < adequate (``respondent``, ``item``, ``desired``, ``adequate``);
+        such pairs are flagged, not dropped.
+    meta : dict
+        ``n``, ``n_inversions`` and a note on the metric treatment of Likert answers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from expectmodel.latent import Design, zone_of_tolerance
+    >>> design = Design(dimensions={"speed": ("q1", "q2"), "care": ("q3", "q4")},
+    ...                 batteries={"D": "D_{item}", "A": "A_{item}", "P": "P_{item}"}, scale=(1, 9))
+    >>> frame = pd.DataFrame({
+    ...     "D_q1": [8, 9, 7], "D_q2": [8, 8, 9], "D_q3": [9, 9, 8], "D_q4": [7, 8, 9],
+    ...     "A_q1": [5, 6, 4], "A_q2": [6, 5, 5], "A_q3": [6, 7, 5], "A_q4": [4, 6, 6],
+    ...     "P_q1": [7, 5, 8], "P_q2": [6, 9, 6], "P_q3": [8, 8, 4], "P_q4": [6, 7, 7]})
+    >>> zot = zone_of_tolerance(design.prepare(frame))
+    >>> zot.summary().facts
+    {'respondents': '3', 'D < A inversions': '0'}
+    >>> ax = zot.plot()
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['speed', 'care']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
+    """
 
     items: pd.DataFrame
     dimensions: pd.DataFrame
@@ -195,6 +332,13 @@ class ZoneOfTolerance:
     meta: dict = field(default_factory=dict)
 
     def summary(self) -> Summary:
+        """Return the report: respondents, D < A inversions and the dimension table.
+
+        Returns
+        -------
+        Summary
+            Render with ``str()``, ``.as_html()``, ``.as_latex()`` or ``.as_csv()``.
+        """
         s = Summary("Zone of tolerance (Zeithaml, Berry & Parasuraman 1993)")
         s.facts.update({"respondents": str(self.meta["n"]), "D < A inversions": str(self.meta["n_inversions"])})
         s.add_table("Dimensions", self.dimensions)
@@ -208,14 +352,57 @@ class ZoneOfTolerance:
         return str(self.summary())
 
     def plot(self, ax=None):
-        """Zone-of-tolerance chart: the A-D band per dimension with the mean perception."""
+        """Draw the zone-of-tolerance chart: the A-D band per dimension with the mean perception.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on; a perception inside its band is green, outside red.
+        """
         from expectmodel.latent.plots import plot_zone_of_tolerance
 
         return plot_zone_of_tolerance(self.dimensions, ax=ax)
 
 
 def zone_of_tolerance(data: SurveyData) -> ZoneOfTolerance:
-    """MSA, MSS, the in-zone share and relative position; D < A inversions are flagged, not dropped."""
+    """Compute MSA, MSS, the in-zone share and relative position; D < A inversions are flagged, not dropped.
+
+    Parameters
+    ----------
+    data : SurveyData
+        Validated answers (:meth:`Design.prepare`) with the D (desired), A (adequate) and P batteries.
+
+    Returns
+    -------
+    ZoneOfTolerance
+        Item, dimension and respondent tables and the list of D < A inversions (a
+        ``UserWarning`` says how many there are).
+
+    Raises
+    ------
+    DataError
+        The D, A or P battery is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from expectmodel.latent import Design
+    >>> design = Design(dimensions={"speed": ("q1", "q2")},
+    ...                 batteries={"D": "D_{item}", "A": "A_{item}", "P": "P_{item}"}, scale=(1, 9))
+    >>> frame = pd.DataFrame({"D_q1": [8, 9, 7], "D_q2": [8, 8, 9], "A_q1": [5, 6, 4], "A_q2": [6, 5, 5],
+    ...                       "P_q1": [7, 5, 8], "P_q2": [6, 9, 6]})
+    >>> zot = zone_of_tolerance(design.prepare(frame))
+    >>> columns = ["adequate", "desired", "perceived", "MSA", "MSS", "in_zone_share"]
+    >>> zot.dimensions[columns].round(2)  # doctest: +NORMALIZE_WHITESPACE
+               adequate  desired  perceived   MSA   MSS  in_zone_share
+    dimension
+    speed          5.17     8.17       6.83  1.67 -1.33            0.5
+    """
     need = {"D", "A", "P"}
     if not need <= set(data.answers):
         raise DataError(f"the zone of tolerance needs the D, A and P batteries; the design has "

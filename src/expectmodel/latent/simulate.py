@@ -29,7 +29,34 @@ SAT_RESID_SD = 0.5
 
 @dataclass(frozen=True)
 class SimulatedLatent:
-    """Simulated answers, the design that reads them, and the generating parameters."""
+    """Simulated answers, the design that reads them, and the generating parameters.
+
+    Returned by :func:`simulate_latent`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent: columns ``{battery}_{item}``, then ``sat1`` ... (with a link), the
+        driver columns and ``stage`` (when asked for).
+    design : Design
+        The :class:`~expectmodel.latent.Design` that reads ``data``.
+    truth : dict
+        The generating parameters under the model's names (``mu`` (batteries, dimensions),
+        ``delta``, ``loading``, ``sigma``, ``cut``, ``corr``, ``theta`` (n, batteries, dimensions),
+        ``levels``, and ``beta_P``/``beta_E``, ``Gamma``, ``shift``/``stretch`` for the variants
+        that have them), plus ``stage`` codes and ``drivers`` values.
+
+    Examples
+    --------
+    >>> sim = simulate_latent(100, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, link="gap", seed=2)
+    >>> sim
+    SimulatedLatent(n=100, batteries=['E', 'P'], truth=['beta_E', 'beta_P', 'corr', 'cut', 'delta', \
+'drivers', 'levels', 'loading', 'mu', 'sat_cut', 'sat_eta', 'sigma', 'stage', 'theta'])
+    >>> bool((sim.truth["beta_E"] == -sim.truth["beta_P"]).all())  # the gap link
+    True
+    >>> sim.design.satisfaction, sim.truth["theta"].shape
+    (('sat1',), (100, 2, 2))
+    """
 
     data: pd.DataFrame
     design: Design
@@ -81,9 +108,64 @@ def simulate_latent(
     (Beta measurement, rounded to 0.01; needs ``invariance=False``). Expectations sit
     near the top of the scale and perceptions below them, as in real SERVQUAL data.
 
+    Parameters
+    ----------
+    n : int
+        Respondents.
+    dimensions : mapping of str to sequence of str, optional
+        Dimension -> item ids (default: the SERVQUAL layout, :data:`SERVQUAL_DIMENSIONS`).
+    batteries : sequence of str
+        Battery codes to simulate, in order (``"E"``, ``"P"``, ``"D"``, ``"A"``).
+    scale : (int, int)
+        Lowest and highest answer category.
+    link : {"gap", "free", "perf"} or None
+        Simulate overall satisfaction under this link (needs the P battery).
+    n_satisfaction : int
+        Satisfaction items; with more than one they share a respondent residual (SD 0.5).
+    drivers : int or sequence of str
+        Number of drivers of expectations (named from word of mouth, promises, past experience,
+        needs, price) or their names.
+    stages : sequence of str, optional
+        Customer stages, drawn uniformly; driver coefficients differ by stage.
+    no_perception : sequence of str
+        Stages whose P answers (and satisfaction) are left empty.
+    invariance : bool
+        Share item offsets, loadings and cut-points across batteries.
+    scale_usage : bool
+        Add a respondent shift and stretch of the answer scale.
+    missing_rate : float
+        Share of answers blanked at random.
+    probability : bool
+        State the E battery as probabilities (needs ``invariance=False``).
+    truth : mapping of str to array, optional
+        Parameters to use instead of generated ones.
+    seed : int
+        Random seed; the same seed gives the same survey.
+
+    Returns
+    -------
+    SimulatedLatent
+        The answers (``data``), the :class:`~expectmodel.latent.Design` that reads them and the
+        generating parameters (``truth``).
+
+    Raises
+    ------
+    SpecError
+        A combination the model cannot generate (a link without P, probabilities with invariance).
+
+    Examples
+    --------
     >>> sim = simulate_latent(50, seed=1)
     >>> sim.data.shape
     (50, 44)
+    >>> sim = simulate_latent(30, dimensions={"a": ("q1", "q2")}, batteries=("E", "P"), scale=(1, 5),
+    ...                       drivers=2, stages=("new", "loyal"), truth={"mu": [[1.0], [0.0]]}, seed=4)
+    >>> sim.data.columns.tolist()
+    ['E_q1', 'E_q2', 'P_q1', 'P_q2', 'word_of_mouth', 'promises', 'stage']
+    >>> sim.truth["mu"].tolist(), sim.design.stages
+    ([[1.0], [0.0]], ('new', 'loyal'))
+    >>> int(sim.data["E_q1"].min()) >= 1 and int(sim.data["E_q1"].max()) <= 5
+    True
     """
     rng = np.random.default_rng(seed)
     dims = {str(k): tuple(v) for k, v in (dimensions or SERVQUAL_DIMENSIONS).items()}
