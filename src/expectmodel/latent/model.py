@@ -107,10 +107,27 @@ class LatentExpectations(BayesianEstimator):
     >>> est = latent.LatentExpectations(sim.design, sampler=SamplerConfig(draws=200, tune=200, chains=2, seed=1))
     >>> est.get_params()["ci_level"], est.get_params()["batteries"] is None
     (0.9, True)
+    >>> est.config().invariance, est.sampler_config().draws
+    (True, 200)
     >>> latent.LatentExpectations(sim.design, link="ratio").validate_params()  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     expectmodel.errors.ParameterError: LatentExpectations(link='ratio'): link='ratio' (satisfaction = ...
+
+    Settings round-trip through scikit-learn's ``clone`` and change with ``set_params``:
+
+    >>> from sklearn.base import clone
+    >>> other = clone(est).set_params(invariance=False, ci_level=0.95)
+    >>> other.invariance, other.ci_level, est.invariance
+    (False, 0.95, True)
+
+    ``est.build(sim.data)`` returns the pymc model without sampling. Sampling is not run here
+    (it compiles the model and takes seconds to minutes), so these lines are skipped:
+
+    >>> res = est.fit(sim.data)  # doctest: +SKIP
+    >>> res.dimensions()  # levels, latent gap P - E and sigma_P per dimension  # doctest: +SKIP
+    >>> check = est.prior_predictive(sim.data, draws=100)  # draws from the priors  # doctest: +SKIP
+    >>> check.coverage  # doctest: +SKIP
 
     ``est.fit(sim.data)`` samples the posterior and returns :class:`~expectmodel.latent.LatentResults`.
     """
@@ -183,13 +200,28 @@ class LatentExpectations(BayesianEstimator):
                             "scale use is confounded with the latent level (METHODS §2.1).")
 
     def _batteries(self) -> tuple[str, ...]:
-        """The modelled batteries in the design's order."""
+        """Return the modelled batteries in the design's order."""
         if self.batteries is None:
             return tuple(self.design.columns)
         return tuple(b for b in self.design.columns if b in self.batteries)
 
     def config(self) -> LatentConfig:
-        """The frozen model configuration the graph reads (after :meth:`validate_params`)."""
+        """Return the frozen model configuration the graph reads (after :meth:`validate_params`).
+
+        Returns
+        -------
+        LatentConfig
+            Link, invariance, drivers, scale usage, LKJ shape, person parameterisation and the
+            modelled batteries; recorded in a fit's ``meta``.
+
+        Examples
+        --------
+        >>> from expectmodel import latent
+        >>> design = latent.servqual_design(batteries={"E": "E_{item}", "P": "P_{item}", "D": "D_{item}"})
+        >>> cfg = latent.LatentExpectations(design, batteries=("P", "E")).config()
+        >>> cfg.batteries, cfg.link
+        (('E', 'P'), None)
+        """
         return LatentConfig(link=self.link, invariance=bool(self.invariance), drivers=bool(self.drivers),
                             scale_usage=bool(self.scale_usage), lkj_eta=float(self.lkj_eta),
                             person_parameterization=self.person_parameterization, batteries=self._batteries())
@@ -256,15 +288,27 @@ class LatentExpectations(BayesianEstimator):
 
     # ------------------------------------------------------------------ public
     def build(self, data: SurveyData | pd.DataFrame):
-        """The pymc model for ``data`` (settings and data validated first).
+        """Return the pymc model for ``data`` (settings and data validated first).
+
+        Building the graph neither compiles nor samples it.
 
         Parameters
         ----------
         data : SurveyData or pandas.DataFrame
+            Answers in the design's layout (a DataFrame is validated by ``design.prepare``).
 
         Returns
         -------
         pymc.Model
+            The model :meth:`fit` samples.
+
+        Examples
+        --------
+        >>> from expectmodel import latent
+        >>> sim = latent.simulate_latent(30, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=1)
+        >>> model = latent.LatentExpectations(sim.design).build(sim.data)
+        >>> "mu" in model.named_vars, "answers" in model.named_vars
+        (True, True)
         """
         self.validate_params()
         return self._graph(self._prepare(data))[0]
@@ -295,7 +339,7 @@ class LatentExpectations(BayesianEstimator):
         return super().fit(data)
 
     def prior_predictive(self, data: SurveyData | pd.DataFrame, *, draws: int = 200, seed: int = 0):
-        """Answers simulated from the priors, per battery and category (METHODS §6 step 1).
+        """Simulate answers from the priors, per battery and category (METHODS §6 step 1).
 
         Parameters
         ----------
@@ -309,6 +353,7 @@ class LatentExpectations(BayesianEstimator):
         Returns
         -------
         PredictiveCheck
+            Category shares of the prior-simulated answers against the observed ones.
         """
         if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
             raise ParameterError(f"prior_predictive(draws={draws!r}): draws must be a positive integer.")

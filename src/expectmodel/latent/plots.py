@@ -17,7 +17,7 @@ def _ax(ax, size=(6.0, 3.6)):
 
 
 def plot_gaps(dimensions: pd.DataFrame, *, ci_level: float, ax=None):
-    """Latent gap P − E per dimension: posterior mean and equal-tailed interval."""
+    """Plot the latent gap P − E per dimension: posterior mean and equal-tailed interval."""
     ax = _ax(ax)
     g = dimensions.xs("gap_P-E", level="quantity")
     lo, hi = "ci_low", "ci_high"
@@ -32,7 +32,7 @@ def plot_gaps(dimensions: pd.DataFrame, *, ci_level: float, ax=None):
 
 
 def plot_drivers(table: pd.DataFrame, *, ci_level: float, ax=None):
-    """Forest plot: driver × dimension rows, one marker per stage (and the pooled mean)."""
+    """Draw a forest plot: driver × dimension rows, one marker per stage (and the pooled mean)."""
     stages = list(dict.fromkeys(table.index.get_level_values("stage")))
     rows = list(dict.fromkeys(zip(table.index.get_level_values("driver"),
                                   table.index.get_level_values("dimension"), strict=True)))
@@ -54,7 +54,7 @@ def plot_drivers(table: pd.DataFrame, *, ci_level: float, ax=None):
 
 
 def plot_zone_of_tolerance(dimensions: pd.DataFrame, ax=None):
-    """The adequate–desired band per dimension with the mean perception marked."""
+    """Plot the adequate–desired band per dimension with the mean perception marked."""
     ax = _ax(ax)
     y = np.arange(len(dimensions))[::-1]
     ax.barh(y, dimensions["desired"] - dimensions["adequate"], left=dimensions["adequate"], height=0.5,
@@ -69,7 +69,7 @@ def plot_zone_of_tolerance(dimensions: pd.DataFrame, ax=None):
 
 
 def plot_predictive(check, axes=None):
-    """Observed category shares (bars) against predictive means and intervals, one panel per block."""
+    """Plot observed category shares (bars) against predictive means and intervals, one panel per block."""
     import matplotlib.pyplot as plt
 
     blocks = list(dict.fromkeys(check.table.index.get_level_values("block")))

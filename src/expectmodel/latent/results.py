@@ -31,8 +31,10 @@ __all__ = ["LatentResults", "PredictiveCheck", "compare"]
 
 
 def _interval_table(draws: np.ndarray, level: float, index: pd.Index, prefix: str = "") -> pd.DataFrame:
-    """Posterior mean, standard deviation and equal-tailed interval over the leading draw axis; rows follow
-    ``index`` (flattened)."""
+    """Tabulate posterior mean, standard deviation and equal-tailed interval over the leading draw axis.
+
+    Rows follow ``index`` (the remaining axes flattened).
+    """
     x = draws.reshape(draws.shape[0], -1)
     lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2], axis=0)
     out = pd.DataFrame({f"{prefix}mean": x.mean(0), f"{prefix}std_error": x.std(0, ddof=1),
@@ -50,7 +52,11 @@ def _with_level(frame: pd.DataFrame, level: float) -> pd.DataFrame:
 class LatentResults(ResultsBase):
     """A fitted latent-expectation model (from :meth:`LatentExpectations.fit`).
 
-    Attributes
+    Built by the estimator, not by hand. Every table is a pandas DataFrame whose intervals are
+    equal-tailed posterior quantile intervals at ``meta.ci_level`` (``ci_low``/``ci_high``, the level
+    also in ``frame.attrs["ci_level"]``).
+
+    Parameters
     ----------
     design : Design
         The survey design.
@@ -66,6 +72,31 @@ class LatentResults(ResultsBase):
         What the convergence gates saw.
     meta : Meta
         Settings (every ``__init__`` parameter), sampler configuration, resolved seed, priors, versions.
+
+    Examples
+    --------
+    Setting up a model is cheap:
+
+    >>> from expectmodel import latent
+    >>> from expectmodel.sampling import SamplerConfig
+    >>> sim = latent.simulate_latent(300, link="gap", drivers=2, stages=("new", "loyal"), seed=1)
+    >>> est = latent.LatentExpectations(sim.design, link="gap", sampler=SamplerConfig(seed=1))
+
+    Every method below needs a fitted posterior; the fit samples (seconds to minutes), so these lines
+    are skipped when the doctests run:
+
+    >>> res = est.fit(sim.data)  # needs a fit  # doctest: +SKIP
+    >>> print(res.summary(digits=2))  # doctest: +SKIP
+    >>> res.to_frame().query("kind == 'gap'")  # one row per parameter  # doctest: +SKIP
+    >>> res.dimensions().xs("gap_P-E", level="quantity")  # doctest: +SKIP
+    >>> res.items(), res.cutpoints(), res.correlations(), res.parameters()  # doctest: +SKIP
+    >>> res.scores(), res.score_reliability()  # per respondent x dimension  # doctest: +SKIP
+    >>> res.link(), res.drivers(scale="raw")  # doctest: +SKIP
+    >>> res.draws("mu").shape  # (chains x draws, batteries, dimensions)  # doctest: +SKIP
+    >>> res.posterior["mu"].dims, res.log_likelihood()["satisfaction"].shape  # doctest: +SKIP
+    >>> res.loo("satisfaction"), res.ppc(draws=100).coverage  # doctest: +SKIP
+    >>> ax = res.plot_gaps(); ax = res.plot_drivers(scale="sd")  # doctest: +SKIP
+    >>> res.to_netcdf("latent_fit.nc")  # doctest: +SKIP
     """
 
     schema: ClassVar[str] = "expectmodel.latent"
@@ -93,10 +124,28 @@ class LatentResults(ResultsBase):
 
     @property
     def posterior(self):
+        """The posterior group of ``tree`` (chain and draw dimensions first)."""
         return self.tree["posterior"]
 
     def draws(self, name: str) -> np.ndarray:
-        """A posterior variable with chains and draws flattened into one leading axis."""
+        """Return a posterior variable with chains and draws flattened into one leading axis.
+
+        Parameters
+        ----------
+        name : str
+            A posterior variable, e.g. ``"mu"`` (batteries x dimensions), ``"sigma"``, ``"loading"``,
+            ``"delta"``, ``"cut"``, ``"corr"``, ``"beta_P"``, ``"Gamma"``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (chains x draws, *the variable's own shape*).
+
+        Raises
+        ------
+        SpecError
+            ``name`` is not in the posterior (the message lists those that are).
+        """
         if name not in self.posterior.data_vars:
             raise SpecError(f"{name!r} is not in the posterior; it has {', '.join(sorted(self.posterior.data_vars))}.")
         v = np.asarray(self.posterior[name].values)
@@ -196,6 +245,11 @@ class LatentResults(ResultsBase):
         ``cutpoint``, ``precision``, ``link`` (lhs ``"satisfaction"``, rhs ``"P[dim]"``/``"E[dim]"``),
         ``driver`` (lhs ``"E[dim]"``, op ``~``, rhs driver; group = stage, ``""`` for the pooled mean),
         ``correlation``. Further columns: ``ess_bulk``, ``r_hat`` (NUTS only).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The tidy parameter table of the results contract (:mod:`expectmodel.results`).
         """
         rows, draws = self._parameter_draws
         level = self.ci_level
@@ -205,9 +259,20 @@ class LatentResults(ResultsBase):
         return _with_level(out, level)
 
     def summary(self, digits: int = 3) -> Summary:
-        """The report: key facts, dimension levels and gap, satisfaction link, drivers.
+        """Return the report: key facts, dimension levels and gap, satisfaction link, drivers.
 
         Render with ``str()``, ``.as_html()``, ``.as_latex()`` or ``.as_csv()``.
+
+        Parameters
+        ----------
+        digits : int
+            Decimals shown in the tables.
+
+        Returns
+        -------
+        Summary
+            Facts (sample, sampler, gates, seed), the :meth:`dimensions` table, the :meth:`link`
+            table (with a link) and the pooled :meth:`drivers` table (with drivers).
         """
         s = Summary("Latent expectations (Bayesian graded-response model)", digits=digits)
         cfg = self.meta["sampler"]
@@ -243,7 +308,15 @@ class LatentResults(ResultsBase):
 
     # ------------------------------------------------------------------ tables
     def dimensions(self) -> pd.DataFrame:
-        """Latent level of each battery per dimension, the latent gap P − E and sigma_P, with intervals."""
+        """Tabulate the latent level of each battery per dimension, the latent gap P − E and sigma_P.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``quantity``, ``dimension``) with quantities ``level_<battery>``, ``gap_P-E`` and
+            ``sigma_P`` (the last two under E/P invariance only); columns ``mean``, ``std_error``,
+            ``ci_low``, ``ci_high`` and, for the gap, ``prob_negative``.
+        """
         lay = self.layout
         mu = self.draws("mu")
         sig = self.draws("sigma")
@@ -265,7 +338,14 @@ class LatentResults(ResultsBase):
         return _with_level(pd.concat(blocks).reset_index().set_index(["quantity", "dimension"]), self.ci_level)
 
     def items(self) -> pd.DataFrame:
-        """Item loadings and offsets (per battery when invariance is off)."""
+        """Tabulate item loadings and offsets (per battery when invariance is off).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``battery``, ``item``) with battery ``"shared"`` under invariance; columns
+            ``dimension``, ``loading_mean`` ... ``loading_ci_high`` and ``offset_mean`` ... ``offset_ci_high``.
+        """
         lay = self.layout
         pb = ("shared",) if lay.invariant else lay.batteries
         idx = pd.MultiIndex.from_product([pb, lay.items], names=["battery", "item"])
@@ -276,7 +356,14 @@ class LatentResults(ResultsBase):
         return _with_level(out, self.ci_level)
 
     def cutpoints(self) -> pd.DataFrame:
-        """The answer scale's cut-points (per battery when invariance is off)."""
+        """Tabulate the answer scale's cut-points (per battery when invariance is off).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``battery``, ``cutpoint``) with cut-points ``"1|2"`` ... ``"K-1|K"``; columns ``mean``,
+            ``std_error``, ``ci_low``, ``ci_high``.
+        """
         lay = self.layout
         pb = ("shared",) if lay.invariant else lay.batteries
         idx = pd.MultiIndex.from_product([pb, [f"{k}|{k + 1}" for k in range(1, lay.K)]],
@@ -284,10 +371,14 @@ class LatentResults(ResultsBase):
         return _interval_table(self.draws("cut"), self.ci_level, idx)
 
     def scores(self) -> pd.DataFrame:
-        """Person-level latent E*, P* and gap G* = P* − E* per dimension (posterior mean, SD, interval).
+        """Tabulate person-level latent E*, P* and gap G* = P* − E* per dimension (posterior mean, SD, interval).
 
-        Tidy: one row per respondent × dimension; columns ``{battery}_mean``, ``{battery}_std_error``,
-        ``{battery}_ci_low``, ``{battery}_ci_high`` (and ``gap_...``, ``gap_prob_negative``).
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: index (``respondent``, ``dimension``); columns ``{battery}_mean``,
+            ``{battery}_std_error``, ``{battery}_ci_low``, ``{battery}_ci_high`` (and ``gap_...``,
+            ``gap_prob_negative``). P and gap scores are NaN for stages without a P battery.
         """
         key = "scores"
         if key not in self._cache:
@@ -312,10 +403,15 @@ class LatentResults(ResultsBase):
         return self._cache[key]
 
     def score_reliability(self) -> pd.DataFrame:
-        """Empirical reliability of the person scores per battery × dimension.
+        """Compute the empirical reliability of the person scores per battery × dimension.
 
         var(posterior means) / (var(posterior means) + mean posterior variance); its square
         root is the expected correlation of the posterior-mean scores with the true levels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``battery``, ``dimension``); column ``reliability``.
         """
         sc = self.scores()
         rows = []
@@ -328,7 +424,19 @@ class LatentResults(ResultsBase):
         return pd.DataFrame(rows).set_index(["battery", "dimension"])
 
     def link(self) -> pd.DataFrame:
-        """Satisfaction-link coefficients beta_P, beta_E and their sum (0: the gap form holds)."""
+        """Tabulate the satisfaction-link coefficients beta_P, beta_E and their sum (0: the gap form holds).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``coefficient``, ``dimension``) with coefficients ``beta_P``, ``beta_E`` and
+            ``beta_sum``; columns ``mean``, ``std_error``, ``ci_low``, ``ci_high``.
+
+        Raises
+        ------
+        SpecError
+            The model was fitted without a satisfaction link.
+        """
         if self.config.link is None:
             raise SpecError("this model has no satisfaction link; fit with link='gap', 'free' or 'perf'.")
         idx = pd.Index(self.layout.dims, name="dimension")
@@ -340,9 +448,23 @@ class LatentResults(ResultsBase):
         return _with_level(pd.concat(out).reset_index().set_index(["coefficient", "dimension"]), self.ci_level)
 
     def drivers(self, scale: str = "sd") -> pd.DataFrame:
-        """Driver coefficients Gamma by stage (and the pooled mean): associations, not causal effects.
+        """Tabulate driver coefficients Gamma by stage (and the pooled mean): associations, not causal effects.
 
-        ``scale="sd"``: per standard deviation of the driver; ``"raw"``: per unit.
+        Parameters
+        ----------
+        scale : {"sd", "raw"}
+            ``"sd"``: per standard deviation of the driver; ``"raw"``: per unit of the driver.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``stage``, ``driver``, ``dimension``), stage ``"pooled"`` first; columns ``mean``,
+            ``std_error``, ``ci_low``, ``ci_high``.
+
+        Raises
+        ------
+        SpecError
+            The model has no drivers, or ``scale`` is unknown.
         """
         lay = self.layout
         if lay.drivers is None or "Gamma" not in self.posterior:
@@ -359,14 +481,26 @@ class LatentResults(ResultsBase):
         return _with_level(pd.concat([_interval_table(gm, self.ci_level, idx_m), t]), self.ci_level)
 
     def correlations(self) -> pd.DataFrame:
-        """Posterior mean correlation of the battery × dimension factors."""
+        """Return the posterior mean correlation of the battery × dimension factors.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Square, labelled ``"<battery>:<dimension>"`` on both axes.
+        """
         lab = [f"{b}:{d}" for b in self.layout.batteries for d in self.layout.dims]
         if "corr" not in self.posterior:
             return pd.DataFrame([[1.0]], index=lab, columns=lab)
         return pd.DataFrame(self.draws("corr").mean(0), index=lab, columns=lab)
 
     def parameters(self) -> pd.DataFrame:
-        """arviz summary (mean, sd, ETI, R-hat, ESS) of the identified parameters, at ``ci_level``."""
+        """Return the arviz summary (mean, sd, ETI, R-hat, ESS) of the identified parameters, at ``ci_level``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per scalar parameter, as ``arviz.summary`` gives it (unrounded).
+        """
         import arviz as az
 
         return az.summary(self.tree, var_names=list(self.meta["identified"]), ci_prob=self.ci_level,
@@ -374,8 +508,13 @@ class LatentResults(ResultsBase):
 
     # ------------------------------------------------------------------ LOO
     def log_likelihood(self) -> dict[str, np.ndarray]:
-        """Per-respondent log-likelihood (chain, draw, respondent) for ``"answers"`` and ``"satisfaction"``,
-        as stored in the tree's ``log_likelihood`` group at fit time."""
+        """Return the per-respondent log-likelihood stored in the tree's ``log_likelihood`` group at fit time.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``"answers"`` (and ``"satisfaction"`` with a link) -> (chain, draw, respondent) array.
+        """
         group = self.tree["log_likelihood"]
         return {k: np.asarray(group[k].values) for k in group.data_vars}
 
@@ -386,7 +525,26 @@ class LatentResults(ResultsBase):
                                       "log_likelihood": self.tree["log_likelihood"].to_dataset()})
 
     def loo(self, var: str = "satisfaction"):
-        """Leave-one-respondent-out PSIS-LOO on ``var`` ("satisfaction" or "answers")."""
+        """Compute leave-one-respondent-out PSIS-LOO on ``var``.
+
+        Respondents with a Pareto k-hat above 0.7 are reported in a ``UserWarning``.
+
+        Parameters
+        ----------
+        var : {"satisfaction", "answers"}
+            Which per-respondent log-likelihood to use (only respondents with satisfaction
+            answers for ``"satisfaction"``).
+
+        Returns
+        -------
+        arviz ELPDData
+            arviz's LOO result (``elpd_loo``, ``se``, ``pareto_k``, ...); cached.
+
+        Raises
+        ------
+        SpecError
+            No log-likelihood ``var`` was stored.
+        """
         import arviz as az
 
         ll = self.tree["log_likelihood"].data_vars
@@ -412,7 +570,20 @@ class LatentResults(ResultsBase):
 
     # ------------------------------------------------------------------ predictive
     def ppc(self, *, draws: int = 200, seed: int = 0) -> PredictiveCheck:
-        """Posterior predictive category frequencies per battery (and satisfaction) vs the observed ones."""
+        """Compare posterior predictive category frequencies per battery (and satisfaction) with the observed ones.
+
+        Parameters
+        ----------
+        draws : int
+            Posterior draws to simulate from (at most all of them, without replacement).
+        seed : int
+            Random seed of the draw selection and the simulated answers.
+
+        Returns
+        -------
+        PredictiveCheck
+            Observed and predicted category shares with intervals at ``ci_level``.
+        """
         rng = np.random.default_rng(seed)
         p = self._params
         S = p["mu"].shape[0]
@@ -422,13 +593,37 @@ class LatentResults(ResultsBase):
 
     # ------------------------------------------------------------------ output
     def plot_gaps(self, ax=None):
-        """Latent gap P − E per dimension with its interval."""
+        """Plot the latent gap P − E per dimension with its interval.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (default: a new figure).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+        """
         from expectmodel.latent.plots import plot_gaps
 
         return plot_gaps(self.dimensions(), ci_level=self.ci_level, ax=ax)
 
     def plot_drivers(self, ax=None, scale: str = "sd"):
-        """Forest plot of driver coefficients by stage."""
+        """Draw a forest plot of driver coefficients by stage.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw (default: a new figure sized to the number of rows).
+        scale : {"sd", "raw"}
+            As in :meth:`drivers`.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+        """
         from expectmodel.latent.plots import plot_drivers
 
         return plot_drivers(self.drivers(scale=scale), ci_level=self.ci_level, ax=ax)
@@ -438,6 +633,11 @@ class LatentResults(ResultsBase):
 
         ``expectmodel_meta`` holds ``meta.to_dict()`` (settings, sampler, seed, design, priors, versions),
         ``expectmodel_diagnostics`` the gates' findings, ``expectmodel_schema`` the schema name and version.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (netCDF4 through h5netcdf).
         """
         tree = self.tree.copy()
         tree.attrs["expectmodel_schema"] = json.dumps({"schema": self.schema, "schema_version": self.schema_version})
@@ -448,7 +648,37 @@ class LatentResults(ResultsBase):
 
 @dataclass(frozen=True)
 class PredictiveCheck:
-    """Observed vs predicted category shares per battery (METHODS §6 steps 1 and 5)."""
+    """Observed vs predicted category shares per battery (METHODS §6 steps 1 and 5).
+
+    Returned by :meth:`LatentExpectations.prior_predictive` (``kind="prior"``) and
+    :meth:`LatentResults.ppc` (``kind="posterior"``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Index (``block``, ``category``), a block per battery (and ``"satisfaction"``); columns
+        ``observed`` (share of the answers), ``predicted`` (mean predictive share), ``ci_low`` and
+        ``ci_high`` (equal-tailed interval of the predictive share).
+    kind : str
+        ``"prior"`` or ``"posterior"`` (shown in the plot's legend).
+    ci_level : float
+        Probability of the intervals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"observed": [0.2, 0.5, 0.3], "predicted": [0.25, 0.45, 0.3],
+    ...                       "ci_low": [0.21, 0.40, 0.25], "ci_high": [0.29, 0.50, 0.35]},
+    ...                      index=pd.MultiIndex.from_product([["P"], [1, 2, 3]], names=["block", "category"]))
+    >>> check = PredictiveCheck(table, kind="posterior", ci_level=0.9)
+    >>> round(check.coverage, 3)  # category 1 lies outside its interval
+    0.667
+    >>> axes = check.plot()
+    >>> [ax.get_title() for ax in axes]
+    ['P']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(axes[0].figure)
+    """
 
     table: pd.DataFrame  # index (block, category): observed, predicted, ci_low, ci_high
     kind: str
@@ -456,8 +686,47 @@ class PredictiveCheck:
 
     @classmethod
     def from_draws(cls, sim: dict, lay, data, *, kind: str, ci_level: float = 0.9) -> PredictiveCheck:
-        """Category shares of simulated answers (``{"answers": (S, N), "satisfaction": ...}``) against
-        the observed ones, with equal-tailed intervals at ``ci_level``."""
+        """Compare category shares of simulated answers with the observed ones.
+
+        Parameters
+        ----------
+        sim : dict of str to numpy.ndarray
+            Simulated categories 0..K-1 at every observed cell: ``{"answers": (S, N)}`` and, with a
+            link, ``"satisfaction": (S, N_sat)``, in the order of the layout's observations.
+        lay : Layout
+            The fit's internal layout (index arrays and sizes), built by the estimator.
+        data : SurveyData
+            The observed answers.
+        kind : str
+            ``"prior"`` or ``"posterior"``.
+        ci_level : float
+            Probability of the equal-tailed intervals.
+
+        Returns
+        -------
+        PredictiveCheck
+            One row per block and category.
+
+        Examples
+        --------
+        The estimator builds the layout and the simulated answers; here the answers are simulated
+        from the true parameters of a simulated survey (through the package's internal modules), so
+        most observed shares fall inside their intervals:
+
+        >>> import numpy as np
+        >>> from expectmodel import latent
+        >>> from expectmodel.latent._forward import simulate_answers
+        >>> from expectmodel.latent._layout import LatentConfig, build_layout
+        >>> sim = latent.simulate_latent(200, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=1)
+        >>> data = sim.design.prepare(sim.data)
+        >>> lay = build_layout(LatentConfig(), sim.design, data)
+        >>> truth = {k: np.repeat(sim.truth[k][None], 100, axis=0)
+        ...          for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
+        >>> answers = simulate_answers(truth, lay, np.random.default_rng(0))
+        >>> check = PredictiveCheck.from_draws(answers, lay, data, kind="truth")
+        >>> check.table.index.get_level_values("block").unique().tolist(), check.coverage > 0.7
+        (['E', 'P'], True)
+        """
         rows = []
         blocks = [(b, lay.obs.battery == i, lay.obs.cat, sim["answers"], lay.K, data.design.scale[0])
                   for i, b in enumerate(lay.batteries)]
@@ -485,7 +754,18 @@ class PredictiveCheck:
         return float(((t.observed >= t.ci_low) & (t.observed <= t.ci_high)).mean())
 
     def plot(self, axes=None):
-        """Observed shares against the predictive intervals, one panel per block."""
+        """Plot the observed shares against the predictive intervals, one panel per block.
+
+        Parameters
+        ----------
+        axes : sequence of matplotlib.axes.Axes, optional
+            One axes per block (default: a new figure with a row of panels).
+
+        Returns
+        -------
+        sequence of matplotlib.axes.Axes
+            The axes drawn on.
+        """
         from expectmodel.latent.plots import plot_predictive
 
         return plot_predictive(self, axes=axes)
@@ -505,6 +785,26 @@ def compare(fits: dict[str, LatentResults], var: str = "satisfaction") -> pd.Dat
     -------
     pandas.DataFrame
         arviz's comparison table (``elpd_diff``, ``dse``, ``weight``), best first.
+
+    Raises
+    ------
+    SpecError
+        Fewer than two fits, or fits of different numbers of respondents.
+
+    Examples
+    --------
+    Comparing needs fitted models; the fits sample (seconds to minutes), so the lines that need
+    them are skipped when the doctests run:
+
+    >>> from expectmodel import latent
+    >>> sim = latent.simulate_latent(300, link="gap", seed=1)
+    >>> models = {link: latent.LatentExpectations(sim.design, link=link) for link in ("gap", "free", "perf")}
+    >>> fits = {link: est.fit(sim.data) for link, est in models.items()}  # needs fits  # doctest: +SKIP
+    >>> compare(fits, var="satisfaction")[["elpd_diff", "dse", "weight"]]  # doctest: +SKIP
+    >>> compare({"gap": None})
+    Traceback (most recent call last):
+    ...
+    expectmodel.errors.SpecError: compare needs at least two fitted models.
     """
     import arviz as az
 
