@@ -89,7 +89,7 @@ class SamplingWarning(ConvergenceWarning):
 
 
 def resolve_sampler(sampler: Sampler) -> str:
-    """The NUTS backend to use: ``"auto"`` is nutpie when installed, else pymc.
+    """Return the NUTS backend to use: ``"auto"`` is nutpie when installed, else pymc.
 
     Parameters
     ----------
@@ -242,7 +242,22 @@ class SamplerConfig:
             raise _bad("gates", gates, "a Gates or a dict of its fields")
 
     def replace(self, **changes: Any) -> SamplerConfig:
-        """A copy with ``changes`` applied (validated again).
+        """Return a copy with ``changes`` applied (validated again).
+
+        Parameters
+        ----------
+        **changes
+            Fields to change, by name (``draws=``, ``seed=``, ``gates=``, ...).
+
+        Returns
+        -------
+        SamplerConfig
+            The new configuration; this one is unchanged.
+
+        Raises
+        ------
+        ParameterError
+            A changed value is invalid.
 
         Examples
         --------
@@ -252,7 +267,13 @@ class SamplerConfig:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (``gates`` as a dict).
+        """Return the JSON-ready fields (``gates`` as a dict).
+
+        Returns
+        -------
+        dict
+            Every field by name; recorded as ``results.meta["sampler"]`` (with the resolved seed and
+            the backend used).
 
         Examples
         --------
@@ -292,7 +313,7 @@ def _nutpie_model(model, reuse: Hashable | None):
 def sample(model, *, draws: int, tune: int, chains: int, seed: int, sampler: Sampler = "auto",
            cores: int | None = None, progressbar: bool = False, target_accept: float = 0.8,
            reuse: Hashable | None = None):
-    """NUTS on a pymc ``model`` with a fixed seed.
+    """Run NUTS on a pymc ``model`` with a fixed seed.
 
     Parameters
     ----------
@@ -308,6 +329,18 @@ def sample(model, *, draws: int, tune: int, chains: int, seed: int, sampler: Sam
     -------
     (xarray.DataTree, str)
         The posterior tree and the backend that drew it.
+
+    Examples
+    --------
+    Sampling compiles the model and runs for seconds at least, so these lines are skipped when the
+    doctests run:
+
+    >>> import pymc as pm  # doctest: +SKIP
+    >>> with pm.Model() as model:  # doctest: +SKIP
+    ...     mu = pm.Normal("mu", 0.0, 1.0)
+    >>> tree, used = sample(model, draws=500, tune=500, chains=2, seed=1)  # doctest: +SKIP
+    >>> diagnose(tree, ["mu"], Gates()).passed  # doctest: +SKIP
+    True
     """
     configure_pytensor()
     import pymc as pm
@@ -332,7 +365,7 @@ def sample(model, *, draws: int, tune: int, chains: int, seed: int, sampler: Sam
 
 def approximate(model, *, draws: int, seed: int, steps: int = 20_000, method: str = "advi",
                 learning_rate: float = 0.02, progressbar: bool = False):
-    """Mean-field (``"advi"``) or full-rank (``"fullrank_advi"``) ADVI with Adam: a quick look, not final inference.
+    """Fit mean-field (``"advi"``) or full-rank (``"fullrank_advi"``) ADVI with Adam: a quick look, not final inference.
 
     Parameters
     ----------
@@ -355,6 +388,24 @@ def approximate(model, *, draws: int, seed: int, steps: int = 20_000, method: st
     -------
     (xarray.DataTree, dict)
         The draws (one chain) and ``{"method", "steps", "final_loss"}``.
+
+    Examples
+    --------
+    The method is checked before anything is imported or compiled:
+
+    >>> approximate(None, draws=100, seed=1, method="svgd")
+    Traceback (most recent call last):
+    ...
+    expectmodel.errors.ParameterError: approximation method must be 'advi' or 'fullrank_advi'; got 'svgd'.
+
+    Fitting compiles the model, so these lines are skipped when the doctests run:
+
+    >>> import pymc as pm  # doctest: +SKIP
+    >>> with pm.Model() as model:  # doctest: +SKIP
+    ...     mu = pm.Normal("mu", 0.0, 1.0)
+    >>> tree, info = approximate(model, draws=500, seed=1, steps=5_000)  # doctest: +SKIP
+    >>> sorted(info)  # doctest: +SKIP
+    ['final_loss', 'method', 'steps']
     """
     if method not in ("advi", "fullrank_advi"):
         raise ParameterError(f"approximation method must be 'advi' or 'fullrank_advi'; got {method!r}.")
@@ -375,10 +426,40 @@ def approximate(model, *, draws: int, seed: int, steps: int = 20_000, method: st
 class Diagnostics:
     """What the gates saw. ``passed`` is False if any gate failed; ``failures`` says which and by how much.
 
+    Built by :func:`diagnose`; a Bayesian fit keeps it as ``results.diagnostics``.
+
+    Parameters
+    ----------
+    max_rhat : float
+        Largest R-hat over the checked parameters (NaN with one chain or for an approximation).
+    min_ess_bulk, min_ess_tail : float
+        Smallest bulk and tail effective sample sizes.
+    divergences : int
+        Divergent transitions over all chains.
+    min_bfmi : float
+        Smallest E-BFMI of a chain (NaN when the energy was not recorded).
+    gates : Gates
+        The thresholds applied.
+    failures : tuple of str
+        One message per failed gate, naming the worst parameter.
+    checked : tuple of str
+        The parameter names that were checked.
+    method : str
+        ``"nuts"``, or the approximation method (then no gate applies).
+    extra : dict
+        Further facts (an approximation's steps and final loss).
+    worst : dict
+        The parameter with the largest R-hat and those with the smallest bulk and tail ESS.
+
     Examples
     --------
-    >>> Diagnostics(1.0, 900.0, 800.0, 0, 0.9, Gates()).passed
+    >>> diag = Diagnostics(1.0, 900.0, 800.0, 0, 0.9, Gates())
+    >>> diag.passed
     True
+    >>> diag.to_dict()["gates"]["rhat"], diag.to_dict()["passed"]
+    (1.01, True)
+    >>> Diagnostics(1.2, 90.0, 80.0, 3, 0.9, Gates(), failures=("3 divergent transitions > 0",)).passed
+    False
     """
 
     max_rhat: float
@@ -395,10 +476,17 @@ class Diagnostics:
 
     @property
     def passed(self) -> bool:
+        """True when every gate passed (no ``failures``)."""
         return not self.failures
 
     def to_dict(self) -> dict:
-        """JSON-ready fields plus ``passed``."""
+        """Return the JSON-ready fields plus ``passed``.
+
+        Returns
+        -------
+        dict
+            Every field by name (``gates`` as a dict) and ``passed``.
+        """
         out = asdict(self)
         out["passed"] = self.passed
         return out
@@ -437,6 +525,20 @@ def diagnose(tree, var_names: list[str], gates: Gates, *, method: str = "nuts") 
     Returns
     -------
     Diagnostics
+        What the gates saw; ``failures`` lists each failed gate with the worst parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xarray as xr
+    >>> rng = np.random.default_rng(0)
+    >>> posterior = xr.Dataset({"mu": (("chain", "draw", "k"), rng.normal(size=(4, 500, 2)))})
+    >>> stats = xr.Dataset({"diverging": (("chain", "draw"), np.zeros((4, 500), bool))})
+    >>> tree = xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
+    >>> diagnose(tree, ["mu"], Gates()).passed
+    True
+    >>> diagnose(tree, ["mu"], Gates(ess_bulk=5000)).failures  # doctest: +ELLIPSIS
+    ('min bulk ESS ... < 5000 (mu[...])',)
     """
     import arviz as az
 
@@ -524,6 +626,25 @@ class BayesianEstimator(Estimator):
     :meth:`fit` then validates the settings, samples or approximates with the resolved seed,
     diagnoses the identified parameters against the gates, stores the log-likelihood group in the
     posterior tree, records the :class:`~expectmodel.results.Meta` and enforces the gates.
+
+    Examples
+    --------
+    :class:`~expectmodel.latent.LatentExpectations` is such a family:
+
+    >>> from expectmodel import latent
+    >>> sim = latent.simulate_latent(40, dimensions={"a": ("q1", "q2")}, seed=1)
+    >>> est = latent.LatentExpectations(sim.design, sampler=SamplerConfig(draws=300, seed=1))
+    >>> isinstance(est, BayesianEstimator), est.sampler_config().draws
+    (True, 300)
+    >>> latent.LatentExpectations(sim.design).sampler_config() == SamplerConfig()  # the defaults
+    True
+
+    Fitting and prior predictive draws compile and sample the model, so these lines are skipped when
+    the doctests run:
+
+    >>> results = est.fit(sim.data)  # doctest: +SKIP
+    >>> results.diagnostics.passed, results.meta.seed  # doctest: +SKIP
+    >>> check = est.prior_predictive(sim.data, draws=100, seed=1)  # doctest: +SKIP
     """
 
     #: The name of the fit in gate messages.
@@ -561,7 +682,22 @@ class BayesianEstimator(Estimator):
 
     # -- the machinery --------------------------------------------------------------------------
     def sampler_config(self) -> SamplerConfig:
-        """The sampler settings in force: ``self.sampler``, or the defaults when it is None."""
+        """Return the sampler settings in force: ``self.sampler``, or the defaults when it is None.
+
+        Returns
+        -------
+        SamplerConfig
+            The configuration :meth:`fit` uses.
+
+        Examples
+        --------
+        >>> from expectmodel import latent
+        >>> design = latent.servqual_design()
+        >>> latent.LatentExpectations(design).sampler_config().chains
+        4
+        >>> latent.LatentExpectations(design, sampler=SamplerConfig(chains=2)).sampler_config().chains
+        2
+        """
         return SamplerConfig() if self.sampler is None else self.sampler
 
     def fit(self, data: Any) -> ResultsBase:
@@ -631,7 +767,7 @@ class BayesianEstimator(Estimator):
         tree["log_likelihood"] = xr.Dataset({k: (("chain", "draw", dim), v) for k, v in ll.items()}, coords=coords)
 
     def prior_predictive(self, data: Any, *, draws: int = 200, seed: int = 0) -> Any:
-        """Data simulated from the priors (METHODS §6 step 1), summarised by the family's ``_prior_check``.
+        """Simulate data from the priors (METHODS §6 step 1), summarised by the family's ``_prior_check``.
 
         Parameters
         ----------
@@ -641,6 +777,12 @@ class BayesianEstimator(Estimator):
             Prior draws.
         seed : int
             Random seed of the prior draws and of the simulated answers.
+
+        Returns
+        -------
+        object
+            The family's prior predictive check (e.g. a
+            :class:`~expectmodel.latent.PredictiveCheck` of answer-category shares).
         """
         self.validate_params()
         prepared = self._prepare(data)
