@@ -68,7 +68,7 @@ def _file_backend() -> None:
 
 
 def _read_csv(path: Path):
-    """The CSV at ``path`` as a DataFrame; a missing, empty or header-only file is a :class:`DataError`."""
+    """Read the CSV at ``path`` as a DataFrame; a missing, empty or header-only file is a :class:`DataError`."""
     import pandas as pd
 
     if not path.is_file():
@@ -122,6 +122,24 @@ def _pls(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``expectmodel`` command line (the ``pls`` and ``demo`` commands).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 after an :class:`~expectmodel.errors.ExpectmodelError`
+        (its message goes to stderr as ``error: <message>``, without a traceback).
+
+    Examples
+    --------
+    >>> main(["pls", "survey.csv", "--model", "no-such-model.txt"])  # prints the error on stderr
+    2
+    """
     args = _parser().parse_args(argv)
     try:
         {"demo": _demo, "pls": _pls}[args.command](args)
