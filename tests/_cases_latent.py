@@ -28,7 +28,7 @@ def latent_survey() -> latent.SimulatedLatent:
 def latent_case() -> tuple[latent.LatentExpectations, object, Callable[[object], None]]:
     """(unfitted estimator, data, check_truth) for the conformance suite."""
     sim = latent_survey()
-    sampler = SamplerConfig(draws=300, tune=300, chains=2, seed=1,
+    sampler = SamplerConfig(draws=300, tune=300, chains=2, seed=1, nutpie_backend="jax",
                             gates={"rhat": 1.05, "ess_bulk": 50, "ess_tail": 50})
     estimator = latent.LatentExpectations(sim.design, link="gap", sampler=sampler)
     truth_gap = sim.truth["mu"][1] - sim.truth["mu"][0]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from expectmodel import latent
-from expectmodel.errors import DataError, MissingDependencyError, SpecError
+from expectmodel.errors import DataError, ParameterError, SpecError
 
 
 @pytest.fixture(scope="module")
@@ -118,36 +118,22 @@ def test_long_format_matches_wide(sim):
 
 
 def test_ratio_link_refused_with_reason(sim):
-    with pytest.raises(SpecError, match="cannot be identified from ordinal answers"):
-        latent.LatentExpectations(sim.design, link="ratio")
+    with pytest.raises(ParameterError, match="cannot be identified from ordinal answers"):
+        latent.LatentExpectations(sim.design, link="ratio").fit(sim.data)  # refused before any sampling
     assert latent.ratio_scores([12.0], [10.0])[0] == pytest.approx(np.log(1.2))
     with pytest.raises(DataError, match="strictly positive"):
         latent.ratio_scores([0.0], [10.0])
 
 
-def test_sampler_not_installed_names_the_extra(monkeypatch):
-    import importlib.util
-
-    from expectmodel import bayes
-
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "numpyro" else real(name))
-    with pytest.raises(MissingDependencyError, match=r"pip install 'expectmodel\[gpu\]'"):
-        bayes.resolve_sampler("numpyro")
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "nutpie" else real(name))
-    with pytest.raises(MissingDependencyError, match=r"expectmodel\[bayes\]"):
-        bayes.resolve_sampler("nutpie")
-    assert bayes.resolve_sampler("auto") == "pymc"
-
-
 def test_model_options_checked(sim):
+    """Checked by fit (and build) before any data are read or sampled; constructing never raises."""
     with pytest.raises(SpecError, match="needs overall satisfaction items"):
-        latent.LatentExpectations(latent.servqual_design(), link="gap")
+        latent.LatentExpectations(latent.servqual_design(), link="gap").fit(sim.data)
     one = latent.Design(dimensions={"a": ["q1", "q2"]}, batteries={"P": "P_{item}"}, scale=(1, 5))
     with pytest.raises(SpecError, match="scale_usage=True needs two or more batteries"):
-        latent.LatentExpectations(one, scale_usage=True)
-    with pytest.raises(SpecError, match="needs invariance=True"):
-        latent.LatentExpectations(sim.design, link="gap", invariance=False)
+        latent.LatentExpectations(one, scale_usage=True).build(sim.data)
+    with pytest.raises(ParameterError, match="needs invariance=True"):
+        latent.LatentExpectations(sim.design, link="gap", invariance=False).fit(sim.data)
 
 
 def test_probability_expectations_are_validated():
@@ -161,7 +147,7 @@ def test_probability_expectations_are_validated():
     with pytest.warns(UserWarning, match="exactly 0, 50% or 100%"):
         sim.design.prepare(heaped)
     with pytest.raises(SpecError, match="pass invariance=False"):
-        latent.LatentExpectations(sim.design)
+        latent.LatentExpectations(sim.design).fit(sim.data)
     with pytest.raises(DataError, match="same answer scale"):
         latent.servqual(sim.design.prepare(sim.data))
     with pytest.raises(SpecError, match="only the E battery"):

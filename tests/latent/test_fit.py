@@ -213,7 +213,7 @@ def test_strict_fit_raises_on_failed_gates(link_pair):
     """Default gates on 2 x 30 draws fail (bulk ESS far below 400); the link_pair structure is reused."""
     sim, _ = link_pair
     est = latent.LatentExpectations(sim.design, link="gap",
-                                    sampler=sampling.SamplerConfig(draws=30, tune=30, chains=2, seed=0, strict=True))
+                                    sampler=fast(draws=30, tune=30, seed=0, strict=True, gates=sampling.Gates()))
     with pytest.raises(ConvergenceError, match="failed the convergence gates"):
         est.fit(sim.data)
     with pytest.warns(sampling.SamplingWarning, match="failed the convergence gates"):
