@@ -78,6 +78,19 @@ def pls_requirements(model: Model | str) -> None:
         model = Model.from_syntax(model)
     if not isinstance(model, Model):
         raise SpecError(f"model must be a Model or lavaan-style text, got {type(model).__name__}.")
+    if model in _ACCEPTED:  # a frozen Model once accepted stays acceptable (refits skip the walk)
+        return
+    _check(model)
+    if len(_ACCEPTED) >= 64:
+        _ACCEPTED.clear()
+    _ACCEPTED[model] = None
+
+
+#: Models that passed :func:`pls_requirements` (insertion-ordered, bounded).
+_ACCEPTED: dict[Model, None] = {}
+
+
+def _check(model: Model) -> None:
     model.to_table().require(PLS_SUPPORTS, estimator="PLS", hints=PLS_HINTS)
     model.check_recursive(estimator="PLS")
     if len(model.names) > 1:

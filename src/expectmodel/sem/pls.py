@@ -22,7 +22,7 @@ from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare
 from expectmodel.sem._estimates import Options, estimate_stack
 from expectmodel.sem._spec import pls_requirements
 from expectmodel.sem.bootstrap import run_bootstrap
-from expectmodel.sem.results import PLSResults, build_meta
+from expectmodel.sem.results import FitRecord, PLSResults
 from expectmodel.spec import Model
 
 __all__ = ["PLS"]
@@ -199,9 +199,10 @@ class PLS(Estimator):
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
                                  bca=self.bca, pairwise=prepared.pairwise is not None)
-        meta = build_meta(self, model, prepared, est, boot, group, seed)
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in self.get_params(deep=False).items()}
+        record = FitRecord(type(self).__name__, params, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
-                          s=s, est=est, boot=boot, ci_level=float(self.ci_level), meta=meta, group=group)
+                          s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group)
 
 
 def _where(group: str | None) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from expectmodel._base import jsonable
 from expectmodel._meta import versions
 from expectmodel.errors import SpecError
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 from expectmodel.summary import Summary
 
-__all__ = ["CONVENTIONS", "PLSResults", "build_meta"]
+__all__ = ["CONVENTIONS", "FitRecord", "PLSResults", "build_meta"]
 
 CONVENTIONS = {
     "reference": "R seminr (estimate_pls); agreement tested against seminr-py",
@@ -56,8 +57,26 @@ CONVENTIONS = {
 }
 
 
-def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstimates,
-               boot: BootstrapDraws | None, group: str | None, seed: int) -> Meta:
+@dataclass(frozen=True)
+class FitRecord:
+    """What a PLS fit records at fit time; :attr:`PLSResults.meta` is built from it on first use.
+
+    Building the frozen :class:`~expectmodel.results.Meta` costs as much as a tenth of a small fit, so
+    a fit only keeps the settings and the seed.
+    """
+
+    estimator: str
+    params: dict[str, Any]  # every __init__ parameter as at fit time (lists kept as tuples)
+    seed: int | None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The parameters, JSON-ready."""
+        return {k: jsonable(v) for k, v in self.params.items()}
+
+
+def build_meta(record: FitRecord, model: Model, prepared: PreparedData, est: StackEstimates,
+               boot: BootstrapDraws | None, group: str | None) -> Meta:
     """Record a PLS fit, frozen: settings, data provenance, conventions, versions, the resolved seed."""
     summary = prepared.summary
     data = DataInfo(
@@ -77,11 +96,12 @@ def build_meta(estimator, model: Model, prepared: PreparedData, est: StackEstima
             "jackknife_replicates": boot.jackknife_groups,
         },
     }
-    method = "none" if boot is None else "percentile bootstrap (BCa in bca_low/bca_high)" if estimator.bca \
+    params = record.settings
+    method = "none" if boot is None else "percentile bootstrap (BCa in bca_low/bca_high)" if params["bca"] \
         else "percentile bootstrap"
-    return Meta(estimator=type(estimator).__name__, params=estimator.settings(), data=data,
-                ci_level=float(estimator.ci_level), ci_method=method, seed=seed, conventions=CONVENTIONS,
-                versions=versions(), spec=model.to_syntax(), extra=extra)
+    return Meta(estimator=record.estimator, params=params, data=data, ci_level=float(params["ci_level"]),
+                ci_method=method, seed=record.seed, conventions=CONVENTIONS, versions=versions(),
+                spec=model.to_syntax(), extra=extra)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -116,8 +136,9 @@ class PLSResults(ResultsBase):
         The bootstrap draws, when the fit was bootstrapped.
     ci_level : float
         The interval level of ``to_frame()``'s ``ci_low``/``ci_high``.
-    meta : Meta
-        The frozen record of the fit.
+    record : FitRecord
+        The settings and seed at fit time; ``meta`` (the frozen :class:`~expectmodel.results.Meta`) is
+        built from it on first use.
     group : str, optional
         The group's label, for one group of a :class:`~expectmodel.sem.MultiGroupPLS` fit.
 
@@ -151,8 +172,13 @@ class PLSResults(ResultsBase):
     est: StackEstimates
     boot: BootstrapDraws | None
     ci_level: float
-    meta: Meta
+    record: FitRecord
     group: str | None = field(default=None)
+
+    @cached_property
+    def meta(self) -> Meta:
+        """The frozen record of the fit: every setting, data provenance, conventions, versions, seed."""
+        return build_meta(self.record, self.model, self.prepared, self.est, self.boot, self.group)
 
     # -- basic labelled estimates -------------------------------------------------------------
     @property
