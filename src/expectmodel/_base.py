@@ -60,8 +60,17 @@ class OneOf(_Constraint):
 
     def __init__(self, *values: Any) -> None:
         self.values = values
+        try:  # (type, value) pairs: True is not 1, and "a" is not a 1-tuple
+            self._pairs = frozenset((type(v), v) for v in values)
+        except TypeError:  # unhashable options: compare one by one
+            self._pairs = None
 
     def accepts(self, value: Any) -> bool:
+        if self._pairs is not None:
+            try:
+                return (type(value), value) in self._pairs
+            except TypeError:  # an unhashable value is none of the hashable options
+                return False
         return any(value is v or (type(value) is type(v) and value == v) for v in self.values)
 
     def describe(self) -> str:
@@ -190,6 +199,10 @@ class Estimator(BaseEstimator):
         expectmodel.errors.ParameterError: PLS(bootstrap=-1): bootstrap must be one of 0 or an integer in [20, inf); got -1.
         """  # noqa: E501
         params = self.get_params(deep=False)
+        values = tuple(params.values())
+        seen = self.__dict__.get("_validated")
+        if seen is not None and len(seen) == len(values) and all(a is b for a, b in zip(seen, values, strict=True)):
+            return  # the very objects validated by the last fit (held there, so no id is reused)
         for name, constraints in self._parameter_constraints.items():
             value = params[name]
             for c in constraints:  # a plain loop: this runs on every fit, and generators cost a microsecond
@@ -199,6 +212,7 @@ class Estimator(BaseEstimator):
                 raise ParameterError(f"{type(self).__name__}({name}={value!r}): {name} must be "
                                      f"{_allowed(constraints)}; got {value!r}.")
         self._check_params()
+        self.__dict__["_validated"] = values
 
     def _check_params(self) -> None:
         """Cross-parameter rules of a family (override); raise :class:`ParameterError`."""
