@@ -124,7 +124,7 @@ class Summary:
         for caption, frame in self.tables:
             body = self._fmt(frame)
             levels = body.index.nlevels
-            head = [""] * levels + [esc(c) for c in body.columns]
+            head = [""] * levels + [esc(" ".join(map(str, c)) if isinstance(c, tuple) else c) for c in body.columns]
             rows = [" & ".join(head) + r" \\"]
             for idx, row in body.iterrows():
                 keys = idx if isinstance(idx, tuple) else (idx,)
