@@ -6,6 +6,7 @@ deliberately broken toy estimator and show that each check catches the breach it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from collections.abc import Callable
@@ -153,12 +154,17 @@ def check_results(res: Any, est: Estimator) -> None:
     assert len(frame) > 0 and frame["estimate"].notna().any()
     assert isinstance(res.meta, Meta)
     assert set(res.meta.params) == set(est.get_params(deep=False)), "meta must record every __init__ parameter"
+    recorded = res.meta.to_dict()["params"]
+    assert recorded == json.loads(json.dumps(est.settings())), "meta must record the settings' values"
     assert res.meta.estimator == type(est).__name__
-    assert isinstance(res.meta.seed, int) or "seed" not in est.get_params(deep=False)
+    assert isinstance(res.meta.seed, int), "the resolved seed must be recorded"
     assert 0 < res.meta.ci_level < 1 and res.meta.ci_method
     assert res.meta.versions.get("expectmodel")
     with pytest.raises((AttributeError, TypeError)):
         res.meta.ci_level = 0.5  # frozen
+    first = next(f.name for f in dataclasses.fields(res))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(res, first, None)  # the results object itself is frozen
 
 
 def check_reporting(res: ResultsBase) -> None:
@@ -181,6 +187,12 @@ def check_conf_int(res: ResultsBase) -> None:
     assert (wide.loc[ok, "ci_high"] >= narrow.loc[ok, "ci_high"] - 1e-12).all()
     with pytest.raises(ParameterError, match="level"):
         res.conf_int(1.5)
+    # at the fit's own level, the stored draws give to_frame()'s intervals
+    own = res.conf_int()
+    table = res.to_frame().merge(own, on=[*PARAMETER_COLUMNS[:5]], suffixes=("", "_draws"))
+    assert len(table) == len(own)
+    np.testing.assert_allclose(table["ci_low_draws"], table["ci_low"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(table["ci_high_draws"], table["ci_high"], rtol=1e-10, atol=1e-12)
 
 
 # -- the suite ----------------------------------------------------------------------------------------------
@@ -229,8 +241,9 @@ def test_compare_puts_fits_side_by_side():
     a, b = em.PLS(SMALL).fit(data), em.PLS(SMALL, consistent=True).fit(data)
     table = em.results.compare(a, b, names=["PLS", "PLSc"])
     assert list(table.columns) == ["PLS", "PLSc"]
-    paths = table.xs("path", level="kind")
-    assert (paths["PLSc"].abs() >= paths["PLS"].abs() - 1e-9).all()  # PLSc disattenuates reflective paths
+    for name, fit in (("PLS", a), ("PLSc", b)):  # each column is that fit's estimates, row for row
+        own = fit.to_frame().set_index(list(PARAMETER_COLUMNS[:5]))["estimate"]
+        pd.testing.assert_series_equal(table[name].reindex(own.index), own, check_names=False)
     with pytest.raises(ParameterError, match="names"):
         em.results.compare(a, b, names=["same", "same"])
 

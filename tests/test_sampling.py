@@ -88,4 +88,5 @@ def test_convergence_gates_warn_or_raise():
 
 def test_an_approximation_is_not_gated():
     diag = sampling.diagnose(None, ["mu"], sampling.Gates(), method="advi")
-    assert diag.passed and diag.method == "advi" and np.isnan(diag.max_rhat)
+    assert diag.passed is None and diag.verdict == "not applied (advi)" and np.isnan(diag.max_rhat)
+    sampling.enforce(diag, strict=True, what="An ADVI fit")  # nothing to enforce: no error

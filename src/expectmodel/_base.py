@@ -202,7 +202,7 @@ class Estimator(BaseEstimator):
         values = tuple(params.values())
         seen = self.__dict__.get("_validated")
         if seen is not None and len(seen) == len(values) and all(a is b for a, b in zip(seen, values, strict=True)):
-            return  # the very objects validated by the last fit (held there, so no id is reused)
+            return  # the very (immutable) objects validated by the last fit, held there so no id is reused
         for name, constraints in self._parameter_constraints.items():
             value = params[name]
             for c in constraints:  # a plain loop: this runs on every fit, and generators cost a microsecond
@@ -212,7 +212,8 @@ class Estimator(BaseEstimator):
                 raise ParameterError(f"{type(self).__name__}({name}={value!r}): {name} must be "
                                      f"{_allowed(constraints)}; got {value!r}.")
         self._check_params()
-        self.__dict__["_validated"] = values
+        if all(map(_immutable, values)):  # a list or dict could change in place: check it again next time
+            self.__dict__["_validated"] = values
 
     def _check_params(self) -> None:
         """Cross-parameter rules of a family (override); raise :class:`ParameterError`."""
@@ -236,6 +237,33 @@ class Estimator(BaseEstimator):
         [1, 10]
         """
         return {k: jsonable(v) for k, v in self.get_params(deep=False).items()}
+
+
+def _immutable(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float | str | frozenset | np.generic):
+        return True
+    if isinstance(value, tuple):
+        return all(map(_immutable, value))
+    params = getattr(type(value), "__dataclass_params__", None)
+    return bool(params is not None and params.frozen)
+
+
+def snapshot(value: Any) -> Any:
+    """A copy of a setting that later in-place changes of the original cannot reach (lists become tuples).
+
+    Examples
+    --------
+    >>> codes = [-99]
+    >>> kept = snapshot({"codes": codes})
+    >>> codes.append(99)
+    >>> kept
+    {'codes': (-99,)}
+    """
+    if isinstance(value, list | tuple):
+        return tuple(snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: snapshot(v) for k, v in value.items()}
+    return value
 
 
 @functools.cache

@@ -488,9 +488,19 @@ class Diagnostics:
     worst: dict = field(default_factory=dict)  # the parameter with the largest R-hat and the smallest ESS
 
     @property
-    def passed(self) -> bool:
-        """True when every gate passed (no ``failures``)."""
+    def passed(self) -> bool | None:
+        """Whether the gates passed: True, False, or None when no gate applies.
+
+        An ADVI approximation has no chains to check: it neither passes nor fails.
+        """
+        if self.method != "nuts":
+            return None
         return not self.failures
+
+    @property
+    def verdict(self) -> str:
+        """``"passed"``, ``"FAILED"`` or ``"not applied (<method>)"``, for reports."""
+        return {True: "passed", False: "FAILED"}.get(self.passed, f"not applied ({self.method})")
 
     def to_dict(self) -> dict:
         """Return the JSON-ready fields plus ``passed``.
@@ -610,7 +620,7 @@ def enforce(diag: Diagnostics, *, strict: bool, what: str) -> None:
     --------
     >>> enforce(Diagnostics(1.0, 900.0, 800.0, 0, 0.9, Gates()), strict=True, what="A fit")  # passed: silent
     """
-    if diag.passed:
+    if diag.passed is not False:  # passed, or not applicable (an approximation)
         return
     msg = (f"{what} failed the convergence gates: {'; '.join(diag.failures)}. Run more draws/tune, raise "
            "target_accept, or check the model; see results.diagnostics.")

@@ -259,7 +259,8 @@ def test_advi_quick_look_mode():
                                                                                 draws=200, seed=0))
     res = est.fit(sim.data)
     # no gate applies to ADVI: nothing failed because nothing was measured
-    assert res.diagnostics.method == "advi" and res.diagnostics.failures == () and np.isnan(res.diagnostics.max_rhat)
+    assert res.diagnostics.method == "advi" and res.diagnostics.passed is None and np.isnan(res.diagnostics.max_rhat)
+    assert "gates not applied (advi)" in repr(res) and "approximation" in str(res)
     assert res.meta["sampler"]["method"] == "advi" and res.diagnostics.extra["steps"] <= 4000
     gap = res.dimensions().xs("gap_P-E", level="quantity")["mean"].to_numpy()
     np.testing.assert_allclose(gap, sim.truth["mu"][1] - sim.truth["mu"][0], atol=0.35)

@@ -283,7 +283,7 @@ class LatentResults(ResultsBase):
             "link": str(self.config.link), "invariance": str(self.config.invariance),
             "sampler": f"{cfg['used']} ({cfg['method']})", "draws": f"{cfg['chains']} x ({cfg['tune']}+{cfg['draws']})",
             "max R-hat": f"{dg.max_rhat:.3f}", "min ESS bulk": f"{dg.min_ess_bulk:.0f}",
-            "divergences": str(dg.divergences), "gates": "passed" if dg.passed else "FAILED",
+            "divergences": str(dg.divergences), "gates": dg.verdict,
             "seed": str(self.meta.seed), "interval": f"{self.ci_level:.0%} equal-tailed",
         })
         s.add_table("Dimension levels, latent gap and perception scale", self.dimensions())
@@ -291,14 +291,17 @@ class LatentResults(ResultsBase):
             s.add_table("Satisfaction link", self.link())
         if self.layout.drivers is not None and "Gamma_mean" in self.posterior:
             s.add_table("Drivers of expectations (pooled over stages, per SD)", self.drivers().loc["pooled"])
-        if not dg.passed:
+        if dg.passed is False:
             s.notes.append("Convergence gates FAILED: " + "; ".join(dg.failures))
+        elif dg.passed is None:
+            s.notes.append(f"{dg.method} is an approximation: no convergence gate applies, and its intervals are "
+                           "too narrow; use it to look, then NUTS to report.")
         s.notes.append("Levels are on the logit scale relative to the centred thresholds (scale midpoint = 0).")
         return s
 
     def _repr_facts(self) -> str:
         cfg = self.meta["sampler"]
-        gates = "gates passed" if self.diagnostics.passed else "gates FAILED"
+        gates = f"gates {self.diagnostics.verdict}"
         return (f"n={self.layout.n}, batteries={'/'.join(self.layout.batteries)}, {len(self.layout.dims)} dimensions, "
                 f"link={self.config.link}, {cfg['used']} {cfg['method']} {cfg['chains']}x{cfg['draws']}, {gates}")
 

@@ -23,8 +23,9 @@ import pandas as pd
 from expectmodel._base import Estimator, InstanceOf, resolve_seed
 from expectmodel._meta import versions
 from expectmodel.data import read_grouping
-from expectmodel.errors import DataError, ParameterError
+from expectmodel.errors import ConvergenceError, DataError, ParameterError
 from expectmodel.results import DataInfo, Meta, ResultsBase
+from expectmodel.sem._data import pairwise_correlation_stack
 from expectmodel.sem._estimates import estimate_stack
 from expectmodel.sem._moments import correlation_stack
 from expectmodel.sem.pls import PLS
@@ -95,12 +96,15 @@ class MultiGroupPLS(Estimator):
         model = est._spec()
         labels = _group_labels(data, self.by)
         seed = resolve_seed(est.seed)
+        # each group resamples with its own stream (equal-sized groups would otherwise share resamples)
+        streams = np.random.SeedSequence(seed).spawn(len(labels))
         fits = {}
         text = data[self.by].astype(str)
-        for label in labels:
+        for label, stream in zip(labels, streams, strict=True):
             subset = data[(text == label).to_numpy()]
             try:
-                fits[str(label)] = est._fit(model, subset, group=str(label), seed=seed)
+                fits[str(label)] = est._fit(model, subset, group=str(label),
+                                            seed=int(stream.generate_state(1)[0]))
             except DataError as exc:
                 raise DataError(f"Group '{label}' ({len(subset)} respondents): {exc}") from None
         parts = [f.meta.data for f in fits.values()]
@@ -217,20 +221,24 @@ class MultiGroupResults(ResultsBase):
         for g1, g2 in combinations(self.fits, 2):
             a, b = self.fits[g1], self.fits[g2]
             x = np.vstack([a.prepared.values, b.prepared.values])
-            z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+            pairwise = a.prepared.pairwise is not None  # NaN kept: each permuted group's correlations pairwise
+            z = (x - np.nanmean(x, axis=0)) / np.nanstd(x, axis=0, ddof=1)
             n1, n = a.n, x.shape[0]
             member = np.zeros((n_permutations, n))
             order = np.argsort(rng.random((n_permutations, n)), axis=1)
             np.put_along_axis(member, order[:, :n1], 1.0, axis=1)
             diffs = []
             for counts in (member, 1.0 - member):
-                corr, _, _ = correlation_stack(z, counts)
+                corr = pairwise_correlation_stack(z, counts)[0] if pairwise else correlation_stack(z, counts)[0]
                 est = estimate_stack(corr, a.layout, a.options)
                 src, dst = np.nonzero(a.layout.adjacency)
                 diffs.append(est.paths[:, src, dst])
             perm = diffs[0] - diffs[1]
             observed = a.paths["estimate"].to_numpy() - b.paths["estimate"].to_numpy()
             valid = np.isfinite(perm).all(axis=1)
+            if not valid.any():
+                raise ConvergenceError(f"No permutation of groups '{g1}' and '{g2}' gave finite paths; the "
+                                       "pooled indicator correlations are degenerate.")
             exceed = (np.abs(perm[valid]) >= np.abs(observed) - 1e-12).sum(axis=0)
             pvals = (1 + exceed) / (1 + valid.sum())
             for r, (src_name, dst_name) in enumerate(zip(a.paths["source"], a.paths["target"], strict=True)):

@@ -15,7 +15,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
+from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed, snapshot
+from expectmodel.data.schema import Scale as DataScale
 from expectmodel.errors import ConvergenceError, ConvergenceWarning
 from expectmodel.sem import _kernel as k
 from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare
@@ -32,7 +33,8 @@ SINGULAR_EIG = 1e-10
 
 def _is_scale(value: object) -> bool:
     pairs = value.values() if isinstance(value, Mapping) else [value]
-    return all(len(p) == 2 and float(p[0]) < float(p[1]) for p in pairs)  # type: ignore[arg-type]
+    return all(isinstance(p, DataScale) or (len(p) == 2 and float(p[0]) < float(p[1]))  # type: ignore[arg-type]
+               for p in pairs)
 
 
 def _is_codes(value: object) -> bool:
@@ -109,7 +111,8 @@ class PLS(Estimator):
         "consistent": [OneOf(True, False)],
         "max_iter": [Interval(int, 1, None)],
         "tol": [Interval(float, 0, None, closed="neither")],
-        "scale": [None, Predicate(_is_scale, "a (low, high) pair with low < high, or {construct: (low, high)}")],
+        "scale": [None, Predicate(_is_scale, "a Scale, a (low, high) pair with low < high, or a mapping "
+                                            "{construct: Scale or (low, high)}")],
         "missing": [OneOf("raise", "listwise", "pairwise", "mean")],
         "missing_values": [Predicate(_is_codes, "a number or a list of numbers (codes meaning no answer)")],
         "bootstrap": [OneOf(0), Interval(int, 20, None)],
@@ -199,7 +202,7 @@ class PLS(Estimator):
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
                                  bca=self.bca, pairwise=prepared.pairwise is not None)
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in self.get_params(deep=False).items()}
+        params = {k: snapshot(v) for k, v in self.get_params(deep=False).items()}
         record = FitRecord(type(self).__name__, params, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group)

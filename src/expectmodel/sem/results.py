@@ -66,7 +66,7 @@ class FitRecord:
     """
 
     estimator: str
-    params: dict[str, Any]  # every __init__ parameter as at fit time (lists kept as tuples)
+    params: dict[str, Any]  # every __init__ parameter as at fit time (``_base.snapshot``)
     seed: int | None
 
     @property
