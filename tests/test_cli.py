@@ -72,6 +72,19 @@ def test_small_run_writes_json(files, capsys):
     assert f"wrote {out}" in captured.err
 
 
+def test_groups_and_pairwise_from_the_command_line(files, capsys):
+    data = em.simulate.survey(em.Model.from_syntax(SYNTAX), 120, scale=(1, 7), missing_rate=0.05, seed=4).data
+    data.assign(stage=["new", "loyal"] * 60).to_csv(files / "staged.csv", index=False)
+    out = files / "groups.json"
+    code = main(["pls", str(files / "staged.csv"), "--model", str(files / "model.txt"), "--scale", "1,7",
+                 "--missing", "pairwise", "--groups", "stage", "--json", str(out)])
+    assert code == 0
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got["schema"] == "expectmodel.pls.multigroup" and set(got["groups"]) == {"new", "loyal"}
+    assert got["groups"]["new"]["meta"]["data"]["missing"] == "pairwise"
+    assert "by 'stage'" in capsys.readouterr().out
+
+
 def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--help"])

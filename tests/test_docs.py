@@ -43,15 +43,7 @@ MODULES = [
 
 # (qualified name, missing part) pairs known to fail. The list can only shrink: an entry that passes
 # fails test_allowed_gaps_are_still_gaps, so remove it when its docstring is done.
-ALLOWED_GAPS: set[tuple[str, str]] = {
-    # expectmodel.data's moment summaries (defined in sem/_data.py): internal records a user never
-    # builds; their class examples are still to be written
-    ("expectmodel.data.ColumnSummary", "Examples"),
-    ("expectmodel.data.ColumnSummary", "Parameters"),
-    ("expectmodel.data.ColumnSummary.merge", "Examples"),
-    ("expectmodel.data.PreparedData", "Examples"),
-    ("expectmodel.data.PreparedData", "Parameters"),
-}
+ALLOWED_GAPS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     pls.add_argument("--scale", type=_scale, default=None, help="answer scale LOW,HIGH (e.g. 1,10)")
     pls.add_argument("--missing-values", type=float, nargs="*", default=[], metavar="CODE",
                      help="codes meaning 'no answer', e.g. -99")
-    pls.add_argument("--missing", choices=["raise", "listwise", "mean"], default="raise")
-    pls.add_argument("--groups", default=None, help="column with group labels (prints each group)")
+    pls.add_argument("--missing", choices=["raise", "listwise", "pairwise", "mean"], default="raise")
+    pls.add_argument("--groups", default=None,
+                     help="column with group labels: fit each group (MultiGroupPLS) and print them side by side")
     pls.add_argument("--json", type=Path, default=None, help="write the results as JSON here")
     pls.add_argument("--quiet", action="store_true", help="do not print the summary")
     demo = sub.add_parser("demo", help="full ECSI and SERVQUAL analyses of the bundled surveys, written to folders")
@@ -99,16 +100,16 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _pls(args: argparse.Namespace) -> None:
-    from expectmodel.sem import PLS
+    from expectmodel.sem import PLS, MultiGroupPLS
 
-    if args.groups is not None:
-        raise ExpectmodelError("--groups is only available from Python for now (MultiGroupPLS(PLS(...), by=...)).")
     if not args.model.is_file():
         raise ExpectmodelError(f"Model file '{args.model}' does not exist.")
     data = _read_csv(args.data)
     est = PLS(args.model.read_text(encoding="utf-8"), scheme=args.scheme, consistent=args.consistent,
               bootstrap=args.boot, seed=args.seed, scale=args.scale, missing=args.missing,
               missing_values=tuple(args.missing_values), progress=args.boot > 0 and sys.stderr.isatty())
+    if args.groups is not None:
+        est = MultiGroupPLS(est, by=args.groups)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = est.fit(data)

@@ -17,8 +17,10 @@ Every fit returns a :class:`ResultsBase` subclass that is frozen after construct
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -387,6 +389,36 @@ class ResultsBase:
     # -- export ---------------------------------------------------------------------------------
     def _to_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def to_json(self, path: str | Path | None = None, indent: int = 2) -> str:
+        """Serialise :meth:`to_dict` as JSON (NaN becomes null); also write it to ``path`` if given.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path, optional
+            A file to write (UTF-8, with a final newline).
+        indent : int, default 2
+            JSON indentation.
+
+        Returns
+        -------
+        str
+            The JSON text.
+
+        Examples
+        --------
+        >>> import json
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="listwise").fit(em.datasets.load_csi_survey())
+        >>> doc = json.loads(res.to_json())
+        >>> doc["schema"], doc["schema_version"], doc["meta"]["data"]["n_used"]
+        ('expectmodel.pls', 2, 360)
+        """
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            Path(path).write_text(text + "\n", encoding="utf-8")
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """Export the fit as a JSON-ready dictionary.

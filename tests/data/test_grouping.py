@@ -20,8 +20,12 @@ def test_order_of_appearance_sorted_and_categorical(frame):
     assert g.levels == ("new", "loyal", "lapsed") and g.counts == (2, 2, 1)
     assert g.codes.tolist() == [0, 1, 0, 2, 1] and g.labels.tolist() == frame.stage.tolist()
     assert read_grouping(frame, "stage", ordered=True).levels == ("lapsed", "loyal", "new")
-    cat = frame.assign(stage=pd.Categorical(frame.stage, categories=["new", "loyal", "lapsed", "never"]))
-    assert read_grouping(cat, "stage").levels == ("new", "loyal", "lapsed")
+    cat = frame.assign(stage=pd.Categorical(frame.stage, categories=["loyal", "new", "lapsed"]))
+    assert read_grouping(cat, "stage").levels == ("loyal", "new", "lapsed")  # the categories' order
+    assert read_grouping(cat, "stage", ordered=True).levels == ("loyal", "new", "lapsed")  # ... wins over sorting
+    unused = frame.assign(stage=pd.Categorical(frame.stage, categories=["new", "loyal", "lapsed", "never"]))
+    with pytest.raises(em.DataError, match=r"Group\(s\) 'never' of column 'stage' have no respondents"):
+        read_grouping(unused, "stage")  # one rule for every family: a declared category needs respondents
     declared = read_grouping(frame, "stage", levels=["lapsed", "new", "loyal"])
     assert declared.levels == ("lapsed", "new", "loyal") and declared.codes[0] == 1
 

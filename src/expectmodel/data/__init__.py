@@ -10,13 +10,11 @@ Every family (PLS, the latent model, and those to come) reads data through these
 same bad input gets the same message everywhere. Missing-answer codes become NaN before any check,
 so a code is never treated as an answer.
 
-PLS's fused extract-and-cross-product pass lives next to its moments in :mod:`expectmodel.sem._data`;
-``prepare``, ``PreparedData`` and ``ColumnSummary`` are still importable from here.
+PLS's fused extract-and-cross-product pass lives next to its moments in :mod:`expectmodel.sem._data`
+(the data layer imports no model family).
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
 
 from expectmodel.data.grouping import Grouping, read_grouping
 from expectmodel.data.long import widen
@@ -24,35 +22,19 @@ from expectmodel.data.missing import MISSING_POLICIES, MissingPolicy, MissingRec
 from expectmodel.data.read import Items, parse_codes, read_items
 from expectmodel.data.schema import KINDS, Scale, as_scale, resolve_scale
 
-if TYPE_CHECKING:
-    from expectmodel.sem._data import ColumnSummary, PreparedData, prepare
-
 __all__ = [
     "KINDS",
     "MISSING_POLICIES",
-    "ColumnSummary",
     "Grouping",
     "Items",
     "MissingPolicy",
     "MissingRecord",
-    "PreparedData",
     "Scale",
     "apply_missing",
     "as_scale",
     "parse_codes",
-    "prepare",
     "read_grouping",
     "read_items",
     "resolve_scale",
     "widen",
 ]
-
-_PLS = ("prepare", "PreparedData", "ColumnSummary")
-
-
-def __getattr__(name: str) -> Any:  # PEP 562: PLS's pass imports expectmodel.sem, which imports this package
-    if name in _PLS:
-        from expectmodel.sem import _data
-
-        return getattr(_data, name)
-    raise AttributeError(f"module 'expectmodel.data' has no attribute {name!r}")

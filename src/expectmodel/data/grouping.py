@@ -81,8 +81,9 @@ def read_grouping(
     levels : iterable, optional
         The levels in their natural order; every row must hold one of them and each must have rows.
     ordered : bool
-        Without ``levels``: sort the levels found (else: a categorical column's category order,
-        otherwise the order of first appearance).
+        Without ``levels``: sort the levels found (otherwise the order of first appearance). A
+        categorical column's categories are its levels, in their order, whatever ``ordered`` says,
+        and each category needs respondents.
     min_levels : int
         Fewest levels needed (e.g. 2 to compare groups).
     levels_name : str
@@ -117,9 +118,15 @@ def read_grouping(
         raise DataError(f"Column '{column}' has no group label in {int(na.sum())} row(s): {_rows(frame.index, na)}. "
                         "Every row needs one; fill them in or drop those rows.")
     values = raw.astype(str).to_numpy()
-    if isinstance(raw.dtype, pd.CategoricalDtype):
+    categorical = isinstance(raw.dtype, pd.CategoricalDtype)
+    if categorical:  # the declared categories are the levels, in their order; each needs respondents
         present = set(values)
-        found = [str(c) for c in raw.cat.categories if str(c) in present]
+        found = [str(c) for c in raw.cat.categories]
+        unused = [c for c in found if c not in present]
+        if unused and levels is None:
+            raise DataError(f"Group(s) {', '.join(map(repr, unused))} of column '{column}' have no respondents; "
+                            "remove the unused categories (e.g. with .cat.remove_unused_categories()) or collect "
+                            "data for them.")
     else:
         found = list(dict.fromkeys(values))
     if levels is not None:
@@ -130,14 +137,14 @@ def read_grouping(
         if unknown:
             raise DataError(f"Column '{column}' holds value(s) {', '.join(map(repr, unknown))} not in "
                             f"{levels_name}={list(declared)}.")
-        empty = [s for s in declared if s not in set(found)]
+        empty = [s for s in declared if s not in set(values)]
         if empty:
             raise DataError(f"Level(s) {', '.join(map(repr, empty))} of column '{column}' have no respondents; a "
                             f"group without data cannot be estimated. Remove them from {levels_name}= or add "
                             "their respondents.")
         order = declared
     else:
-        order = tuple(sorted(found)) if ordered else tuple(found)
+        order = tuple(sorted(found)) if ordered and not categorical else tuple(found)
     if len(order) < min_levels:
         raise DataError(f"Column '{column}' has {len(order)} level(s) ({', '.join(map(repr, order))}); at least "
                         f"{min_levels} are needed to compare groups.")

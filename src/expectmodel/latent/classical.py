@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from expectmodel.errors import DataError
+from expectmodel.errors import DataError, DataWarning
 from expectmodel.latent.design import SurveyData
 from expectmodel.summary import Summary
 
@@ -231,7 +231,7 @@ def servqual(data: SurveyData) -> ClassicalScores:
         off = np.abs(total[:, 0] - 100) > 1
         if off.any():
             warnings.warn(f"importance points do not sum to 100 for {off.sum()} respondent(s); they were "
-                          "normalised to weights summing to one.", UserWarning, stacklevel=2)
+                          "normalised to weights summing to one.", DataWarning, stacklevel=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             w = w / total
         resp["SQ_weighted"] = np.nansum(w * Gd, axis=1)
@@ -381,7 +381,7 @@ def zone_of_tolerance(data: SurveyData) -> ZoneOfTolerance:
     -------
     ZoneOfTolerance
         Item, dimension and respondent tables and the list of D < A inversions (a
-        ``UserWarning`` says how many there are).
+        ``DataWarning`` says how many there are).
 
     Raises
     ------
@@ -456,7 +456,7 @@ def zone_of_tolerance(data: SurveyData) -> ZoneOfTolerance:
     if len(inversions):
         warnings.warn(f"{len(inversions)} answer pair(s) have desired < adequate (D < A) in "
                       f"{len(set(r))} respondent(s); they are kept and listed in .inversions.",
-                      UserWarning, stacklevel=2)
+                      DataWarning, stacklevel=2)
     meta = {"n": data.n, "n_inversions": len(inversions),
             "note": "Likert answers treated as quasi-metric (METHODS D2)."}
     return ZoneOfTolerance(items, dimensions, respondents, inversions, meta)

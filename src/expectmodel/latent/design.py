@@ -29,7 +29,7 @@ import pandas as pd
 from expectmodel.data import Scale, read_grouping, read_items, widen
 from expectmodel.data import _messages as msg
 from expectmodel.data.read import parse_codes
-from expectmodel.errors import DataError, SpecError
+from expectmodel.errors import DataError, DataWarning, SpecError
 
 __all__ = ["BATTERIES", "SERVQUAL_DIMENSIONS", "Design", "SurveyData", "servqual_design"]
 
@@ -452,7 +452,7 @@ one dimension only.
         if heaped > 0.3:
             warnings.warn(f"{what}: {heaped:.0%} of the probabilities are exactly 0, 50% or 100%; such heaping "
                           "often marks 'don't know' or rounding rather than belief (METHODS §2.1).",
-                          UserWarning, stacklevel=3)
+                          DataWarning, stacklevel=3)
         return vals
 
 

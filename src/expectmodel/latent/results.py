@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from expectmodel.errors import SpecError
+from expectmodel.errors import DataWarning, SpecError
 from expectmodel.latent._forward import latent_levels, simulate_answers
 from expectmodel.latent._layout import LatentConfig, Layout
 from expectmodel.latent.design import Design, SurveyData
@@ -530,7 +530,7 @@ class LatentResults(ResultsBase):
     def loo(self, var: str = "satisfaction"):
         """Compute leave-one-respondent-out PSIS-LOO on ``var``.
 
-        Respondents with a Pareto k-hat above 0.7 are reported in a ``UserWarning``.
+        Respondents with a Pareto k-hat above 0.7 are reported in a ``DataWarning``.
 
         Parameters
         ----------
@@ -567,7 +567,7 @@ class LatentResults(ResultsBase):
                 warnings.warn(f"PSIS-LOO on {var!r}: {bad} respondent(s) have Pareto k-hat > 0.7, so their LOO "
                               "terms are unreliable; check them (loo.pareto_k) or use grouped K-fold "
                               "cross-validation before trusting a close comparison (METHODS §6.4).",
-                              UserWarning, stacklevel=2)
+                              DataWarning, stacklevel=2)
             self._cache[key] = loo
         return self._cache[key]
 

@@ -37,19 +37,8 @@ __all__ = ["MultiGroupPLS", "MultiGroupResults"]
 
 
 def _group_labels(data: pd.DataFrame, column: str) -> list[str]:
-    """Read the groups through the shared grouping reader.
-
-    A categorical column's declared categories must all have respondents; at least two groups.
-    """
-    grouping = read_grouping(data, column, min_levels=2)
-    col = data[column]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        unused = [str(c) for c in col.cat.categories if str(c) not in grouping.levels]
-        if unused:
-            raise DataError(f"Group(s) {', '.join(map(repr, unused))} of column '{column}' have no respondents; "
-                            "remove the unused categories (e.g. with .cat.remove_unused_categories()) or collect "
-                            "data for them.")
-    return list(grouping.levels)
+    """Read the groups through the shared grouping reader (at least two, each with respondents)."""
+    return list(read_grouping(data, column, min_levels=2).levels)
 
 
 class MultiGroupPLS(Estimator):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from expectmodel.errors import SpecError
+from expectmodel.errors import DataWarning, SpecError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -135,7 +135,7 @@ def ipma(target: str, names: Sequence[str], indicators: Sequence[str], blocks: S
     if negative:
         warnings.warn(
             f"Negative outer weights for {', '.join(negative)}: performance values may leave 0-100. "
-            "They are reported unclipped; check for reverse-coded items.", UserWarning, stacklevel=3)
+            "They are reported unclipped; check for reverse-coded items.", DataWarning, stacklevel=3)
     cons = pd.DataFrame({
         "construct": [names[i] for i in sources],
         "importance": importance[sources],

@@ -7,11 +7,9 @@ frozen.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -30,7 +28,7 @@ from expectmodel.spec import Model
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from expectmodel.data import PreparedData
+    from expectmodel.sem._data import PreparedData
     from expectmodel.sem.ipma import IPMA
 
 from expectmodel.summary import Summary
@@ -571,36 +569,6 @@ class PLSResults(ResultsBase):
                     out["boot_se"]["htmt"].setdefault(c, {})[d] = _num(se_)
                     out["boot_ci"]["htmt"].setdefault(c, {})[d] = [_num(low), _num(high)]
         return out
-
-    def to_json(self, path: str | FilePath | None = None, indent: int = 2) -> str:
-        """Serialise :meth:`to_dict` as JSON (NaN becomes null); also write it to ``path`` if given.
-
-        Parameters
-        ----------
-        path : str or pathlib.Path, optional
-            A file to write (UTF-8, with a final newline).
-        indent : int, default 2
-            JSON indentation.
-
-        Returns
-        -------
-        str
-            The JSON text.
-
-        Examples
-        --------
-        >>> import json
-        >>> import expectmodel as em
-        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
-        ...              missing="listwise").fit(em.datasets.load_csi_survey())
-        >>> doc = json.loads(res.to_json())
-        >>> doc["schema"], doc["schema_version"], doc["meta"]["data"]["n_used"]
-        ('expectmodel.pls', 2, 360)
-        """
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        if path is not None:
-            FilePath(path).write_text(text + "\n", encoding="utf-8")
-        return text
 
     # -- plots ---------------------------------------------------------------------------------
     def plot_paths(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
