@@ -30,6 +30,7 @@ MODULES = [
     "expectmodel.spec",
     "expectmodel.data",
     "expectmodel.results",
+    "expectmodel.inference",
     "expectmodel.summary",
     "expectmodel.plotting",
     "expectmodel.simulate",

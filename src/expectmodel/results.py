@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.errors import ParameterError
+from expectmodel.inference import equal_tailed
 
 if TYPE_CHECKING:
     from expectmodel.summary import Summary
@@ -354,7 +355,7 @@ class ResultsBase:
                 "bootstrap=N).")
         rows, draws = stored
         with np.errstate(invalid="ignore"):
-            low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+            low, high = equal_tailed(draws, level, skipna=True)
         out = rows[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high)
         out.attrs["ci_level"] = level
         return out

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.errors import DataWarning, SpecError
+from expectmodel.inference import equal_tailed
 from expectmodel.latent._forward import latent_levels, simulate_answers
 from expectmodel.latent._layout import LatentConfig, Layout
 from expectmodel.latent.design import Design, SurveyData
@@ -36,7 +37,7 @@ def _interval_table(draws: np.ndarray, level: float, index: pd.Index, prefix: st
     Rows follow ``index`` (the remaining axes flattened).
     """
     x = draws.reshape(draws.shape[0], -1)
-    lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    lo, hi = equal_tailed(x, level)
     out = pd.DataFrame({f"{prefix}mean": x.mean(0), f"{prefix}std_error": x.std(0, ddof=1),
                         f"{prefix}ci_low": lo, f"{prefix}ci_high": hi}, index=index)
     out.attrs["ci_level"] = level
@@ -253,7 +254,7 @@ class LatentResults(ResultsBase):
         """
         rows, draws = self._parameter_draws
         level = self.ci_level
-        lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        lo, hi = equal_tailed(draws, level)
         out = rows.assign(estimate=draws.mean(axis=0), std_error=draws.std(axis=0, ddof=1), ci_low=lo, ci_high=hi)
         out = out[list(PARAMETER_COLUMNS)]
         return _with_level(out, level)
@@ -742,7 +743,7 @@ class PredictiveCheck:
             obs = np.bincount(obs_cat[mask], minlength=K) / mask.sum()
             x = draws[:, mask]
             share = np.stack([(x == k).mean(axis=1) for k in range(K)], axis=1)  # (S, K)
-            lo, hi = np.quantile(share, [(1 - ci_level) / 2, (1 + ci_level) / 2], axis=0)
+            lo, hi = equal_tailed(share, ci_level)
             for k in range(K):
                 rows.append({"block": name, "category": low + k, "observed": obs[k], "predicted": share[:, k].mean(),
                              "ci_low": lo[k], "ci_high": hi[k]})

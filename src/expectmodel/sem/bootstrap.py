@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from expectmodel.inference import equal_tailed
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import _moments, quality
 from expectmodel.sem._data import pairwise_correlation_stack
@@ -251,7 +252,7 @@ def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | 
         se = draws.std(axis=0, ddof=1)
         t = np.where(se > 0, point / se, np.nan)
         pval = 2 * stats.t.sf(np.abs(t), dof)
-        lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
+        lo, hi = equal_tailed(draws, level)
         out = {"std_error": se, "t": t, "p": pval, "ci_low": lo, "ci_high": hi}
         if jack is None:
             return out
