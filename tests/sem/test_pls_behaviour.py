@@ -227,3 +227,12 @@ def test_cli_reports_errors_without_a_traceback(small_data, tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert main(["pls", str(tmp_path / "nope.csv"), "--model", str(tmp_path / "model.txt")]) == 2
+
+
+def test_spec_labels_are_reported_next_to_their_rows(small_data):
+    labelled = SMALL.to_syntax().replace("Satisfaction ~ Quality", "Satisfaction ~ b1*Quality")
+    assert "b1*" in labelled
+    frame = em.PLS(labelled).fit(small_data).to_frame().set_index(["kind", "lhs", "rhs"])
+    assert frame.loc[("path", "Satisfaction", "Quality"), "label"] == "b1"
+    assert (frame["label"] == "").sum() == len(frame) - 1
+    assert "label" not in em.PLS(SMALL).fit(small_data).to_frame()  # no labels, no column

@@ -22,6 +22,7 @@ from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import quality
 from expectmodel.sem._estimates import Options, StackEstimates, index_weights
+from expectmodel.sem._spec import pls_labels
 from expectmodel.sem.bootstrap import BootstrapDraws, interval_estimates
 from expectmodel.spec import Model
 
@@ -453,7 +454,8 @@ class PLSResults(ResultsBase):
 
         Columns: :data:`~expectmodel.results.PARAMETER_COLUMNS` (``kind, lhs, op, rhs, group, estimate,
         std_error, ci_low, ci_high``), then ``t, p, bca_low, bca_high`` after a bootstrap (the interval
-        columns are NaN without one). lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs.
+        columns are NaN without one), and ``label`` when the spec labels parameters (``S ~ b1*Q``).
+        lavaan's orientation: ``lhs ~ rhs`` is rhs -> lhs.
 
         Returns
         -------
@@ -473,6 +475,9 @@ class PLSResults(ResultsBase):
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True)
         out = out[~((out["kind"] == "index") & out["estimate"].isna())].reset_index(drop=True)
+        labels = pls_labels(self.model)
+        if labels:  # the spec's parameter labels ('S ~ b1*Q'), next to the rows they name
+            out["label"] = [labels.get(key, "") for key in zip(out["lhs"], out["op"], out["rhs"], strict=True)]
         return frame_with_columns(out)
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
