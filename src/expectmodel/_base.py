@@ -199,10 +199,6 @@ class Estimator(BaseEstimator):
         expectmodel.errors.ParameterError: PLS(bootstrap=-1): bootstrap must be one of 0 or an integer in [20, inf); got -1.
         """  # noqa: E501
         params = self.get_params(deep=False)
-        values = tuple(params.values())
-        seen = self.__dict__.get("_validated")
-        if seen is not None and len(seen) == len(values) and all(a is b for a, b in zip(seen, values, strict=True)):
-            return  # the very (immutable) objects validated by the last fit, held there so no id is reused
         for name, constraints in self._parameter_constraints.items():
             value = params[name]
             for c in constraints:  # a plain loop: this runs on every fit, and generators cost a microsecond
@@ -212,8 +208,6 @@ class Estimator(BaseEstimator):
                 raise ParameterError(f"{type(self).__name__}({name}={value!r}): {name} must be "
                                      f"{_allowed(constraints)}; got {value!r}.")
         self._check_params()
-        if all(map(_immutable, values)):  # a list or dict could change in place: check it again next time
-            self.__dict__["_validated"] = values
 
     def _check_params(self) -> None:
         """Cross-parameter rules of a family (override); raise :class:`ParameterError`."""
@@ -237,15 +231,6 @@ class Estimator(BaseEstimator):
         [1, 10]
         """
         return {k: jsonable(v) for k, v in self.get_params(deep=False).items()}
-
-
-def _immutable(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | float | str | frozenset | np.generic):
-        return True
-    if isinstance(value, tuple):
-        return all(map(_immutable, value))
-    params = getattr(type(value), "__dataclass_params__", None)
-    return bool(params is not None and params.frozen)
 
 
 def snapshot(value: Any) -> Any:
