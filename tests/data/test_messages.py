@@ -100,3 +100,15 @@ def test_non_numeric_answer(csi, servqual, design):
            "and declare missing-answer codes with missing_values=."
     assert a == "Column 'CUEX2' (construct 'Expectation') " + tail.format(4)
     assert b == "Column 'D_q2' (battery D, item q2) " + tail.format(rid)
+
+
+def test_unknown_parameter_value(csi, servqual, design):
+    """A setting outside its allowed values is a ParameterError (also a ValueError) naming the setting, the
+    value and what is allowed, raised by fit in both families before any data are read."""
+    with pytest.raises(em.ParameterError, match=re.escape(
+            "PLS(missing='drop'): missing must be one of 'raise', 'listwise', 'pairwise', 'mean'; got 'drop'.")):
+        em.PLS(em.spec.templates.ecsi(), missing="drop").fit(csi)
+    with pytest.raises(em.ParameterError, match=r"LatentExpectations\(link='free-ish'\): link must be one of"):
+        em.latent.LatentExpectations(design, link="free-ish").fit(servqual)
+    with pytest.raises(ValueError, match="ci_level"):  # a ParameterError is a ValueError too
+        em.latent.LatentExpectations(design, ci_level=1.5).fit(servqual)
