@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from expectmodel.plotting import axes
+
 __all__ = ["plot_drivers", "plot_gaps", "plot_predictive", "plot_zone_of_tolerance"]
 
 
 def _ax(ax, size=(6.0, 3.6)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    return ax
+    return axes(ax, size)  # the package's one axes helper, at this module's default size
 
 
 def plot_gaps(dimensions: pd.DataFrame, *, ci_level: float, ax=None):
