@@ -17,7 +17,13 @@ from expectmodel.errors import ParameterError
 if TYPE_CHECKING:
     from expectmodel.data.missing import MissingRecord
 
-__all__ = ["Items", "find_columns", "parse_codes", "read_items"]
+__all__ = [
+    "Items",
+    "find_columns",
+    "is_codes",
+    "parse_codes",
+    "read_items",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +116,36 @@ def parse_codes(missing_values: object) -> tuple[float, ...]:
     if any(np.isnan(c) for c in codes):
         raise ParameterError("missing_values: NaN is always missing; declare only the numeric codes.")
     return codes
+
+
+def is_codes(value: object) -> bool:
+    """Tell whether ``value`` is a valid ``missing_values=`` setting (what :func:`parse_codes` accepts).
+
+    Every family's parameter constraint on ``missing_values`` uses it, so they accept the same settings.
+
+    Parameters
+    ----------
+    value : object
+        A candidate setting.
+
+    Returns
+    -------
+    bool
+        False for booleans, text, NaN and anything that is not numbers.
+
+    Examples
+    --------
+    >>> is_codes(-99), is_codes([-99, 99]), is_codes(()), is_codes("n/a"), is_codes(True)
+    (True, True, True, False, False)
+    """
+    items = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(v, bool | np.bool_ | str | bytes) for v in items):
+        return False
+    try:
+        parse_codes(value)
+    except ParameterError:
+        return False
+    return True
 
 
 def find_columns(columns: pd.Index, wanted: Sequence[str], owner: Mapping[str, str] | None = None) -> np.ndarray:

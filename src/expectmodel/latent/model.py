@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel._base import InstanceOf, Interval, OneOf, Predicate
+from expectmodel.data.read import is_codes
 from expectmodel.errors import ParameterError, SpecError
 from expectmodel.latent._forward import respondent_loglik, simulate_answers
 from expectmodel.latent._graph import PRIORS, build_graph, params_from
@@ -50,12 +51,6 @@ RATIO_LINK_MESSAGE = (
     "here. For manifest ratio-scale inputs (minutes, prices, probabilities) use "
     "expectmodel.latent.ratio_scores(perceived, expected)."
 )
-
-
-def _codes(value: Any) -> bool:
-    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
-        return True
-    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in value)
 
 
 class LatentExpectations(BayesianEstimator):
@@ -143,7 +138,7 @@ class LatentExpectations(BayesianEstimator):
         "batteries": [Predicate(lambda v: not isinstance(v, str) and all(isinstance(b, str) for b in v),
                                 "a sequence of battery names"), None],
         "person_parameterization": [OneOf("noncentred", "centred")],
-        "missing_values": [Predicate(_codes, "a number or a sequence of numbers")],
+        "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
         "sampler": [InstanceOf(SamplerConfig), None],
     }
     _what: ClassVar[str] = "The latent-expectation fit"

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed, snapshot
+from expectmodel.data.read import is_codes
 from expectmodel.data.schema import Scale as DataScale
 from expectmodel.errors import ConvergenceError, ConvergenceWarning
 from expectmodel.sem import _kernel as k
@@ -35,11 +36,6 @@ def _is_scale(value: object) -> bool:
     pairs = value.values() if isinstance(value, Mapping) else [value]
     return all(isinstance(p, DataScale) or (len(p) == 2 and float(p[0]) < float(p[1]))  # type: ignore[arg-type]
                for p in pairs)
-
-
-def _is_codes(value: object) -> bool:
-    values = [value] if isinstance(value, int | float | np.number) else list(value)  # type: ignore[call-overload]
-    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values)
 
 
 class PLS(Estimator):
@@ -114,7 +110,7 @@ class PLS(Estimator):
         "scale": [None, Predicate(_is_scale, "a Scale, a (low, high) pair with low < high, or a mapping "
                                             "{construct: Scale or (low, high)}")],
         "missing": [OneOf("raise", "listwise", "pairwise", "mean")],
-        "missing_values": [Predicate(_is_codes, "a number or a list of numbers (codes meaning no answer)")],
+        "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
         "bootstrap": [OneOf(0), Interval(int, 20, None)],
         "ci_level": [Interval(float, 0, 1, closed="neither")],
         "bca": [OneOf(True, False)],
