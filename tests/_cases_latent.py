@@ -49,3 +49,17 @@ def latent_case() -> tuple[latent.LatentExpectations, object, Callable[[object],
         assert np.all((lo <= np.array(BETA_P)) & (np.array(BETA_P) <= hi)), link
 
     return estimator, sim.data, check_truth
+
+
+#: The conformance suite's case names (tests/test_conformance.py discovers this module).
+NAMES = ("LatentExpectations",)
+
+
+def case(name: str):
+    """The conformance case ``name`` (built on first use: it simulates a survey)."""
+    from sklearn.base import clone
+
+    from tests._case import Case
+
+    estimator, data, check = latent_case()
+    return Case(name, lambda: clone(estimator), lambda: data, ("link", "ratio-ish"), check)

@@ -1,16 +1,19 @@
 """The contract every estimator and results class keeps (ARCHITECTURE §1), checked for each family.
 
-A new family joins by adding one :class:`Case` to :data:`CASES`. The last tests run the checks on a
-deliberately broken toy estimator and show that each check catches the breach it is written for.
+A family joins with a module ``tests/_cases_<family>.py`` that defines ``NAMES`` (its case names, cheap
+to import) and ``case(name) -> Case`` (built on first use; see ``tests/_case.py``); the modules are
+discovered. The last tests run the checks on a deliberately broken toy estimator and show that each
+check catches the breach it is written for.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -24,18 +27,7 @@ from expectmodel.errors import ExpectmodelError, ParameterError
 from expectmodel.results import PARAMETER_COLUMNS, DataInfo, Meta, ResultsBase
 from expectmodel.sem import MultiGroupPLS
 from expectmodel.summary import Summary
-
-
-@dataclass(frozen=True)
-class Case:
-    """One estimator under the contract: how to make it, its data, a bad setting and its truth."""
-
-    name: str
-    make: Callable[[], Estimator]
-    data: Callable[[], pd.DataFrame]
-    bad_param: tuple[str, Any]  # a setting outside its allowed values
-    check_truth: Callable[[ResultsBase], None]
-
+from tests._case import Case
 
 # -- PLS: PLSc on a reflective model, n = 2,000 -------------------------------------------------------------
 SMALL = em.Model.from_syntax("""
@@ -74,13 +66,6 @@ def _groups_truth(res: ResultsBase) -> None:
     assert abs(got["first-time"] - 0.1) < 0.12 and abs(got["long-term"] - 0.6) < 0.12, got
 
 
-def _latent_case() -> Case:
-    from tests._cases_latent import latent_case
-
-    estimator, data, check = latent_case()
-    return Case("LatentExpectations", lambda: clone(estimator), lambda: data, ("link", "ratio-ish"), check)
-
-
 CASES: list[Case] = [
     Case("PLS", lambda: em.PLS(SMALL, consistent=True, bootstrap=50, seed=3), lambda: _small_survey().data,
          ("scheme", "centriod"), _pls_truth),
@@ -88,13 +73,20 @@ CASES: list[Case] = [
          _two_groups,
          ("by", 3), _groups_truth),
 ]
-CASE_IDS = [c.name for c in CASES] + ["LatentExpectations"]
+
+# the other families' cases: tests/_cases_<family>.py, each with NAMES and case(name)
+FAMILIES = {
+    name: f"tests.{path.stem}"
+    for path in sorted(Path(__file__).parent.glob("_cases_*.py"))
+    for name in importlib.import_module(f"tests.{path.stem}").NAMES
+}
+CASE_IDS = [c.name for c in CASES] + list(FAMILIES)
 
 
 @pytest.fixture(scope="module", params=CASE_IDS)
 def case(request) -> Case:
-    if request.param == "LatentExpectations":
-        return _latent_case()
+    if request.param in FAMILIES:
+        return importlib.import_module(FAMILIES[request.param]).case(request.param)
     return next(c for c in CASES if c.name == request.param)
 
 

@@ -6,6 +6,10 @@ Public names only; the modules own the work:
 - :mod:`expectmodel.data` - checks survey data against a spec (codes, scales, missing values)
 - :mod:`expectmodel.sem` - estimators of a spec (PLS path modelling with bootstrap, index, IPMA, groups)
 - :mod:`expectmodel.latent` - latent expectations, perceptions and gaps (SERVQUAL, zone of tolerance, pymc)
+- :mod:`expectmodel.vie` - expectancy theory for customers (Vroom's M = V·E)
+- :mod:`expectmodel.kano` - Kano classification, Better/Worse, regression Kano, drift over waves
+- :mod:`expectmodel.churn` - loyalty and churn models, survey-to-feature transformers, evaluation
+- :mod:`expectmodel.export` - export bundles (``save``/``load``) for the numpy-only ``expectmodel_scorer``
 - :mod:`expectmodel.sampling` - the Bayesian workflow shared by the pymc models (samplers, gates)
 - :mod:`expectmodel.simulate` - survey simulators with known truth
 - :mod:`expectmodel.datasets` - bundled simulated surveys
@@ -40,13 +44,17 @@ from expectmodel.errors import (
 # here and the name to __all__.
 _LAZY: dict[str, str] = {
     # submodules
+    "churn": "expectmodel.churn",
     "data": "expectmodel.data",
     "datasets": "expectmodel.datasets",
+    "export": "expectmodel.export",
+    "kano": "expectmodel.kano",
     "latent": "expectmodel.latent",
     "sampling": "expectmodel.sampling",
     "sem": "expectmodel.sem",
     "simulate": "expectmodel.simulate",
     "spec": "expectmodel.spec",
+    "vie": "expectmodel.vie",
     # the version (importlib.metadata costs more than the rest of the import)
     "__version__": "expectmodel._meta",
     # classes and functions
@@ -80,14 +88,18 @@ __all__ = [
     "SamplerConfig",
     "SpecError",
     "__version__",
+    "churn",
     "compare",
     "data",
     "datasets",
+    "export",
+    "kano",
     "latent",
     "sampling",
     "sem",
     "simulate",
     "spec",
+    "vie",
 ]
 
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
