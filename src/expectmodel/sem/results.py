@@ -411,6 +411,149 @@ class PLSResults(ResultsBase):
                     self.sd, self.mean, self.est.total[0], self.est.index[0], self.index_weights.to_numpy(),
                     p.scale_low, p.scale_high)
 
+    # -- scoring new data ----------------------------------------------------------------------
+    def scoring_spec(self) -> dict[str, Any]:
+        """Describe how to score new respondents (program ``pls_composite`` of :func:`expectmodel_scorer.score`).
+
+        It holds what scoring new respondents needs and nothing about the respondents of the fit:
+        the training means and SDs (items are standardised with them), the standardised outer
+        weights (construct scores on the fit's scaling: unit variance in the training data), the
+        rescaled weights ``omega`` and the declared scale ends behind each respondent's 0-100 index,
+        the missing-answer codes, and the fit's missing-data policy (``"mean"``/``"pairwise"``: a
+        missing answer enters at the training mean; ``"listwise"``: the respondent gets NaN;
+        ``"raise"``: an error).
+
+        Returns
+        -------
+        dict
+            ``program``, ``inputs`` (one per indicator, in the model's order), ``outputs`` (the
+            construct names, then ``<construct>_index`` for each construct with a declared scale),
+            ``arrays`` and ``settings``; see :mod:`expectmodel_scorer.programs`.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> from expectmodel_scorer import score
+        >>> survey = em.datasets.load_csi_survey()
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="mean").fit(survey)
+        >>> spec = res.scoring_spec()
+        >>> spec["program"], spec["outputs"][:2], spec["outputs"][-1]
+        ('pls_composite', ['Image', 'Expectation'], 'Loyalty_index')
+        >>> scored = score(spec, survey)
+        >>> bool(abs(scored["Satisfaction_index"].mean() - res.index.loc["Satisfaction", "index"]) < 1e-9)
+        True
+        """
+        p, layout = self.prepared, self.layout
+        names = list(self.model.names)
+        declared = [kk for kk in range(layout.m) if np.isfinite(self.est.index[0, kk])]
+        omega_own = index_weights(self.est.weights, self.sd[None], layout)[0]
+        omega = np.zeros((layout.p, len(declared)))
+        for col, kk in enumerate(declared):
+            idx = layout.blocks[kk]
+            omega[idx, col] = omega_own[idx]
+        low = np.where(np.isnan(p.scale_low), 0.0, p.scale_low)
+        high = np.where(np.isnan(p.scale_high), 1.0, p.scale_high)
+        with np.errstate(invalid="ignore"):
+            seen_low, seen_high = np.nanmin(p.values, axis=0), np.nanmax(p.values, axis=0)
+        inputs = [{"column": col, "kind": "float",
+                   "scale": None if np.isnan(p.scale_low[j]) else [float(p.scale_low[j]), float(p.scale_high[j])],
+                   "codes": None, "missing_codes": [float(c) for c in p.missing_values],
+                   "range": [float(seen_low[j]), float(seen_high[j])]}
+                  for j, col in enumerate(p.columns)]
+        return {
+            "program": "pls_composite",
+            "inputs": inputs,
+            "outputs": names + [f"{names[kk]}_index" for kk in declared],
+            "arrays": {"mean": self.mean.copy(), "sd": self.sd.copy(), "weights": self.est.weights_full[0].copy(),
+                       "scale_low": low, "scale_high": high, "omega": omega},
+            "settings": {"missing": p.missing, "columns": list(p.columns), "constructs": names,
+                         "index_constructs": [names[kk] for kk in declared]},
+        }
+
+    def predict(self, new_data: pd.DataFrame, *, kind: str = "scores", route: str = "DA") -> pd.DataFrame:
+        """Score new respondents: construct scores, 0-100 indices, or predictions through the inner model.
+
+        The construct scores and indices come from :func:`expectmodel_scorer.score` under
+        :meth:`scoring_spec` (one scoring implementation for the package and the standalone scorer).
+        Predictions through the structural model follow PLSpredict (Shmueli et al. 2016; seminr's
+        ``predict_pls``): the endogenous construct scores are predicted from their direct
+        antecedents' scores (``route="DA"``) or from the exogenous constructs' scores through the
+        whole model (``"EA"``), and an endogenous construct's indicators are its predicted score times
+        the loading, back on the data's scale (``* sd + mean`` of the training data). A PLSc fit predicts
+        with its PLS weights and its corrected paths and loadings.
+
+        Parameters
+        ----------
+        new_data : pandas.DataFrame
+            One row per respondent with every indicator column (other columns are ignored); the
+            fit's missing codes and missing-data policy apply.
+        kind : {"scores", "index", "constructs", "indicators"}
+            ``"scores"``: every construct's score from the respondent's answers (the fit's scaling);
+            ``"index"``: each respondent's 0-100 index per construct with a declared scale (its mean
+            over the training respondents is :attr:`index`); ``"constructs"``: the endogenous
+            constructs' scores predicted by the inner model; ``"indicators"``: the endogenous
+            constructs' indicators predicted by the inner model, in the data's units.
+        route : {"DA", "EA"}
+            Direct or earliest antecedents (for ``"constructs"`` and ``"indicators"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per row of ``new_data`` (its index kept); NaN rows for incomplete respondents
+            under ``missing="listwise"``.
+
+        Raises
+        ------
+        ParameterError
+            For an unknown ``kind`` or ``route``.
+        DataError
+            When an indicator column is missing or not numeric, or an answer is missing under
+            ``missing="raise"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import expectmodel as em
+        >>> survey = em.datasets.load_csi_survey()
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99,
+        ...              missing="mean").fit(survey)
+        >>> bool(np.allclose(res.predict(survey), res.scores, atol=1e-10))
+        True
+        >>> res.predict(survey.head(2), kind="indicators").columns[:2].tolist()
+        ['CUEX1', 'CUEX2']
+        """
+        from expectmodel.errors import DataError, ParameterError
+        from expectmodel.sem.predict import predict_constructs
+        from expectmodel_scorer import ScoringError, score
+
+        if kind not in ("scores", "index", "constructs", "indicators"):
+            raise ParameterError(f"predict(kind={kind!r}): use 'scores', 'index', 'constructs' or 'indicators'.")
+        if route not in ("DA", "EA"):
+            raise ParameterError(f"predict(route={route!r}): use 'DA' (direct antecedents) or 'EA' "
+                                 "(earliest antecedents).")
+        if kind == "index":
+            self._require_scale("0-100 index")
+        spec = self.scoring_spec()
+        try:
+            out = score(spec, new_data)
+        except ScoringError as exc:
+            raise DataError(str(exc)) from None
+        names = list(self.model.names)
+        if kind == "scores":
+            return out[names]
+        if kind == "index":
+            part = out[[f"{c}_index" for c in spec["settings"]["index_constructs"]]]
+            return part.set_axis(spec["settings"]["index_constructs"], axis=1)
+        endo = list(self.layout.endogenous)
+        pred = predict_constructs(out[names].to_numpy(), self.est.paths[0], self.layout, route)
+        if kind == "constructs":
+            return pd.DataFrame(pred[:, endo], index=out.index, columns=[names[kk] for kk in endo])
+        items = np.concatenate([self.layout.blocks[kk] for kk in endo])
+        own = self.layout.block_of[items]
+        values = pred[:, own] * self.est.loadings[0, items] * self.sd[items] + self.mean[items]
+        return pd.DataFrame(values, index=out.index, columns=[self.model.indicators[i] for i in items])
+
     # -- inference -----------------------------------------------------------------------------
     def _inference(self, name: str) -> dict[str, np.ndarray] | None:
         if self.boot is None:
