@@ -65,6 +65,36 @@ def build_servqual_survey() -> None:
     (HERE / "servqual_survey_truth.json").write_text(json.dumps(truth, indent=1))
 
 
+def build_vie_survey() -> None:
+    """Build the customer VIE survey: 400 respondents, 4 outcomes, probabilities in percent, bipolar valences, repurchase."""
+    import json
+
+    import numpy as np
+
+    from expectmodel import vie
+
+    outcomes = ("delivery", "price", "recovery", "support")
+    coefs = (-0.3, 1.2, 0.25, 0.45)  # intercept, mean E, mean V, M = sum E_k V_k (latent criterion scale)
+    sim = vie.simulate_vie(400, outcomes=outcomes, truth=coefs, criterion="continuous", noise=1.0, seed=20261130)
+    df = sim.data.drop(columns="y")
+    rng = np.random.default_rng(11)
+    latent = sim.data["y"].to_numpy()
+    df[[f"E_{o}" for o in outcomes]] = (df[[f"E_{o}" for o in outcomes]] * 100).round().astype(int)
+    df["intention"] = np.searchsorted([-1.5, -0.8, -0.2, 0.4, 1.0, 1.7], latent) + 1
+    df["repurchase"] = (rng.uniform(size=len(df)) < 1 / (1 + np.exp(-1.5 * latent))).astype(int)
+    answers = [c for c in df.columns if c[:2] in ("E_", "V_")]
+    block = df[answers].to_numpy().copy()
+    block[rng.uniform(size=block.shape) < 0.01] = -99
+    df[answers] = block
+    df.to_csv(HERE / "vie_survey.csv", index=False)
+    truth = {"outcomes": list(outcomes), "coefficients": dict(zip(("Intercept", "E", "V", "E*V"), coefs, strict=True)),
+             "criterion_noise_sd": 1.0, "intention_thresholds": [-1.5, -0.8, -0.2, 0.4, 1.0, 1.7],
+             "repurchase": "Bernoulli(logistic(1.5 * latent criterion))", "missing_rate": 0.01,
+             "seed": 20261130}
+    (HERE / "vie_survey_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     build_csi_survey()
     build_servqual_survey()
+    build_vie_survey()

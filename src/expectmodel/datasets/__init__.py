@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_csi_survey", "load_servqual_survey", "path", "servqual_survey_design"]
+__all__ = ["load_csi_survey", "load_servqual_survey", "load_vie_survey", "path", "servqual_survey_design",
+           "vie_survey_design"]
 
 
 def path(name: str) -> Path:
@@ -117,3 +118,48 @@ def servqual_survey_design():
         stages=("never used", "first-time", "long-term"), no_perception=("never used",),
         importance={d: f"importance_{d}" for d in SERVQUAL_DIMENSIONS}, respondent="respondent",
     )
+
+
+def load_vie_survey() -> pd.DataFrame:
+    """Load a customer expectancy-theory (VIE) survey: 400 respondents, 4 outcomes, repurchase criterion.
+
+    Per outcome (on-time ``delivery``, fair ``price``, service ``recovery``, ``support``) the stated
+    probability that the firm delivers it (``E_*``, 0-100 %) and its valence (``V_*``, bipolar -3..3,
+    0 neutral); the criteria ``intention`` (1-7) and observed ``repurchase`` (0/1). Simulated by
+    :func:`expectmodel.vie.simulate_vie` (truth in ``vie_survey_truth.json``); about 1% of answers are
+    coded ``-99``. See ``datasets/vie_survey.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent``, ``E_*``, ``V_*``, ``intention``, ``repurchase``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.load_vie_survey().shape
+    (400, 11)
+    """
+    return pd.read_csv(path("vie_survey.csv"))
+
+
+def vie_survey_design():
+    """Return the :class:`~expectmodel.vie.VIEDesign` of :func:`load_vie_survey`.
+
+    Returns
+    -------
+    VIEDesign
+        Customer form: probabilities on the 0-100 scale, valences bipolar -3..3 with zero 0.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.vie_survey_design().outcomes
+    ('delivery', 'price', 'recovery', 'support')
+    """
+    from expectmodel.data import Scale
+    from expectmodel.vie import VIEDesign
+
+    return VIEDesign.from_outcomes(["delivery", "price", "recovery", "support"],
+                                   expectancy_scale=Scale(0, 100, "probability"),
+                                   valence_scale=Scale(-3, 3, "bipolar", zero=0))
