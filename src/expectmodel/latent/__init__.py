@@ -18,6 +18,7 @@ from expectmodel.errors import DataError
 from expectmodel.latent.classical import ClassicalScores, ZoneOfTolerance, cronbach_alpha, servqual, zone_of_tolerance
 from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, SurveyData, servqual_design
 from expectmodel.latent.model import RATIO_LINK_MESSAGE, LatentExpectations
+from expectmodel.latent.priors import LatentPriors
 from expectmodel.latent.results import LatentResults, PredictiveCheck, compare
 from expectmodel.latent.simulate import SimulatedLatent, simulate_latent
 
@@ -28,6 +29,7 @@ __all__ = [
     "ClassicalScores",
     "Design",
     "LatentExpectations",
+    "LatentPriors",
     "LatentResults",
     "PredictiveCheck",
     "SimulatedLatent",

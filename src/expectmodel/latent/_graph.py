@@ -20,6 +20,7 @@ import numpy as np
 
 from expectmodel.latent._forward import residual_quadrature
 from expectmodel.latent._layout import LatentConfig, Layout, stage_pooling
+from expectmodel.latent.priors import LatentPriors
 from expectmodel.measurement.beta import beta_logp_graph
 from expectmodel.measurement.ordinal import cutpoints_graph, ordinal_logp_graph, padded_graph
 
@@ -31,24 +32,8 @@ __all__ = ["LOADING_PRIOR", "PRIORS", "build_graph", "params_from"]
 #: sigma_P absorbed the pull (recovery study: sigma_P biased +0.08 under scale usage, coverage 0.80).
 LOADING_PRIOR = (0.25, 1.0)
 
-#: The priors, recorded in every result.
-PRIORS = {
-    "mu": "Normal(0, 2.5) per battery x dimension (logit scale, relative to the centred thresholds)",
-    "delta": "ZeroSumNormal(1) within each dimension",
-    "loading": f"LogNormal({LOADING_PRIOR[0]:g}, {LOADING_PRIOR[1]:g}) (sampled on the batteries' geometric-mean "
-               "scale under invariance; the prior is unchanged)",
-    "sigma": "LogNormal(0, 0.5) for non-reference batteries; 1 for the reference (E)",
-    "cut_gaps": "log gap ~ Normal(log(6 / (K - 2)), 0.5)",
-    "corr": "LKJ(eta) over battery x dimension factors",
-    "beta": "Normal(0, 1) (with several satisfaction items sampled divided by the residual's attenuation "
-            "factor sqrt(1 + 0.346 sat_resid_sd^2); the prior is unchanged)",
-    "sat_cut": "location Normal(0, 3), log gaps as for cut (scaled like beta; prior unchanged)",
-    "sat_resid_sd": "HalfNormal(1) (several satisfaction items only; the residual itself is integrated out "
-                    "by Gauss-Hermite quadrature)",
-    "Gamma_mean": "Normal(0, 1) per standardised driver",
-    "Gamma_sd": "HalfNormal(0.5) across stages",
-    "shift_sd / stretch_sd": "HalfNormal(0.5) / HalfNormal(0.3)",
-}
+#: The default priors in words (a fit records its own: ``LatentPriors.describe()``).
+PRIORS = LatentPriors().describe()
 
 
 def _respondent_normal(pm, name: str, n: int, k: int | None = None):
@@ -86,11 +71,12 @@ def build_graph(config: LatentConfig, lay: Layout):
     identified = ["mu", "loading", "cut", "delta"]
     onehot = np.zeros((D, J))  # the dimension of each item, as a (D, J) 0/1 matrix
     onehot[lay.item_dim, np.arange(J)] = 1.0
+    pr = config.priors
     with pm.Model(coords=coords) as model:
-        mu = pm.Normal("mu", 0.0, 2.5, dims=("battery", "dimension"))
+        mu = pm.Normal("mu", 0.0, pr.mu_sd, dims=("battery", "dimension"))
         # item offsets: one zero-sum vector per dimension
         order = np.argsort(lay.item_dim, kind="stable")
-        parts = [pm.ZeroSumNormal(f"delta_{d}", sigma=1.0, shape=(Bp, int((lay.item_dim == k).sum())))
+        parts = [pm.ZeroSumNormal(f"delta_{d}", sigma=pr.delta_sd, shape=(Bp, int((lay.item_dim == k).sum())))
                  for k, d in enumerate(lay.dims)]
         delta = pm.Deterministic("delta", pt.concatenate(parts, axis=1)[:, np.argsort(order)],
                                  dims=("param_battery", "item"))
@@ -98,7 +84,7 @@ def build_graph(config: LatentConfig, lay: Layout):
             free = [b for b in range(B) if b != ref]
             coords_free = [lay.batteries[b] for b in free]
             model.add_coord("scaled_battery", coords_free)
-            ratio = pm.LogNormal("sigma_ratio", 0.0, 0.5, dims=("scaled_battery", "dimension"))
+            ratio = pm.LogNormal("sigma_ratio", 0.0, pr.sigma_sd, dims=("scaled_battery", "dimension"))
             rows = [pt.ones((1, D)) if b == ref else ratio[free.index(b)][None, :] for b in range(B)]
             sigma = pm.Deterministic("sigma", pt.concatenate(rows, axis=0), dims=("battery", "dimension"))
             identified.append("sigma_ratio")
@@ -108,13 +94,13 @@ def build_graph(config: LatentConfig, lay: Layout):
             # which the batteries inform alike. Drawn as log lambda~ ~ N(mu_l + mean_b log sigma, s_l), this
             # is the same prior: log lambda = log lambda~ - mean_b log sigma ~ N(mu_l, s_l), independent of sigma.
             mean_log_sigma = pt.dot(pt.log(sigma).mean(axis=0), onehot)
-            geo = pm.Normal("log_loading_geo", LOADING_PRIOR[0] + mean_log_sigma[None], LOADING_PRIOR[1],
+            geo = pm.Normal("log_loading_geo", pr.loading_mu + mean_log_sigma[None], pr.loading_sd,
                             dims=("param_battery", "item"))
             loading = pm.Deterministic("loading", pt.exp(geo - mean_log_sigma[None]), dims=("param_battery", "item"))
         else:
             sigma = pm.Deterministic("sigma", pt.ones((B, D)), dims=("battery", "dimension"))
-            loading = pm.LogNormal("loading", *LOADING_PRIOR, dims=("param_battery", "item"))
-        cut = cutpoints_graph("cut", K, (Bp,), ("param_battery", "cutpoint"))
+            loading = pm.LogNormal("loading", pr.loading_mu, pr.loading_sd, dims=("param_battery", "item"))
+        cut = cutpoints_graph("cut", K, (Bp,), ("param_battery", "cutpoint"), gap_sd=pr.cut_gap_sd)
 
         F = B * D
         chol = None
@@ -127,10 +113,10 @@ def build_graph(config: LatentConfig, lay: Layout):
             S = len(lay.stages)
             model.add_coord("driver", list(lay.driver_names))
             model.add_coord("stage", list(lay.stages))
-            g_mean = pm.Normal("Gamma_mean", 0.0, 1.0, dims=("driver", "dimension"))
+            g_mean = pm.Normal("Gamma_mean", 0.0, pr.gamma_mean_sd, dims=("driver", "dimension"))
             identified.append("Gamma_mean")
             if S > 1:
-                g_sd = pm.HalfNormal("Gamma_sd", 0.5, dims=("driver",))
+                g_sd = pm.HalfNormal("Gamma_sd", pr.gamma_sd, dims=("driver",))
                 if stage_pooling(lay) == "centred":
                     gamma = pm.Normal("Gamma", g_mean[None], g_sd[None, :, None], dims=("stage", "driver", "dimension"))
                 else:
@@ -168,8 +154,8 @@ def build_graph(config: LatentConfig, lay: Layout):
         low_idx = pb[None, :, None] * (K + 1) + pm.Data("data_category", lay.cat.astype(np.int64))
         lower, upper = cflat[low_idx], cflat[low_idx + 1]
         if config.scale_usage:
-            s_sd = pm.HalfNormal("shift_sd", 0.5)
-            w_sd = pm.HalfNormal("stretch_sd", 0.3)
+            s_sd = pm.HalfNormal("shift_sd", pr.shift_sd)
+            w_sd = pm.HalfNormal("stretch_sd", pr.stretch_sd)
             shift = pm.Deterministic("shift", s_sd * _respondent_normal(pm, "shift_raw", n), dims="respondent")
             stretch = pm.Deterministic("stretch", pt.exp(w_sd * _respondent_normal(pm, "stretch_raw", n)),
                                        dims="respondent")
@@ -209,7 +195,7 @@ def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, t
         # several items share a respondent residual zeta ~ N(0, r_sd^2), integrated out by
         # Gauss-Hermite quadrature (_forward.satisfaction_loglik): sampled per respondent, its SD
         # mixed slowly (the bundled survey's fit: bulk ESS 51-161, R-hat up to 1.075)
-        r_sd = pm.HalfNormal("sat_resid_sd", 1.0)
+        r_sd = pm.HalfNormal("sat_resid_sd", config.priors.sat_resid_sd)
         identified.append("sat_resid_sd")
         # the residual attenuates the marginal effects of eta by about sqrt(1 + 0.346 r_sd^2)
         # (Zeger, Liang & Albert 1988); the sampler sees beta and the cut-points divided by that
@@ -221,8 +207,8 @@ def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, t
 
     def coefficient(name: str):
         if atten is None:
-            return pm.Normal(name, 0.0, 1.0, dims="dimension")
-        scaled = pm.Normal(f"{name}_attenuated", 0.0, 1.0 / atten, dims="dimension")
+            return pm.Normal(name, 0.0, config.priors.beta_sd, dims="dimension")
+        scaled = pm.Normal(f"{name}_attenuated", 0.0, config.priors.beta_sd / atten, dims="dimension")
         return pm.Deterministic(name, scaled * atten, dims="dimension")
 
     beta_p = coefficient("beta_P")
@@ -238,9 +224,10 @@ def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, t
     eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
     if iE is not None:
         eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
-    loc = pm.Normal("sat_loc", 0.0, 3.0 if atten is None else 3.0 / atten, dims="sat_item")
+    sd_loc = config.priors.sat_loc_sd
+    loc = pm.Normal("sat_loc", 0.0, sd_loc if atten is None else sd_loc / atten, dims="sat_item")
     sat_cut = cutpoints_graph("sat_cut", lay.K_sat, (n_sat,), ("sat_item", "sat_cutpoint"), loc=loc,
-                              scale=atten)
+                              scale=atten, gap_sd=config.priors.cut_gap_sd)
     identified.append("sat_cut")
     spad = padded_graph(sat_cut, n_sat)
     s_cat = pm.Data("data_satisfaction_category", lay.sat_cat.astype(np.int64))  # (n, items)
@@ -265,7 +252,8 @@ def params_from(group) -> dict:
 
     p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
     names = set(group.data_vars)
-    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "precision"):
+    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "Gamma_sd",
+              "precision"):
         if k in names:
             p[k] = get(k)
     return p

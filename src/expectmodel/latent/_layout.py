@@ -8,12 +8,13 @@ take these two objects, never the estimator.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from expectmodel.latent._forward import SAT_QUADRATURE, Observations, satisfaction_dense
 from expectmodel.latent.design import Design, SurveyData
+from expectmodel.latent.priors import LatentPriors
 from expectmodel.measurement.beta import squeeze
 
 __all__ = ["LatentConfig", "Layout", "Prepared", "build_layout", "stage_pooling", "structure_key"]
@@ -39,6 +40,7 @@ class LatentConfig:
     lkj_eta: float = 2.0
     person_parameterization: str = "noncentred"
     batteries: tuple[str, ...] = ("E", "P")
+    priors: LatentPriors = field(default_factory=LatentPriors)
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""

@@ -36,9 +36,10 @@ from expectmodel._base import InstanceOf, Interval, OneOf, Predicate
 from expectmodel.data.read import is_codes
 from expectmodel.errors import ParameterError, SpecError
 from expectmodel.latent._forward import respondent_loglik, simulate_answers
-from expectmodel.latent._graph import PRIORS, build_graph, params_from
+from expectmodel.latent._graph import build_graph, params_from
 from expectmodel.latent._layout import LatentConfig, Prepared, build_layout, stage_pooling, structure_key
 from expectmodel.latent.design import Design, SurveyData
+from expectmodel.latent.priors import LatentPriors
 from expectmodel.results import DataInfo, fingerprint
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
 
@@ -90,6 +91,9 @@ class LatentExpectations(BayesianEstimator):
         (many items per dimension, probabilities), where non-centred mixes slowly.
     missing_values : number or sequence of numbers
         Answer codes that mean "no answer" (read as missing when a DataFrame is fitted).
+    priors : LatentPriors, optional
+        The prior scales (default ``LatentPriors()``); recorded in ``results.meta["priors"]`` (in words)
+        and ``results.meta["prior_values"]``. ``results.prior_sensitivity()`` checks how much they matter.
     sampler : SamplerConfig, optional
         Draws, tune, chains, seed, backend, NUTS or ADVI, gates and strictness
         (default ``SamplerConfig()``: 4 x (500 + 500) NUTS draws, a drawn and recorded seed).
@@ -139,6 +143,7 @@ class LatentExpectations(BayesianEstimator):
                                 "a sequence of battery names"), None],
         "person_parameterization": [OneOf("noncentred", "centred")],
         "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
+        "priors": [InstanceOf(LatentPriors, name="an expectmodel.latent.LatentPriors"), None],
         "sampler": [InstanceOf(SamplerConfig), None],
     }
     _what: ClassVar[str] = "The latent-expectation fit"
@@ -147,7 +152,8 @@ class LatentExpectations(BayesianEstimator):
     def __init__(self, design: Design, *, link: str | None = None, invariance: bool = True, drivers: bool = True,
                  scale_usage: bool = False, lkj_eta: float = 2.0, ci_level: float = 0.9,
                  batteries: tuple[str, ...] | None = None, person_parameterization: str = "noncentred",
-                 missing_values: float | tuple[float, ...] = (), sampler: SamplerConfig | None = None) -> None:
+                 missing_values: float | tuple[float, ...] = (), priors: LatentPriors | None = None,
+                 sampler: SamplerConfig | None = None) -> None:
         self.design = design
         self.link = link
         self.invariance = invariance
@@ -158,6 +164,7 @@ class LatentExpectations(BayesianEstimator):
         self.batteries = batteries
         self.person_parameterization = person_parameterization
         self.missing_values = missing_values
+        self.priors = priors
         self.sampler = sampler
 
     # ------------------------------------------------------------------ settings
@@ -219,7 +226,8 @@ class LatentExpectations(BayesianEstimator):
         """
         return LatentConfig(link=self.link, invariance=bool(self.invariance), drivers=bool(self.drivers),
                             scale_usage=bool(self.scale_usage), lkj_eta=float(self.lkj_eta),
-                            person_parameterization=self.person_parameterization, batteries=self._batteries())
+                            person_parameterization=self.person_parameterization, batteries=self._batteries(),
+                            priors=LatentPriors() if self.priors is None else self.priors)
 
     # ------------------------------------------------------------------ the template's hooks
     def _prepare(self, data: SurveyData | pd.DataFrame) -> Prepared:
@@ -256,7 +264,8 @@ class LatentExpectations(BayesianEstimator):
 
     def _meta_extra(self, prepared: Prepared) -> dict[str, Any]:
         lay = prepared.layout
-        return {"design": self.design.to_dict(), "config": prepared.config.to_dict(), "priors": PRIORS,
+        return {"design": self.design.to_dict(), "config": prepared.config.to_dict(),
+                "priors": prepared.config.priors.describe(), "prior_values": prepared.config.priors.to_dict(),
                 "stage_pooling": stage_pooling(lay), "satisfaction_residual_quadrature_nodes": lay.sat_quadrature}
 
     def _meta_fields(self, prepared: Prepared) -> dict[str, Any]:

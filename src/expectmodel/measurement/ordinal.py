@@ -65,10 +65,10 @@ def centred_cutpoints(gaps: np.ndarray, loc: np.ndarray | float = 0.0) -> np.nda
     return raw - raw.mean(axis=-1, keepdims=True) + np.asarray(loc)[..., None]
 
 
-def cutpoints_graph(name: str, K: int, shape: tuple[int, ...], dims, loc=None, scale=None):
+def cutpoints_graph(name: str, K: int, shape: tuple[int, ...], dims, loc=None, scale=None, gap_sd: float = 0.5):
     """Add the pymc mirror of :func:`centred_cutpoints`: ordered, centred cut-points from K-2 positive gaps.
 
-    Log gaps ~ Normal(log(6 / (K - 2)), 0.5), initialised at the prior median (a uniform initialisation
+    Log gaps ~ Normal(log(6 / (K - 2)), gap_sd), initialised at the prior median (a uniform initialisation
     in unconstrained space can spread the cut-points until category probabilities underflow). With
     ``scale`` (a positive tensor) the sampler sees the gaps divided by it, drawn as
     log gap - log scale ~ N(g0 - log scale, 0.5): the same prior on the gaps. ``loc`` is then on the
@@ -87,6 +87,8 @@ def cutpoints_graph(name: str, K: int, shape: tuple[int, ...], dims, loc=None, s
         pymc dims of the result (``shape`` plus the cut-point axis).
     loc, scale : tensor, optional
         Location (shape ``shape``) and positive scale of the cut-points.
+    gap_sd : float
+        Prior SD of the log gaps (default 0.5).
 
     Returns
     -------
@@ -111,7 +113,7 @@ def cutpoints_graph(name: str, K: int, shape: tuple[int, ...], dims, loc=None, s
     else:
         g0 = np.log(6.0 / (K - 2))
         shift = 0.0 if scale is None else pt.log(scale)
-        log_gap = pm.Normal(f"{name}_log_gap", g0 - shift, 0.5, shape=(*shape, K - 2),
+        log_gap = pm.Normal(f"{name}_log_gap", g0 - shift, gap_sd, shape=(*shape, K - 2),
                             initval=np.full((*shape, K - 2), g0))
         raw = pt.concatenate([pt.zeros((*shape, 1)), pt.cumsum(pt.exp(log_gap), axis=-1)], axis=-1)
         cut = raw - raw.mean(axis=-1, keepdims=True)
