@@ -1,0 +1,597 @@
+"""Cross-sectional churn (binary logit) and loyalty intention (ordered logit), by statsmodels, with marginal effects."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
+from expectmodel._meta import versions
+from expectmodel.churn import _design as dz
+from expectmodel.churn._ml import MLResults, expit, wald_table
+from expectmodel.errors import ConvergenceError, DataError
+from expectmodel.results import DataInfo, Meta, fingerprint
+
+__all__ = ["ChurnLogit", "LogitResults", "OrderedChurn", "OrderedResults"]
+
+_COMMON: dict[str, list[Any]] = {
+    "features": [Predicate(dz.is_names, "a non-empty list of distinct column names")],
+    "target": [InstanceOf(str)],
+    "knots": [Predicate(dz.is_knots, "None or a mapping feature -> increasing knots")],
+    "ci_level": [Interval(float, 0, 1, closed="neither")],
+    "draws": [Interval(int, 10, None)],
+    "seed": [None, Interval(int, 0, None)],
+}
+
+
+class _Regression(Estimator):
+    def _check_params(self) -> None:
+        if self.knots:
+            unknown = [k for k in self.knots if k not in self.features]
+            if unknown:
+                raise self._param_error("knots", f"knots names {unknown}, which are not among the features "
+                                                 f"{list(self.features)}.")
+        if self.target in self.features:
+            raise self._param_error("features", f"the target {self.target!r} cannot also be a feature.")
+
+    def _design(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[str], list[tuple[int, float]], list[str]]:
+        features = list(self.features)
+        X = dz.read_columns(frame, features, "feature")
+        keep = dz.warn_constant(X, features, type(self).__name__)
+        used = [f for f, k in zip(features, keep, strict=True) if k]
+        if not used:
+            raise DataError(f"{type(self).__name__}: every feature is constant; nothing to estimate.")
+        X = X[:, keep]
+        knots = {f: list(v) for f, v in (self.knots or {}).items() if f in used}
+        return X, used, dz.hinges(used, knots), [f for f in features if f not in used]
+
+    def _meta(self, seed: int, frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, extra: dict) -> Meta:
+        info = DataInfo(n_input=frame.shape[0], n_used=frame.shape[0], columns=(self.target, *self.features),
+                        fingerprint=fingerprint(X, y))
+        return Meta(type(self).__name__, self.settings(), info, float(self.ci_level), "Wald (normal approximation)",
+                    seed, conventions={"link": "logit", "knots": "max(0, x - knot)",
+                                       "derived intervals": "Krinsky-Robb simulation from N(estimate, cov)"},
+                    versions=versions(), extra=extra)
+
+
+class ChurnLogit(_Regression):
+    """Cross-sectional churn: ``P(churn) = logit^-1(a + x'b)`` by statsmodels' ``Logit``.
+
+    Parameters
+    ----------
+    features : sequence of str
+        Feature columns (construct scores, gaps, the satisfaction index, raw items).
+    target : str, default "churn"
+        The 0/1 churn label; any other coding is refused with a message.
+    knots : mapping of str to sequence of float, optional
+        Threshold terms ``max(0, x - knot)`` (the slope of ``x`` changes at each knot), e.g.
+        ``{"satisfaction": [7]}`` where satisfaction stops buying loyalty.
+    cov_type : {"nonrobust", "HC0", "HC1"}, default "nonrobust"
+        Covariance of the estimates.
+    ci_level : float, default 0.95
+        Level of the Wald intervals.
+    draws : int, default 1000
+        Draws of the estimates for simulation intervals of derived quantities.
+    seed : int, optional
+        Seed of those draws (None: drawn and recorded).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from expectmodel import churn
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"sat": rng.normal(7, 1.5, 2000)})
+    >>> df["churn"] = (rng.random(2000) < 1 / (1 + np.exp(-(3 - 0.6 * df["sat"])))).astype(int)
+    >>> res = churn.ChurnLogit(["sat"], seed=1).fit(df)
+    >>> res.to_frame()["rhs"].tolist()
+    ['intercept', 'sat']
+    >>> bool(res.average_marginal_effects()["estimate"].iloc[0] < 0)
+    True
+    >>> res.predict(df.head(2)).round(3).tolist() == res.predict(df).head(2).round(3).tolist()
+    True
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**_COMMON,
+                                                               "cov_type": [OneOf("nonrobust", "HC0", "HC1")]}
+
+    def __init__(self, features=("satisfaction",), *, target="churn", knots=None, cov_type="nonrobust",
+                 ci_level=0.95, draws=1000, seed=None):
+        self.features = features
+        self.target = target
+        self.knots = knots
+        self.cov_type = cov_type
+        self.ci_level = ci_level
+        self.draws = draws
+        self.seed = seed
+
+    def fit(self, data: pd.DataFrame) -> LogitResults:
+        """Fit the logit model.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per customer: the features and the 0/1 target.
+
+        Returns
+        -------
+        LogitResults
+
+        Raises
+        ------
+        ParameterError
+            A setting is invalid.
+        DataError
+            Unknown columns, missing features, a target that is not binary.
+
+        Warns
+        -----
+        DataWarning
+            A constant feature (named; it is left out instead of making the design singular).
+        """
+        import statsmodels.api as sm
+
+        self.validate_params()
+        seed = resolve_seed(self.seed)
+        t0 = time.perf_counter()
+        frame = dz.check_frame(data)
+        y = dz.read_binary(frame, self.target, "churn label")
+        X, used, hinge_list, dropped = self._design(frame)
+        D = np.column_stack([np.ones(X.shape[0]), dz.expand(X, hinge_list)])
+        fit = _logit_fit(sm, y, D, self.cov_type, type(self).__name__)
+        llf_linear = None
+        if hinge_list:
+            llf_linear = float(_logit_fit(sm, y, np.column_stack([np.ones(X.shape[0]), X]), "nonrobust",
+                                          type(self).__name__).llf)
+        names = ["intercept", *dz.term_names(used, hinge_list)]
+        keys = [("coef", "logit P(churn)", "~1" if n == "intercept" else "~", n, "") for n in names]
+        table = wald_table(keys, np.asarray(fit.params), np.asarray(fit.bse), float(self.ci_level))
+        table["odds_ratio"] = np.exp(table["estimate"])
+        meta = self._meta(seed, frame, D, y, {"llf": float(fit.llf), "llf_null": float(fit.llnull),
+                                               "llf_linear": llf_linear, "dropped_constant": dropped,
+                                               "wall_seconds": time.perf_counter() - t0})
+        return LogitResults(table=table, cov=np.asarray(fit.cov_params()), meta=meta, features=tuple(used),
+                            hinges=tuple(hinge_list), design_mean=tuple(D.mean(0).tolist()),
+                            train_range=tuple(zip(X.min(0).tolist(), X.max(0).tolist(), strict=True)),
+                            train_mean=tuple(X.mean(0).tolist()), _X=X)
+
+
+def _logit_fit(sm: Any, y: np.ndarray, D: np.ndarray, cov_type: str, who: str) -> Any:
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning as SmConvergence
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", SmConvergence)
+        try:
+            fit = sm.Logit(y, D).fit(disp=0, method="newton", maxiter=100, cov_type=cov_type)
+        except (PerfectSeparationWarning, np.linalg.LinAlgError) as err:
+            raise ConvergenceError(f"{who}: the logit cannot be estimated ({err}); a feature may separate "
+                                   "churners from stayers perfectly, or two features may be collinear.") from None
+    if not fit.mle_retvals.get("converged", True) or not np.all(np.isfinite(fit.bse)):
+        raise ConvergenceError(f"{who}: the logit did not converge (perfect separation or collinear features?).")
+    return fit
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class LogitResults(MLResults):
+    """A fitted :class:`ChurnLogit`: coefficients, average marginal effects, scoring, curves, linearity test.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Coefficients with Wald intervals, ``z``, ``p_value`` and ``odds_ratio``.
+    cov : numpy.ndarray
+        Their covariance matrix.
+    meta : Meta
+        Settings, data provenance, log-likelihoods, the seed.
+    features : tuple of str
+        The features used (constant ones dropped).
+    hinges : tuple of (int, float)
+        Threshold terms: (feature position, knot).
+    design_mean, train_range, train_mean : tuple
+        Means of the design columns; each feature's training range and mean.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from expectmodel import churn
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"sat": rng.uniform(0, 10, 3000)})
+    >>> df["churn"] = (rng.random(3000) < 1 / (1 + np.exp(-(1 - 0.6 * np.minimum(df["sat"], 6))))).astype(int)
+    >>> res = churn.ChurnLogit(["sat"], knots={"sat": [6]}, seed=1).fit(df)
+    >>> res.linearity_test()["p_value"] < 0.01
+    True
+    >>> res.response_curve("sat", grid=[2, 6, 9]).columns.tolist()
+    ['sat', 'p_churn', 'ci_low', 'ci_high']
+    >>> res.scoring_spec()["program"]
+    'logit'
+    """
+
+    features: tuple[str, ...] = ()
+    hinges: tuple[tuple[int, float], ...] = ()
+    design_mean: tuple = ()
+    train_range: tuple = ()
+    train_mean: tuple = ()
+    _X: np.ndarray = None  # type: ignore[assignment]
+
+    schema: ClassVar[str] = "expectmodel.churn.logit"
+    schema_version: ClassVar[int] = 1
+    title: ClassVar[str] = "Churn logit (statsmodels Logit)"
+
+    def scoring_spec(self) -> dict[str, Any]:
+        """Return the scoring specification (program ``logit``).
+
+        Returns
+        -------
+        dict
+            See :mod:`expectmodel_scorer.programs.churn`.
+        """
+        est = self.table["estimate"].to_numpy()
+        return {"program": "logit", "inputs": dz.input_entries(self.features, self._X), "outputs": ["p_churn"],
+                "arrays": {"coef": est[1:]},
+                "settings": {"intercept": float(est[0]), "hinges": [[int(j), float(k)] for j, k in self.hinges]}}
+
+    def predict(self, data: pd.DataFrame) -> pd.Series:
+        """Score the churn probability of each row (through :func:`expectmodel_scorer.score`).
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The features seen in ``fit`` (other columns are ignored).
+
+        Returns
+        -------
+        pandas.Series
+            ``p_churn``, indexed like ``data``.
+
+        Raises
+        ------
+        DataError
+            The feature names differ from those seen in ``fit``.
+        """
+        from expectmodel_scorer import score
+
+        dz.check_same_features(data, self.features, "LogitResults.predict")
+        return score(self.scoring_spec(), data)["p_churn"]
+
+    def average_marginal_effects(self) -> pd.DataFrame:
+        """Compute the average marginal effect of each feature on P(churn), with delta-method intervals.
+
+        For a feature with knots the effect combines its linear and threshold terms:
+        ``mean_n p_n (1 - p_n) (b_x + sum_k b_k 1[x_n > k])``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``feature``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (at ``meta.ci_level``).
+        """
+        X = self._X
+        D = np.column_stack([np.ones(X.shape[0]), dz.expand(X, list(self.hinges))])
+        b = self.table["estimate"].to_numpy()
+        p = expit(D @ b)
+        w = p * (1 - p)
+        rows = []
+        for j, f in enumerate(self.features):
+            s = np.full(X.shape[0], b[1 + j])
+            ds = np.zeros((X.shape[0], b.size))
+            ds[:, 1 + j] = 1.0
+            for h, (jj, k) in enumerate(self.hinges):
+                if jj == j:
+                    above = X[:, j] > k
+                    col = 1 + len(self.features) + h
+                    s = s + b[col] * above
+                    ds[:, col] = above
+            ame = float(np.mean(w * s))
+            grad = ((w * (1 - 2 * p) * s)[:, None] * D + w[:, None] * ds).mean(0)
+            rows.append((f, ame, float(np.sqrt(grad @ self.cov @ grad))))
+        out = pd.DataFrame(rows, columns=["feature", "estimate", "std_error"])
+        z = stats.norm.ppf(0.5 + self.meta.ci_level / 2)
+        out["ci_low"] = out["estimate"] - z * out["std_error"]
+        out["ci_high"] = out["estimate"] + z * out["std_error"]
+        return out
+
+    def response_curve(self, feature: str, grid: Any = None) -> pd.DataFrame:
+        """Tabulate P(churn) against one feature (the others at their means) with delta-method intervals.
+
+        Parameters
+        ----------
+        feature : str
+            A feature seen in ``fit``.
+        grid : sequence of float, optional
+            Values of the feature (default: 50 points over its training range).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The feature's values, ``p_churn``, ``ci_low``, ``ci_high``.
+        """
+        from expectmodel.churn.hazard import _profile
+
+        g, Z = _profile(self, feature, grid)
+        D = np.column_stack([np.ones(g.size), Z])
+        eta = D @ self.table["estimate"].to_numpy()
+        se = np.sqrt(np.einsum("ij,jk,ik->i", D, self.cov, D))
+        z = stats.norm.ppf(0.5 + self.meta.ci_level / 2)
+        return pd.DataFrame({feature: g, "p_churn": expit(eta), "ci_low": expit(eta - z * se),
+                             "ci_high": expit(eta + z * se)})
+
+    def linearity_test(self) -> dict[str, float]:
+        """Test linearity: the likelihood-ratio test of the threshold (hinge) terms against linear effects.
+
+        Returns
+        -------
+        dict
+            ``statistic``, ``df``, ``p_value`` (NaN without knots).
+        """
+        from expectmodel.churn.hazard import _linearity
+
+        return _linearity(self)
+
+    def _facts(self) -> dict[str, str]:
+        r2 = 1 - self.meta["llf"] / self.meta["llf_null"]
+        return {"Log-likelihood": f"{self.meta['llf']:.2f}", "McFadden R2": f"{r2:.3f}"}
+
+    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+        ame = self.average_marginal_effects().set_index("feature")
+        return [*super()._tables(), ("Average marginal effects on P(churn)", ame)]
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.hinges:
+            lt = self.linearity_test()
+            notes.append(f"Linearity (LR test of the knots): chi2({lt['df']:.0f}) = {lt['statistic']:.2f}, "
+                         f"p = {lt['p_value']:.4f}.")
+        if self.meta["dropped_constant"]:
+            notes.append(f"Constant feature(s) left out: {', '.join(self.meta['dropped_constant'])}.")
+        return notes
+
+
+class OrderedChurn(_Regression):
+    """Loyalty or switching intention on an ordered scale: statsmodels' ``OrderedModel`` (logit).
+
+    ``P(y <= k) = logit^-1(cut_k - x'b)``: a positive coefficient moves answers to higher categories.
+
+    Parameters
+    ----------
+    features : sequence of str
+        Feature columns.
+    target : str, default "intention"
+        The ordered answer (whole numbers; at least three categories observed).
+    knots : mapping of str to sequence of float, optional
+        Threshold terms, as in :class:`ChurnLogit`.
+    ci_level : float, default 0.95
+        Level of the Wald intervals.
+    draws : int, default 1000
+        Draws of the estimates for the intervals of the average marginal effects.
+    seed : int, optional
+        Seed of those draws (None: drawn and recorded).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from expectmodel import churn
+    >>> rng = np.random.default_rng(2)
+    >>> df = pd.DataFrame({"sat": rng.normal(0, 1, 1500)})
+    >>> df["intention"] = np.digitize(0.8 * df["sat"] + rng.logistic(size=1500), [-1.5, 0, 1.5]) + 1
+    >>> res = churn.OrderedChurn(["sat"], draws=200, seed=1).fit(df)
+    >>> res.to_frame()["kind"].tolist()
+    ['coef', 'cutpoint', 'cutpoint', 'cutpoint']
+    >>> res.predict(df.head(2)).shape
+    (2, 4)
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = dict(_COMMON)
+
+    def __init__(self, features=("satisfaction",), *, target="intention", knots=None, ci_level=0.95, draws=1000,
+                 seed=None):
+        self.features = features
+        self.target = target
+        self.knots = knots
+        self.ci_level = ci_level
+        self.draws = draws
+        self.seed = seed
+
+    def fit(self, data: pd.DataFrame) -> OrderedResults:
+        """Fit the ordered logit.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            One row per customer: the features and the ordered target.
+
+        Returns
+        -------
+        OrderedResults
+
+        Raises
+        ------
+        ParameterError
+            A setting is invalid.
+        DataError
+            Unknown columns, missing values, fewer than three categories in the target.
+        """
+        from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+        self.validate_params()
+        seed = resolve_seed(self.seed)
+        t0 = time.perf_counter()
+        frame = dz.check_frame(data)
+        y = dz.read_columns(frame, [self.target], "ordered target")[:, 0]
+        cats = np.unique(y)
+        if cats.size < 3:
+            raise DataError(f"The ordered target '{self.target}' has {cats.size} categories "
+                            f"({', '.join(f'{c:g}' for c in cats)}); an ordered model needs three or more. For a "
+                            "0/1 churn label use ChurnLogit.")
+        X, used, hinge_list, dropped = self._design(frame)
+        Z = dz.expand(X, hinge_list)
+        codes = np.searchsorted(cats, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = OrderedModel(codes, Z, distr="logit").fit(method="bfgs", disp=0, maxiter=2000)
+        if not fit.mle_retvals.get("converged", True):
+            raise ConvergenceError(f"{type(self).__name__}: the ordered logit did not converge.")
+        p = Z.shape[1]
+        raw = np.asarray(fit.params)
+        cuts = np.cumsum(np.r_[raw[p], np.exp(raw[p + 1:])])
+        # the Jacobian of (b, cut_1, log increments) -> (b, cuts)
+        J = np.eye(raw.size)
+        for k in range(1, cuts.size):
+            J[p + k, p + 1: p + k + 1] = np.exp(raw[p + 1: p + k + 1])
+        cov = J @ np.asarray(fit.cov_params()) @ J.T
+        names = dz.term_names(used, hinge_list)
+        labels = [f"{a:g}|{b:g}" for a, b in itertools.pairwise(cats)]
+        keys = [("coef", "latent intention", "~", n, "") for n in names]
+        keys += [("cutpoint", "latent intention", "|", lab, "") for lab in labels]
+        est = np.r_[raw[:p], cuts]
+        table = wald_table(keys, est, np.sqrt(np.diag(cov)), float(self.ci_level))
+        llf_linear = None
+        if hinge_list:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                llf_linear = float(OrderedModel(codes, X, distr="logit").fit(method="bfgs", disp=0, maxiter=2000).llf)
+        meta = self._meta(seed, frame, Z, y, {"llf": float(fit.llf), "llf_linear": llf_linear,
+                                               "categories": cats.tolist(), "dropped_constant": dropped,
+                                               "wall_seconds": time.perf_counter() - t0})
+        return OrderedResults(table=table, cov=cov, meta=meta, features=tuple(used), hinges=tuple(hinge_list),
+                              categories=tuple(cats.tolist()),
+                              train_range=tuple(zip(X.min(0).tolist(), X.max(0).tolist(), strict=True)),
+                              train_mean=tuple(X.mean(0).tolist()), _X=X)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OrderedResults(MLResults):
+    """A fitted :class:`OrderedChurn`: coefficients and cut-points, category probabilities, marginal effects.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Coefficients (``kind="coef"``) and cut-points (``kind="cutpoint"``) with Wald intervals.
+    cov : numpy.ndarray
+        Their covariance matrix (cut-points on their own scale, by the delta method).
+    meta : Meta
+        Settings, data provenance, the categories, the seed.
+    features : tuple of str
+        The features used.
+    hinges : tuple of (int, float)
+        Threshold terms.
+    categories : tuple of float
+        The answer categories, in order.
+    train_range, train_mean : tuple
+        Each feature's training range and mean.
+
+    Examples
+    --------
+    See :class:`OrderedChurn`; then ``res.average_marginal_effects()`` gives one row per feature and
+    category:
+
+    >>> import numpy as np, pandas as pd
+    >>> from expectmodel import churn
+    >>> rng = np.random.default_rng(2)
+    >>> df = pd.DataFrame({"sat": rng.normal(0, 1, 800)})
+    >>> df["intention"] = np.digitize(0.8 * df["sat"] + rng.logistic(size=800), [-1, 1]) + 1
+    >>> res = churn.OrderedChurn(["sat"], draws=100, seed=1).fit(df)
+    >>> ame = res.average_marginal_effects()
+    >>> ame["category"].tolist(), bool(abs(ame["estimate"].sum()) < 1e-10)  # probabilities sum to one
+    ([1.0, 2.0, 3.0], True)
+    >>> res.scoring_spec()["outputs"]
+    ['P(intention=1)', 'P(intention=2)', 'P(intention=3)']
+    """
+
+    features: tuple[str, ...] = ()
+    hinges: tuple[tuple[int, float], ...] = ()
+    categories: tuple[float, ...] = ()
+    train_range: tuple = ()
+    train_mean: tuple = ()
+    _X: np.ndarray = None  # type: ignore[assignment]
+
+    schema: ClassVar[str] = "expectmodel.churn.ordered"
+    schema_version: ClassVar[int] = 1
+    title: ClassVar[str] = "Ordered logit of loyalty intention (statsmodels OrderedModel)"
+
+    def _spec(self, est: np.ndarray) -> dict[str, Any]:
+        coef_rows = (self.table["kind"] == "coef").to_numpy()
+        target = self.meta.params["target"]
+        return {"program": "ordered_logit", "inputs": dz.input_entries(self.features, self._X),
+                "outputs": [f"P({target}={c:g})" for c in self.categories],
+                "arrays": {"coef": est[coef_rows], "cuts": est[~coef_rows]},
+                "settings": {"hinges": [[int(j), float(k)] for j, k in self.hinges]}}
+
+    def scoring_spec(self) -> dict[str, Any]:
+        """Return the scoring specification (program ``ordered_logit``).
+
+        Returns
+        -------
+        dict
+            See :mod:`expectmodel_scorer.programs.churn_ordered`.
+        """
+        return self._spec(self.table["estimate"].to_numpy())
+
+    def predict(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Score each category's probability per row (through :func:`expectmodel_scorer.score`).
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The features seen in ``fit``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per category, ``P(<target>=<category>)``.
+
+        Raises
+        ------
+        DataError
+            The feature names differ from those seen in ``fit``.
+        """
+        from expectmodel_scorer import score
+
+        dz.check_same_features(data, self.features, "OrderedResults.predict")
+        return score(self.scoring_spec(), data)
+
+    def average_marginal_effects(self) -> pd.DataFrame:
+        """Compute the average marginal effect of each feature on each category's probability.
+
+        Derivatives are taken numerically (central differences of the scoring program); intervals are
+        equal-tailed over ``meta.params["draws"]`` simulation draws of the estimates (Krinsky-Robb).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``feature``, ``category``, ``estimate``, ``ci_low``, ``ci_high``.
+        """
+        from expectmodel.inference import equal_tailed
+        from expectmodel_scorer.programs import churn_ordered
+
+        X = self._X
+        rows = []
+
+        def ame(est: np.ndarray, j: int) -> np.ndarray:
+            spec = self._spec(est)
+            h = 1e-4 * max(1.0, float(np.std(X[:, j])))
+            up, down = X.copy(), X.copy()
+            up[:, j] += h
+            down[:, j] -= h
+            diff = churn_ordered.score(spec["arrays"], spec["settings"], up) - churn_ordered.score(
+                spec["arrays"], spec["settings"], down)
+            return diff.mean(0) / (2 * h)
+
+        draws = self._param_draws()
+        for j, f in enumerate(self.features):
+            point = ame(self.table["estimate"].to_numpy(), j)
+            sims = np.array([ame(d, j) for d in draws])
+            lo, hi = equal_tailed(sims, self.meta.ci_level)
+            for k, c in enumerate(self.categories):
+                rows.append((f, c, point[k], lo[k], hi[k]))
+        return pd.DataFrame(rows, columns=["feature", "category", "estimate", "ci_low", "ci_high"])
+
+    def _facts(self) -> dict[str, str]:
+        return {"Log-likelihood": f"{self.meta['llf']:.2f}",
+                "Categories": ", ".join(f"{c:g}" for c in self.categories)}

@@ -1,0 +1,164 @@
+"""The joint simulator: survey answers -> latent expectations, perceptions and satisfaction -> churn over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from expectmodel._base import resolve_seed
+from expectmodel.errors import ParameterError
+
+__all__ = ["SimulatedPanel", "simulate_panel"]
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedPanel:
+    """A simulated customer panel with its truth (from :func:`simulate_panel`).
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer: ``customer``, ``entry``, ``end``, the entry survey's expectation items
+        ``e<d>_<j>`` and perception items ``p<d>_<j>`` (1-7) and ``churned`` (churned by the end).
+    events : pandas.DataFrame
+        ``customer`` and ``time`` (the churn period) of every churner.
+    waves : pandas.DataFrame
+        ``customer``, ``period`` and ``satisfaction`` (0-10) of every survey wave a customer answered.
+    latent : pandas.DataFrame
+        The true expectations ``E<d>``, perceptions ``P<d>`` and gaps ``G<d>`` per customer.
+    truth : dict
+        The generating values (``beta``, ``shortfall``, the baseline, the item model).
+    seed : int
+        The seed used.
+
+    Examples
+    --------
+    >>> sim = simulate_panel(200, periods=6, seed=3)
+    >>> sim.customers.columns[:4].tolist(), sim.truth["beta"]
+    (['customer', 'entry', 'end', 'e1_1'], -0.5)
+    """
+
+    customers: pd.DataFrame
+    events: pd.DataFrame
+    waves: pd.DataFrame
+    latent: pd.DataFrame
+    truth: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+
+    @property
+    def expectation_items(self) -> list[str]:
+        """The expectation item columns, dimension by dimension."""
+        return [c for c in self.customers.columns if c.startswith("e") and "_" in c]
+
+    @property
+    def perception_items(self) -> list[str]:
+        """The perception item columns, in the order of :attr:`expectation_items`."""
+        return [c for c in self.customers.columns if c.startswith("p") and "_" in c]
+
+
+def _likert(latent: np.ndarray, rng: np.random.Generator, loading: float, noise: float) -> np.ndarray:
+    return np.clip(np.round(4.0 + loading * latent + rng.normal(0.0, noise, latent.shape)), 1, 7)
+
+
+def simulate_panel(n: int, periods: int = 12, *, dimensions: int = 3, items: int = 3,
+                   wave_periods: Sequence[int] | None = None, beta: float = -0.5, shortfall: float = 0.0,
+                   baseline: tuple[float, float] = (-2.5, -0.3), seed: int | None = None) -> SimulatedPanel:
+    """Simulate survey answers, latent expectations and satisfaction, and churn over time, with known effects.
+
+    Each customer has a latent expectation ``E_d`` and perception ``P_d = 0.3 E_d + 0.95 z`` per service
+    dimension ``d`` (standard normal ``E_d`` and ``z``) and a gap ``G_d = P_d - E_d``. The entry survey
+    asks ``items`` 1-7 Likert items per dimension and battery: ``round(4 + 1.1 * latent + N(0, 0.7))``,
+    clipped. Satisfaction (0-10) is asked in survey waves: ``round(6 + 1.2 * mean_d G_d + N(0, 1))``,
+    clipped, with a fresh error per wave. Everyone enters in period 1 and is observed through
+    ``periods``. In period ``t`` an active customer churns with probability
+
+    ``logit h = baseline[0] + baseline[1] * log(t) + beta * (S_t - 6) + shortfall * sum_d max(0, -G_d)``
+
+    where ``S_t`` is the customer's latest satisfaction answer (so a hazard model on the answered
+    satisfaction is correctly specified when ``shortfall = 0``). ``shortfall`` adds a non-compensatory
+    effect: a shortfall of perceptions below expectations on *any* dimension drives churn, which a
+    linear model of the raw items cannot rank (the survey-derived gap features can).
+
+    Parameters
+    ----------
+    n : int
+        Customers.
+    periods : int, default 12
+        Periods observed.
+    dimensions, items : int, default 3
+        Service dimensions, and items per dimension and battery.
+    wave_periods : sequence of int, optional
+        The periods of the satisfaction waves (default: 1, 5, 9, ... up to ``periods``).
+    beta : float, default -0.5
+        Effect of satisfaction (per point) on the logit of the hazard.
+    shortfall : float, default 0.0
+        Effect of the summed latent shortfalls ``sum_d max(0, -G_d)`` on the logit of the hazard.
+    baseline : (float, float), default (-2.5, -0.3)
+        Intercept and log-tenure slope of the baseline hazard.
+    seed : int, optional
+        Random seed (None: drawn and recorded).
+
+    Returns
+    -------
+    SimulatedPanel
+        ``customers``, ``events``, ``waves``, ``latent``, ``truth`` and ``seed``.
+
+    Examples
+    --------
+    >>> sim = simulate_panel(500, periods=12, seed=1)
+    >>> sim.waves["period"].unique().tolist()
+    [1, 5, 9]
+    >>> bool(0.2 < sim.customers["churned"].mean() < 0.9)
+    True
+    """
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError(f"simulate_panel(n={n!r}): n must be a positive integer.")
+    if not isinstance(periods, int | np.integer) or periods < 1:
+        raise ParameterError(f"simulate_panel(periods={periods!r}): periods must be a positive integer.")
+    seed = resolve_seed(seed)
+    rng = np.random.default_rng(seed)
+    waves_at = list(range(1, periods + 1, 4)) if wave_periods is None else sorted(int(w) for w in wave_periods)
+    if not waves_at or waves_at[0] != 1:
+        raise ParameterError("simulate_panel(wave_periods=...): the first wave must be in period 1 (the entry "
+                             "survey), so every period has a satisfaction answer.")
+    E = rng.normal(size=(n, dimensions))
+    P = 0.3 * E + 0.95 * rng.normal(size=(n, dimensions))
+    G = P - E
+    short = np.maximum(-G, 0.0).sum(axis=1)
+    cols: dict[str, Any] = {"customer": np.arange(1, n + 1), "entry": np.ones(n, dtype=np.int64),
+                            "end": np.full(n, periods, dtype=np.int64)}
+    for battery, latent in (("e", E), ("p", P)):
+        for d in range(dimensions):
+            answers = _likert(np.repeat(latent[:, [d]], items, axis=1), rng, 1.1, 0.7)
+            for j in range(items):
+                cols[f"{battery}{d + 1}_{j + 1}"] = answers[:, j].astype(np.int64)
+    alive = np.ones(n, dtype=bool)
+    churn_time = np.zeros(n, dtype=np.int64)
+    sat = np.zeros(n)
+    wave_rows = []
+    for t in range(1, periods + 1):
+        if t in waves_at:
+            sat = np.clip(np.round(6.0 + 1.2 * G.mean(axis=1) + rng.normal(size=n)), 0, 10)
+            who = np.flatnonzero(alive)
+            wave_rows.append(pd.DataFrame({"customer": who + 1, "period": t, "satisfaction": sat[who]}))
+        eta = baseline[0] + baseline[1] * np.log(t) + beta * (sat - 6.0) + shortfall * short
+        churn = alive & (rng.random(n) < 1.0 / (1.0 + np.exp(-eta)))
+        churn_time[churn] = t
+        alive &= ~churn
+    cols["churned"] = (~alive).astype(np.int64)
+    customers = pd.DataFrame(cols)
+    gone = np.flatnonzero(~alive)
+    events = pd.DataFrame({"customer": gone + 1, "time": churn_time[gone]})
+    waves = pd.concat(wave_rows, ignore_index=True).sort_values(["customer", "period"], kind="stable")
+    latent = pd.DataFrame({**{f"E{d + 1}": E[:, d] for d in range(dimensions)},
+                           **{f"P{d + 1}": P[:, d] for d in range(dimensions)},
+                           **{f"G{d + 1}": G[:, d] for d in range(dimensions)}})
+    latent.insert(0, "customer", np.arange(1, n + 1))
+    truth = {"beta": beta, "shortfall": shortfall, "baseline": list(baseline), "wave_periods": waves_at,
+             "satisfaction": "round(6 + 1.2 * mean_d G_d + N(0, 1)) clipped to 0-10",
+             "items": "round(4 + 1.1 * latent + N(0, 0.7)) clipped to 1-7", "P": "0.3 E + 0.95 z"}
+    return SimulatedPanel(customers, events, waves.reset_index(drop=True), latent, truth, seed)
