@@ -25,9 +25,23 @@ A program is a module here with
 - ``score(arrays, settings, X) -> ndarray``: ``X`` is the ``(n, len(inputs))`` float matrix of the input
   columns in ``inputs`` order, missing answers as NaN; it returns ``(n, len(outputs))`` floats. Pure
   numpy, vectorised over rows, no state.
+- optionally ``OPTIONAL_SETTINGS: tuple[str, ...]``: settings keys it reads when present. Any settings key
+  outside ``SETTINGS`` and ``OPTIONAL_SETTINGS`` is refused, and so is any array outside ``ARRAYS``: a
+  bundle from a newer writer must not be scored with a meaning silently dropped.
+- optionally ``check(arrays, settings, inputs, outputs) -> dict[str, ndarray]``: for a program whose array
+  names are not fixed (``pipeline``); it replaces the ``ARRAYS`` check.
 
-:func:`expectmodel_scorer.score` does the column checks and the missing-code handling before it calls
-the program, so a program sees clean numbers.
+:func:`expectmodel_scorer.check_spec` validates a specification strictly (unknown keys, missing
+settings, array dimensions, non-finite numbers). :func:`expectmodel_scorer.score` checks it, then does
+the column checks (missing or non-numeric columns, values outside ``scale`` or ``codes``, fractions in an
+``int`` column, values other than 0/1 in a ``binary`` one) and the missing-code handling before it calls
+the program, so a program sees clean numbers. Settings may also hold mappings (the pipeline's steps).
+In a bundle (``model.json``) each array is written as ``{"dtype": "float64", "shape": [...], "data":
+[...]}``; see :mod:`expectmodel_scorer.bundle`.
+
+In the package, a results class's ``predict``/``transform`` returns ``score(self.scoring_spec(), frame)``
+(or columns of it); the round-trip test (``tests/export/test_round_trip.py``) compares a bundle scored in
+a process without expectmodel, scipy, statsmodels, scikit-learn or pymc to that method.
 """
 
 from __future__ import annotations
