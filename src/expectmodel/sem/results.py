@@ -18,9 +18,10 @@ import pandas as pd
 from expectmodel._base import jsonable
 from expectmodel._meta import versions
 from expectmodel.errors import SpecError
+from expectmodel.inference import equal_tailed
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns
 from expectmodel.sem import _kernel as k
-from expectmodel.sem import quality
+from expectmodel.sem import mediation, quality
 from expectmodel.sem._estimates import Options, StackEstimates, index_weights
 from expectmodel.sem._spec import pls_labels
 from expectmodel.sem.bootstrap import BootstrapDraws, interval_estimates
@@ -259,6 +260,95 @@ class PLSResults(ResultsBase):
                 for i in range(self.layout.m) for j in range(self.layout.m)
                 if self.layout.adjacency[i, j] or abs(total[i, j]) > 0]
         return pd.DataFrame(rows, columns=["source", "target", "direct", "indirect", "total"])
+
+    @cached_property
+    def indirect_effects(self) -> pd.DataFrame:
+        """Specific indirect effects of every chain with a mediator, then the total indirect effect of each pair.
+
+        A specific effect is the product of the paths along its chain (parallel and serial chains of
+        any length); the total indirect effect is the total effect minus the direct path (the sum of
+        the pair's specific effects). After a bootstrap the rows carry the bootstrap SE, t, p and the
+        percentile and BCa intervals, from the products of the stored path draws (METHODS §1c; no
+        Sobel test).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``source, target, kind ("specific" | "total"), chain, estimate`` (+ inference).
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi()).fit(em.simulate.survey(em.spec.templates.ecsi(), 250,
+        ...                                            seed=1).data)
+        >>> res.indirect_effects.query("kind == 'specific'").chain.iloc[0]
+        'Image -> Expectation -> Quality'
+        """
+        names = self.model.names
+        med_src, med_dst = self._mediated_pairs
+        spec = pd.DataFrame({"source": [names[c.source] for c in self._chains],
+                             "target": [names[c.target] for c in self._chains], "kind": "specific",
+                             "chain": [" -> ".join(names[n] for n in c.nodes) for c in self._chains],
+                             "estimate": self._points["indirect"]})
+        total = pd.DataFrame({"source": [names[i] for i in med_src], "target": [names[j] for j in med_dst],
+                              "kind": "total", "chain": "", "estimate": self._points["total_indirect"]})
+        for frame, fld in ((spec, "indirect"), (total, "total_indirect")):
+            inf = self._inference(fld) if len(frame) else None
+            if inf is not None:
+                for col, val in inf.items():
+                    frame[col] = val
+        return pd.concat([spec, total], ignore_index=True)
+
+    @cached_property
+    def mediation(self) -> pd.DataFrame:
+        """Direct, total indirect and total effect of every pair with a mediated chain, and the share mediated.
+
+        ``vaf`` (variance accounted for, indirect / total) is given only where the indirect and the
+        total effect have the same sign, else NaN (Zhao, Lynch & Chen 2010). After a bootstrap the
+        table adds the intervals of the direct and the total indirect effect and Zhao et al.'s type
+        (``complementary``, ``competitive``, ``indirect-only``, ``direct-only``, ``no effect``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``source, target, direct, indirect, total, vaf`` (+ ``direct_ci_low, direct_ci_high,
+            indirect_ci_low, indirect_ci_high, type``).
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi()).fit(em.simulate.survey(em.spec.templates.ecsi(), 250,
+        ...                                            seed=1).data)
+        >>> res.mediation.columns.tolist()
+        ['source', 'target', 'direct', 'indirect', 'total', 'vaf']
+        """
+        names = self.model.names
+        i, j = self._mediated_pairs
+        direct = self.est.paths[0][i, j]
+        indirect = self._points["total_indirect"]
+        total = self.est.total[0][i, j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vaf = np.where((np.sign(indirect) == np.sign(total)) & (total != 0), indirect / total, np.nan)
+        out = pd.DataFrame({"source": [names[a] for a in i], "target": [names[b] for b in j], "direct": direct,
+                            "indirect": indirect, "total": total, "vaf": vaf})
+        if self.boot is not None and len(out):
+            draws = self._replicates[0]
+            src, dst = np.nonzero(self.layout.adjacency)
+            full = np.zeros((draws["paths"].shape[0], self.layout.m, self.layout.m))
+            full[:, src, dst] = draws["paths"]
+            d_low, d_high = equal_tailed(full[:, i, j], self.ci_level)
+            has_direct = self.layout.adjacency[i, j] > 0
+            inf = self._inference("total_indirect")
+            assert inf is not None
+            out["direct_ci_low"] = np.where(has_direct, d_low, np.nan)
+            out["direct_ci_high"] = np.where(has_direct, d_high, np.nan)
+            out["indirect_ci_low"], out["indirect_ci_high"] = inf["ci_low"], inf["ci_high"]
+            out["type"] = [
+                mediation.mediation_type(bool(hd and (lo > 0 or hi < 0)), bool(il > 0 or ih < 0),
+                                         bool(np.sign(dv) == np.sign(iv)))
+                for hd, lo, hi, il, ih, dv, iv in zip(has_direct, d_low, d_high, inf["ci_low"], inf["ci_high"],
+                                                      direct, indirect, strict=True)]
+        return out
 
     @cached_property
     def construct_correlations(self) -> pd.DataFrame:
@@ -555,13 +645,49 @@ class PLSResults(ResultsBase):
         return pd.DataFrame(values, index=out.index, columns=[self.model.indicators[i] for i in items])
 
     # -- inference -----------------------------------------------------------------------------
+    @cached_property
+    def _points(self) -> dict[str, np.ndarray]:
+        """Every reported field's point estimate (the bootstrap's fields and the derived ones)."""
+        out = _point_fields(self)
+        path_values = out["paths"]
+        out["indirect"] = mediation.chain_products(path_values, self._chains)
+        i, j = self._mediated_pairs
+        out["total_indirect"] = self.est.total[0][i, j] - self.est.paths[0][i, j]
+        return out
+
+    @cached_property
+    def _chains(self) -> tuple[mediation.Chain, ...]:
+        return mediation.chains(self.layout)
+
+    @cached_property
+    def _mediated_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sources, targets) of the pairs joined by at least one chain with a mediator, in chain order."""
+        pairs = list(dict.fromkeys((c.source, c.target) for c in self._chains))
+        return np.array([a for a, _ in pairs], dtype=int), np.array([b for _, b in pairs], dtype=int)
+
+    def _derive(self, stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Form the derived fields of a set of replicates (bootstrap draws or jackknife replicates)."""
+        i, j = self._mediated_pairs
+        direct = np.zeros((stored["paths"].shape[0], self.layout.m, self.layout.m))
+        src, dst = np.nonzero(self.layout.adjacency)
+        direct[:, src, dst] = stored["paths"]
+        return {"indirect": mediation.chain_products(stored["paths"], self._chains),
+                "total_indirect": stored["total"][:, i, j] - direct[:, i, j]}
+
+    @cached_property
+    def _replicates(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """Bootstrap draws and jackknife replicates of every field, the derived ones formed once here."""
+        assert self.boot is not None
+        draws = {**self.boot.draws, **self._derive(self.boot.draws)}
+        jack = None if self.boot.jackknife is None else {**self.boot.jackknife, **self._derive(self.boot.jackknife)}
+        return draws, jack
+
     def _inference(self, name: str) -> dict[str, np.ndarray] | None:
         if self.boot is None:
             return None
-        point = _point_fields(self)[name]
-        draws = self.boot.draws[name]
-        jack = None if self.boot.jackknife is None else self.boot.jackknife[name]
-        return interval_estimates(point, draws, jack, self.ci_level, dof=self.n - 1)
+        draws, jack = self._replicates
+        return interval_estimates(self._points[name], draws[name], None if jack is None else jack[name],
+                                  self.ci_level, dof=self.n - 1)
 
     def _blocks(self) -> list[tuple[pd.DataFrame, str, np.ndarray | None]]:
         """Each parameter kind's rows (key columns and estimate), its draw field and the selection of it."""
@@ -581,9 +707,19 @@ class PLSResults(ResultsBase):
         ]
         if not np.isnan(self.est.index[0]).all():
             blocks.append(("index", "index", list(names), [""] * len(names), "index"))
+        med_src, med_dst = self._mediated_pairs
+        blocks += [
+            ("indirect", "indirect", [names[c.target] for c in self._chains],
+             [" -> ".join(names[n] for n in c.nodes[:-1]) for c in self._chains], "indirect"),
+            ("total_indirect", "total_indirect", [names[j] for j in med_dst], [names[i] for i in med_src],
+             "indirect"),
+            ("share_mediated", "", [names[j] for j in med_dst], [names[i] for i in med_src], "vaf"),
+        ]
         out = []
         for kind, fld, lhs, rhs, op in blocks:
-            point = _point_fields(self)[fld]
+            if not lhs:
+                continue
+            point = self._points[fld] if fld else self.mediation["vaf"].to_numpy()
             pick = None
             if fld == "total":
                 point, pick = point[sel], sel
@@ -611,7 +747,7 @@ class PLSResults(ResultsBase):
         """
         frames = []
         for frame, fld, pick in self._blocks():
-            inf = self._inference(fld)
+            inf = self._inference(fld) if fld else None
             if inf is not None:
                 for col, val in inf.items():
                     frame[col] = val if pick is None else val[pick]
@@ -628,7 +764,9 @@ class PLSResults(ResultsBase):
             return None
         frames, draws = [], []
         for frame, fld, pick in self._blocks():
-            d = self.boot.draws[fld]
+            if not fld:  # an estimate without draws (the share mediated)
+                continue
+            d = self._replicates[0][fld]
             d = d[:, pick[0], pick[1]] if pick is not None else d.reshape(d.shape[0], -1)
             keep = ~((frame["kind"] == "index") & frame["estimate"].isna()).to_numpy()
             frames.append(frame[keep])
@@ -683,10 +821,24 @@ class PLSResults(ResultsBase):
         }
         if not np.isnan(self.est.index[0]).all():
             out["index"] = {c: _num(v) for c, v in self.index["index"].items()}
+        ind = self.indirect_effects
+        spec, tot = ind[ind["kind"] == "specific"], ind[ind["kind"] == "total"]
+        out["indirect_effects"] = {c: _num(v) for c, v in zip(spec["chain"], spec["estimate"], strict=True)}
+        out["total_indirect_effects"] = {f"{a}->{b}": _num(v) for a, b, v in
+                                         zip(tot["source"], tot["target"], tot["estimate"], strict=True)}
+        out["mediation"] = [{key: (_num(v) if isinstance(v, float) else v) for key, v in row.items()}
+                            for row in self.mediation.to_dict(orient="records")]
+        if self.boot is not None:
+            for frame, key, names_ in ((spec, "indirect_effects", list(spec["chain"])),
+                                       (tot, "total_indirect_effects", list(out["total_indirect_effects"]))):
+                out.setdefault("boot_se", {})[key] = {k_: _num(v) for k_, v in
+                                                      zip(names_, frame["std_error"], strict=True)}
+                out.setdefault("boot_ci", {})[key] = {k_: [_num(a), _num(b)] for k_, a, b in
+                                                      zip(names_, frame["ci_low"], frame["ci_high"], strict=True)}
         if self.boot is not None:
             frame = self.to_frame()
-            out["boot_se"] = {}
-            out["boot_ci"] = {}
+            out.setdefault("boot_se", {})
+            out.setdefault("boot_ci", {})
             for kind, key in (("path", "paths"), ("loading", "loadings"), ("weight", "weights"),
                               ("r2", "r2"), ("total_effect", "total_effects"), ("index", "index")):
                 part = frame[frame["kind"] == kind]
@@ -830,6 +982,12 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
         s.add_table("HTMT inference (bootstrap)", pairs[["htmt", "std_error", "ci_low", "ci_high"]])
     if not np.isnan(res.est.index[0]).all():
         s.add_table("0-100 index (scale-anchored)", res.index)
+    if len(res.mediation):
+        med = res.mediation.set_index(["source", "target"])
+        s.add_table("Mediation (direct, total indirect, total; VAF where signs agree)", med)
+        ind = res.indirect_effects
+        spec = ind[ind["kind"] == "specific"].set_index("chain")
+        s.add_table("Specific indirect effects", spec[cols])
     if res.boot is not None:
         s.notes.append(f"{int(res.ci_level * 100)}% percentile intervals from {res.boot.n_boot} resamples "
                        f"({res.boot.n_failed} failed); p from Student t with n-1 df.")
