@@ -1,3 +1,14 @@
-"""Export bundles of fitted models and their validation on load (ARCHITECTURE §5; issue 16)."""
+"""Export bundles of fitted models and their validation on load (ARCHITECTURE §5; issue 16).
 
-__all__: list[str] = []
+:func:`save` writes a bundle (a folder or one zip): ``model.json`` with everything needed to score new
+data and to read the fit again, verified on reading (schema version, SHA-256 checksum, configuration id,
+every key and array), and optionally ``posterior.nc`` and ``model.skops`` / ``model.onnx``. No pickle.
+:func:`load` rebuilds the results object; :func:`load_scorer` (from the numpy-only
+:mod:`expectmodel_scorer`) scores new data; :func:`score_dask` scores a Dask DataFrame.
+"""
+
+from expectmodel.export._bundle import LoadedResults, bundle_document, inspect, load, save
+from expectmodel.export._scale import score_dask
+from expectmodel_scorer import load_scorer
+
+__all__ = ["LoadedResults", "bundle_document", "inspect", "load", "load_scorer", "save", "score_dask"]
