@@ -66,6 +66,8 @@ _LAZY: dict[str, str] = {
     "PLSResults": "expectmodel.sem",
     "SamplerConfig": "expectmodel.sampling",
     "compare": "expectmodel.results",
+    "load": "expectmodel.export",
+    "save": "expectmodel.export",
 }
 
 # every public name: the eager ones imported above and every key of _LAZY (tests/test_import.py checks)
@@ -95,7 +97,9 @@ __all__ = [
     "export",
     "kano",
     "latent",
+    "load",
     "sampling",
+    "save",
     "sem",
     "simulate",
     "spec",
