@@ -1,3 +1,37 @@
-"""Kano analysis: must-be, one-dimensional and attractive attributes, and their drift (METHODS §4; issue 14)."""
+"""Kano analysis: must-be, one-dimensional and attractive attributes, and their drift (METHODS §4; issue 14).
 
-__all__: list[str] = []
+- :func:`read_questionnaire`, :func:`categorize`, :func:`evaluation_table`: the questionnaire (answer
+  pairs in English or Chinese wordings, or numeric codes under a declared mapping) and the evaluation
+  table, a parameter stored with every result.
+- :class:`KanoClassifier` -> :class:`KanoResults`: counts, shares with Dirichlet intervals, the modal
+  category and the Fong test, R/Q rates, Better/Worse with bootstrap intervals, plots.
+"""
+
+from expectmodel.kano.classify import KanoClassifier
+from expectmodel.kano.questionnaire import (
+    ANSWERS,
+    CATEGORIES,
+    STANDARD_TABLE,
+    Questionnaire,
+    categorize,
+    evaluation_table,
+    read_questionnaire,
+)
+from expectmodel.kano.results import KanoResults
+from expectmodel.kano.simulate import SimulatedKano, SimulatedRatings, simulate_kano, simulate_ratings
+
+__all__ = [
+    "ANSWERS",
+    "CATEGORIES",
+    "STANDARD_TABLE",
+    "KanoClassifier",
+    "KanoResults",
+    "Questionnaire",
+    "SimulatedKano",
+    "SimulatedRatings",
+    "categorize",
+    "evaluation_table",
+    "read_questionnaire",
+    "simulate_kano",
+    "simulate_ratings",
+]

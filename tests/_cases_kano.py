@@ -1,0 +1,45 @@
+"""The Kano estimators' conformance cases (used by tests/test_conformance.py).
+
+Each case is a smoke-sized fit on simulated data with a truth check whose slack is stated beside it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from expectmodel import kano
+
+#: Category probabilities (A, O, M, I, R, Q) of the conformance survey.
+TRUTH = {"wifi": [0.10, 0.20, 0.55, 0.10, 0.03, 0.02], "app": [0.50, 0.15, 0.05, 0.25, 0.03, 0.02],
+         "price": [0.15, 0.55, 0.15, 0.10, 0.03, 0.02]}
+
+
+def kano_survey():
+    return kano.simulate_kano(1500, TRUTH, seed=11)
+
+
+def _classifier_truth(res) -> None:
+    # the modal categories are far apart (0.55 vs 0.20 at n = 1,500: Fong's test is decisive)
+    assert res.classification()["category"].tolist() == ["M", "A", "O"]
+    # shares: the 90% Dirichlet intervals cover the truth (each misses 10% of the time; 15 intervals, so pad
+    # by 0.02, about one posterior SD at n = 1,500)
+    frame = res.to_frame().query("kind == 'share'")
+    for attr, p in TRUTH.items():
+        true = np.array(p[:5]) / sum(p[:5])
+        rows = frame[frame["lhs"] == attr]
+        assert np.all((rows["ci_low"] - 0.02 <= true) & (true <= rows["ci_high"] + 0.02)), (attr, rows, true)
+
+
+NAMES = ("KanoClassifier",)
+
+
+def case(name: str):
+    """The conformance case ``name``."""
+    from tests._case import Case
+
+    sim = kano_survey()
+    data = sim.data.drop(columns=["wave", "stage"])
+    if name == "KanoClassifier":
+        return Case(name, lambda: kano.KanoClassifier(seed=1, draws=1000), lambda: data, ("fong_z", -1.0),
+                    _classifier_truth)
+    raise KeyError(name)
