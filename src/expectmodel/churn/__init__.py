@@ -15,15 +15,19 @@
 from expectmodel.churn.hazard import DiscreteHazard, HazardResults
 from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
 from expectmodel.churn.panel import person_period
+from expectmodel.churn.sbg import SBG, BayesianSBG, SBGResults
 from expectmodel.churn.simulate import SimulatedPanel, simulate_panel
 
 __all__ = [
+    "SBG",
+    "BayesianSBG",
     "ChurnLogit",
     "DiscreteHazard",
     "HazardResults",
     "LogitResults",
     "OrderedChurn",
     "OrderedResults",
+    "SBGResults",
     "SimulatedPanel",
     "person_period",
     "simulate_panel",
