@@ -15,10 +15,13 @@
 """
 
 from expectmodel.vie.coding import VIEDesign
+from expectmodel.vie.regression import ModeratedRegression, ModerationResults
 from expectmodel.vie.scores import MotivationResults, MotivationScores, motivation
 from expectmodel.vie.simulate import simulate_vie, simulate_within
 
 __all__ = [
+    "ModeratedRegression",
+    "ModerationResults",
     "MotivationResults",
     "MotivationScores",
     "VIEDesign",
