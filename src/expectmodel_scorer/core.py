@@ -140,6 +140,18 @@ def _check_array(name: str, value: Any, ndim: int, where: str) -> np.ndarray:
     return arr
 
 
+def _check_shapes(prog: Any, name: str, arrays: Mapping[str, np.ndarray], n_in: int, n_out: int, where: str) -> None:
+    """Check a program's optional ``SHAPES``: per array, sizes, ``"inputs"``, ``"outputs"`` or None (any)."""
+    sizes = {"inputs": n_in, "outputs": n_out}
+    for key, shape in getattr(prog, "SHAPES", {}).items():
+        want = tuple(sizes.get(d, d) if isinstance(d, str) else d for d in shape)
+        got = arrays[key].shape
+        if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want, got, strict=False)):
+            raise ScoringError(f"{where}['arrays'][{key!r}] has shape {got}; program {name!r} needs "
+                               f"{tuple('any' if w is None else w for w in want)} for {n_in} inputs and {n_out} "
+                               "outputs.")
+
+
 def check_spec(spec: Mapping[str, Any], where: str = "scoring spec") -> dict[str, Any]:
     """Validate a scoring specification and return it normalised (arrays as float ndarrays).
 
@@ -210,6 +222,7 @@ def check_spec(spec: Mapping[str, Any], where: str = "scoring spec") -> dict[str
             raise ScoringError(f"{where}['arrays'] lacks {lacking}, which program {spec['program']!r} needs.")
         for name, ndim in prog.ARRAYS.items():
             out_arrays[name] = _check_array(name, arrays[name], ndim, f"{where}['arrays']")
+    _check_shapes(prog, spec["program"], out_arrays, len(inputs), len(outputs), where)
     return {"program": spec["program"], "inputs": inputs, "outputs": list(outputs), "arrays": out_arrays,
             "settings": dict(settings)}
 
@@ -228,13 +241,13 @@ def _column_values(entry: Mapping[str, Any], col: pd.Series) -> np.ndarray:
     if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
         if entry.get("kind") == "category" and codes and all(isinstance(c, str) for c in codes):
             # text categories: each value becomes its position in ``codes``
-            cat = pd.Categorical(col, categories=list(codes))
-            unknown = cat.isna() & col.notna().to_numpy()
+            unknown = (~col.isin(list(codes)) & col.notna()).to_numpy()
             if unknown.any():
                 seen = sorted({str(v) for v in col[unknown].unique()[:_SHOWN]})
                 raise ScoringError(f"column {name!r} holds value(s) {seen} outside its codes {list(codes)} in "
                                    f"{_rows(unknown, col.index)}; recode them or mark them as missing.")
-            return np.where(cat.codes < 0, np.nan, cat.codes.astype(float))
+            position = {c: float(i) for i, c in enumerate(codes)}
+            return col.map(position).to_numpy(dtype=float, na_value=np.nan)
         raise ScoringError(f"column {name!r} must be numeric; got dtype {col.dtype}. Convert it (e.g. "
                            f"pd.to_numeric) or recode its text answers as numbers.")
     values = col.to_numpy(dtype=float, na_value=np.nan)
@@ -341,8 +354,13 @@ def score(spec: Mapping[str, Any], frame: pd.DataFrame, *, extra: str = "ignore"
     X = np.empty((len(frame), len(columns)), dtype=float, order="F")
     for j, entry in enumerate(inputs):
         X[:, j] = _column_values(entry, frame[entry["column"]])
-    out = prog.score(spec["arrays"], dict(spec["settings"]), X)
-    out = np.asarray(out, dtype=float)
+    try:
+        out = np.asarray(prog.score(spec["arrays"], dict(spec["settings"]), X), dtype=float)
+    except ScoringError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise ScoringError(f"program {spec['program']!r} cannot score with this specification's arrays and "
+                           f"settings ({type(exc).__name__}: {exc}); the specification is inconsistent.") from None
     if out.shape != (len(frame), len(spec["outputs"])):
         raise ScoringError(f"program {spec['program']!r} returned shape {out.shape}; the specification names "
                            f"{len(spec['outputs'])} outputs for {len(frame)} rows.")

@@ -28,6 +28,9 @@ A program is a module here with
 - optionally ``OPTIONAL_SETTINGS: tuple[str, ...]``: settings keys it reads when present. Any settings key
   outside ``SETTINGS`` and ``OPTIONAL_SETTINGS`` is refused, and so is any array outside ``ARRAYS``: a
   bundle from a newer writer must not be scored with a meaning silently dropped.
+- optionally ``SHAPES: dict[str, tuple]``: the full shape of an array, each entry a size, ``"inputs"``,
+  ``"outputs"`` or None (any); e.g. ``{"weights": ("inputs", None)}``. Without it only the number of
+  dimensions is checked, and an array that does not fit the data is refused when scoring.
 - optionally ``check(arrays, settings, inputs, outputs) -> dict[str, ndarray]``: for a program whose array
   names are not fixed (``pipeline``); it replaces the ``ARRAYS`` check.
 
