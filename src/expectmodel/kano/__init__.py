@@ -17,6 +17,7 @@ from expectmodel.kano.questionnaire import (
     evaluation_table,
     read_questionnaire,
 )
+from expectmodel.kano.regression import ImpactAsymmetry, PenaltyReward, RegressionKanoResults
 from expectmodel.kano.results import KanoResults
 from expectmodel.kano.simulate import SimulatedKano, SimulatedRatings, simulate_kano, simulate_ratings
 
@@ -24,9 +25,12 @@ __all__ = [
     "ANSWERS",
     "CATEGORIES",
     "STANDARD_TABLE",
+    "ImpactAsymmetry",
     "KanoClassifier",
     "KanoResults",
+    "PenaltyReward",
     "Questionnaire",
+    "RegressionKanoResults",
     "SimulatedKano",
     "SimulatedRatings",
     "categorize",
