@@ -18,7 +18,7 @@ import pandas as pd
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed, snapshot
 from expectmodel.data.read import is_codes
 from expectmodel.data.schema import Scale as DataScale
-from expectmodel.errors import ConvergenceError, ConvergenceWarning
+from expectmodel.errors import ConvergenceError, ConvergenceWarning, ParameterError
 from expectmodel.sem import _kernel as k
 from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare
 from expectmodel.sem._estimates import Options, estimate_stack
@@ -81,6 +81,10 @@ class PLS(Estimator):
         steps hold the GIL. Leave it at 1 unless a benchmark on more cores says otherwise.
     progress : bool
         Show a progress bar during the bootstrap.
+    fit_test : int
+        Resamples of the Bollen-Stine bootstrap test of overall model fit (0: none); the quantiles
+        and p-values land in ``results.model_fit``. Its resamples come from their own child of
+        ``seed``. Needs complete data (not ``missing="pairwise"``).
 
     Raises
     ------
@@ -117,6 +121,7 @@ class PLS(Estimator):
         "seed": [None, Interval(int, 0, None)],
         "n_jobs": [Interval(int, 1, None)],
         "progress": [OneOf(True, False)],
+        "fit_test": [OneOf(0), Interval(int, 20, None)],
     }
 
     def __init__(
@@ -136,6 +141,7 @@ class PLS(Estimator):
         seed: int | None = None,
         n_jobs: int = 1,
         progress: bool = False,
+        fit_test: int = 0,
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -151,6 +157,7 @@ class PLS(Estimator):
         self.seed = seed
         self.n_jobs = n_jobs
         self.progress = progress
+        self.fit_test = fit_test
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:
@@ -198,10 +205,30 @@ class PLS(Estimator):
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
                                  bca=self.bca, pairwise=prepared.pairwise is not None)
+        fit_draws = None
+        if self.fit_test:
+            fit_draws = _fit_test(x, mu, sd, s, est, layout, options, model, int(self.fit_test), seed,
+                                  prepared.pairwise is not None)
         params = {k: snapshot(v) for k, v in self.get_params(deep=False).items()}
         record = FitRecord(type(self).__name__, params, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
-                          s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group)
+                          s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group,
+                          fit_draws=fit_draws)
+
+
+def _fit_test(x, mu, sd, s, est, layout, options, model, n_boot: int, seed: int,
+              pairwise: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Run the Bollen-Stine bootstrap of the fit measures, on the seed's second child stream."""
+    from expectmodel.sem.modelfit import bollen_stine, implied_correlations
+
+    if pairwise:
+        raise ParameterError("fit_test (the Bollen-Stine bootstrap) needs complete data; fit with "
+                             "missing='listwise' or 'mean', or set fit_test=0.")
+    composite = np.array([c.kind == "composite" or len(c.indicators) == 1 for c in model.constructs])
+    sigma = [implied_correlations(est, s[None], layout, composite, saturated=sat)[0] for sat in (True, False)]
+    child = np.random.SeedSequence(seed).spawn(2)[1]
+    return bollen_stine((x - mu) / sd, s, sigma[0], sigma[1], layout, options, composite, n_boot,
+                        int(child.generate_state(1)[0]))
 
 
 def _where(group: str | None) -> str:

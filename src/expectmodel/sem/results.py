@@ -174,6 +174,7 @@ class PLSResults(ResultsBase):
     ci_level: float
     record: FitRecord
     group: str | None = field(default=None)
+    fit_draws: tuple[np.ndarray, np.ndarray] | None = field(default=None)
 
     @cached_property
     def meta(self) -> Meta:
@@ -349,6 +350,68 @@ class PLSResults(ResultsBase):
                 for hd, lo, hi, il, ih, dv, iv in zip(has_direct, d_low, d_high, inf["ci_low"], inf["ci_high"],
                                                       direct, indirect, strict=True)]
         return out
+
+    @cached_property
+    def _composite_blocks(self) -> np.ndarray:
+        """(m,) bool: blocks whose indicator correlations the model leaves free (composites, single items)."""
+        return np.array([c.kind == "composite" or len(c.indicators) == 1 for c in self.model.constructs])
+
+    @cached_property
+    def implied_correlations(self) -> dict[str, pd.DataFrame]:
+        """The model-implied indicator correlations of the saturated and the estimated model (see :attr:`model_fit`)."""
+        from expectmodel.sem.modelfit import implied_correlations
+
+        items = list(self.model.indicators)
+        return {kind: pd.DataFrame(implied_correlations(self.est, self.s[None], self.layout, self._composite_blocks,
+                                                        saturated=kind == "saturated")[0], index=items, columns=items)
+                for kind in ("saturated", "estimated")}
+
+    @cached_property
+    def model_fit(self) -> pd.DataFrame:
+        """Overall model fit: SRMR, d_ULS, d_G and NFI of the saturated and the estimated model.
+
+        The model-implied correlations follow cSEM (composite blocks keep their indicator correlations,
+        reflective blocks imply a common factor; the saturated model leaves the construct correlations
+        free, the estimated one imposes the structural model); see :mod:`expectmodel.sem.modelfit`.
+        With ``PLS(fit_test=B)`` the Bollen-Stine bootstrap adds the 95% and 99% quantiles of each
+        discrepancy under the model (``hi95``, ``hi99``: the model fits at that level when the value is
+        below them) and the bootstrap p-value (the share of resampled discrepancies at least as large).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``measure, model, estimate, hi95, hi99, p``.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi()).fit(em.simulate.survey(em.spec.templates.ecsi(), 250,
+        ...                                            seed=1).data)
+        >>> res.model_fit[["measure", "model"]].head(2).values.tolist()
+        [['SRMR', 'saturated'], ['SRMR', 'estimated']]
+        """
+        from expectmodel.sem.modelfit import DISCREPANCIES, discrepancies
+
+        rows = []
+        values = {kind: discrepancies(self.s[None], frame.to_numpy()[None])[0]
+                  for kind, frame in self.implied_correlations.items()}
+        for j, measure in enumerate(DISCREPANCIES):
+            for kind, pos in (("saturated", 0), ("estimated", 1)):
+                hi95 = hi99 = p = np.nan
+                if self.fit_draws is not None and measure != "NFI":
+                    draws = self.fit_draws[pos][:, j]
+                    draws = draws[np.isfinite(draws)]
+                    hi95, hi99 = np.quantile(draws, [0.95, 0.99])
+                    p = float(np.mean(draws >= values[kind][j]))
+                rows.append((measure, kind, values[kind][j], hi95, hi99, p))
+        return pd.DataFrame(rows, columns=["measure", "model", "estimate", "hi95", "hi99", "p"])
+
+    @cached_property
+    def gof(self) -> float:
+        """Tenenhaus et al.'s GoF index, sqrt(mean communality x mean R^2): asked for in ECSI papers, not a fit test."""
+        from expectmodel.sem.modelfit import gof
+
+        return gof(self.est.loadings[0], self.est.r2[0], self.layout)
 
     @cached_property
     def construct_correlations(self) -> pd.DataFrame:
@@ -698,7 +761,7 @@ class PLSResults(ResultsBase):
         pairs = [(i, j) for i in range(self.layout.m) for j in range(self.layout.m)
                  if i != j and (self.layout.adjacency[i, j] or abs(self.est.total[0, i, j]) > 0)]
         sel = (np.array([i for i, _ in pairs], dtype=int), np.array([j for _, j in pairs], dtype=int))
-        blocks: list[tuple[str, str, list[str], list[str], str]] = [
+        blocks: list[tuple[str, str, list[str], list[str], str | list[str]]] = [
             ("weight", "weights", self._block_names, items, "<~"),
             ("loading", "loadings", self._block_names, items, "=~"),
             ("path", "paths", [names[j] for j in dst], [names[i] for i in src], "~"),
@@ -713,13 +776,20 @@ class PLSResults(ResultsBase):
              [" -> ".join(names[n] for n in c.nodes[:-1]) for c in self._chains], "indirect"),
             ("total_indirect", "total_indirect", [names[j] for j in med_dst], [names[i] for i in med_src],
              "indirect"),
+        ]
+        fit = self.model_fit
+        # estimates without draws: the share mediated and the fit measures
+        fixed: dict[str, np.ndarray] = {"share_mediated": self.mediation["vaf"].to_numpy(),
+                                        "fit": np.append(fit["estimate"].to_numpy(), self.gof)}
+        blocks += [
             ("share_mediated", "", [names[j] for j in med_dst], [names[i] for i in med_src], "vaf"),
+            ("fit", "", [*fit["measure"], "GoF"], [""] * (len(fit) + 1), [*fit["model"], "gof"]),
         ]
         out = []
         for kind, fld, lhs, rhs, op in blocks:
             if not lhs:
                 continue
-            point = self._points[fld] if fld else self.mediation["vaf"].to_numpy()
+            point = self._points[fld] if fld else fixed[kind]
             pick = None
             if fld == "total":
                 point, pick = point[sel], sel
@@ -821,6 +891,10 @@ class PLSResults(ResultsBase):
         }
         if not np.isnan(self.est.index[0]).all():
             out["index"] = {c: _num(v) for c, v in self.index["index"].items()}
+        out["model_fit"] = {f"{r.measure}_{r.model}": {"estimate": _num(r.estimate), "hi95": _num(r.hi95),
+                                                        "hi99": _num(r.hi99), "p": _num(r.p)}
+                            for r in self.model_fit.itertuples()}
+        out["gof"] = _num(self.gof)
         ind = self.indirect_effects
         spec, tot = ind[ind["kind"] == "specific"], ind[ind["kind"] == "total"]
         out["indirect_effects"] = {c: _num(v) for c, v in zip(spec["chain"], spec["estimate"], strict=True)}
@@ -982,6 +1056,12 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
         s.add_table("HTMT inference (bootstrap)", pairs[["htmt", "std_error", "ci_low", "ci_high"]])
     if not np.isnan(res.est.index[0]).all():
         s.add_table("0-100 index (scale-anchored)", res.index)
+    fit = res.model_fit.set_index(["measure", "model"])
+    s.add_table("Model fit" + (f" (Bollen-Stine bootstrap, {len(res.fit_draws[0])} resamples)"
+                               if res.fit_draws is not None else ""),
+                fit if res.fit_draws is not None else fit[["estimate"]])
+    s.notes.append(f"GoF (Tenenhaus et al. 2005) = {res.gof:.{digits}f}: a descriptive index asked for in ECSI "
+                   "papers, not a test of model fit (Henseler & Sarstedt 2013).")
     if len(res.mediation):
         med = res.mediation.set_index(["source", "target"])
         s.add_table("Mediation (direct, total indirect, total; VAF where signs agree)", med)
