@@ -190,8 +190,9 @@ def _check_spells(codes: np.ndarray, uniq: np.ndarray, t: np.ndarray, y: np.ndar
     same = (c[1:] == c[:-1]) & (tt[1:] == tt[:-1])
     if same.any():
         r = int(np.argmax(same))
-        raise DataError(f"Duplicate customer-period rows: customer {uniq[c[r]]!r} has two rows for {period} "
-                        f"{tt[r]:g}. Keep one row per customer and period.")
+        who = dz.msg._row(uniq[c[r]])
+        raise DataError(f"Duplicate customer-period rows: customer {who!r} has two rows for {period} {tt[r]:g}. "
+                        "Keep one row per customer and period.")
     after = (c[1:] == c[:-1]) & (yy[:-1] == 1)
     if after.any():
         r = int(np.argmax(after))

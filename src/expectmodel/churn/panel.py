@@ -100,8 +100,8 @@ def person_period(customers: pd.DataFrame, events: pd.DataFrame | None = None, *
     ids = pd.Index(_column(customers, customer, "customer table"))
     dup = _first_duplicate(ids)
     if dup is not None:
-        raise DataError(f"Customer {dup!r} appears more than once in the customer table; it needs one row per "
-                        "customer (put repeated survey answers in waves=).")
+        raise DataError(f"Customer {msg._row(dup)!r} appears more than once in the customer table; it needs one "
+                        "row per customer (put repeated survey answers in waves=).")
     start = _periods(customers, entry, "customer table")
     n = start.size
     if isinstance(end, str):
@@ -113,7 +113,7 @@ def person_period(customers: pd.DataFrame, events: pd.DataFrame | None = None, *
     early = stop < start
     if early.any():
         r = int(np.argmax(early))
-        raise DataError(f"Customer {ids[r]!r} ends observation in period {stop[r]} before entering in period "
+        raise DataError(f"Customer {msg._row(ids[r])!r} ends observation in period {stop[r]} before entering in period "
                         f"{start[r]}.")
     event = np.zeros(n, dtype=bool)
     if events is not None:
@@ -122,22 +122,23 @@ def person_period(customers: pd.DataFrame, events: pd.DataFrame | None = None, *
         ev_t = _periods(events, time, "event table")
         dup = _first_duplicate(ev_ids)
         if dup is not None:
-            raise DataError(f"Customer {dup!r} has more than one churn event; a customer churns once (keep the "
-                            "first, or model repeated spells separately).")
+            raise DataError(f"Customer {msg._row(dup)!r} has more than one churn event; a customer churns once "
+                            "(keep the first, or model repeated spells separately).")
         pos = ids.get_indexer(ev_ids)
         if (pos < 0).any():
             r = int(np.argmax(pos < 0))
-            raise DataError(f"The event table names customer {ev_ids[r]!r}, who is not in the customer table.")
+            raise DataError(f"The event table names customer {msg._row(ev_ids[r])!r}, who is not in the customer "
+                            "table.")
         before = ev_t < start[pos]
         if before.any():
             r = int(np.argmax(before))
-            raise DataError(f"Customer {ev_ids[r]!r} churns in period {ev_t[r]}, before entering in period "
+            raise DataError(f"Customer {msg._row(ev_ids[r])!r} churns in period {ev_t[r]}, before entering in period "
                             f"{start[pos[r]]}: an event time before entry. Check the two tables' period coding.")
         after = ev_t > stop[pos]
         if after.any():
             r = int(np.argmax(after))
-            raise DataError(f"Customer {ev_ids[r]!r} churns in period {ev_t[r]}, after the end of observation in "
-                            f"period {stop[pos[r]]}.")
+            raise DataError(f"Customer {msg._row(ev_ids[r])!r} churns in period {ev_t[r]}, after the end of "
+                            f"observation in period {stop[pos[r]]}.")
         stop = stop.copy()
         stop[pos] = ev_t
         event[pos] = True
@@ -168,7 +169,7 @@ def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarra
     pos = ids.get_indexer(w_ids)
     if (pos < 0).any():
         r = int(np.argmax(pos < 0))
-        raise DataError(f"The waves name customer {w_ids[r]!r}, who is not in the customer table.")
+        raise DataError(f"The waves name customer {msg._row(w_ids[r])!r}, who is not in the customer table.")
     lo = int(min(w_t.min(), t.min()))
     span = int(max(w_t.max(), t.max())) - lo + 1
     key = pos * span + (w_t - lo)
@@ -177,8 +178,8 @@ def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarra
     same = skey[1:] == skey[:-1]
     if same.any():
         r = order[int(np.argmax(same)) + 1]
-        raise DataError(f"Duplicate customer-period rows in the waves: customer {w_ids[r]!r} answers twice in "
-                        f"period {w_t[r]}. Keep one row per customer and period (e.g. the later answer).")
+        raise DataError(f"Duplicate customer-period rows in the waves: customer {msg._row(w_ids[r])!r} answers "
+                        f"twice in period {w_t[r]}. Keep one row per customer and period (e.g. the later answer).")
     row_key = owner * span + (t - lo)
     hit = np.searchsorted(skey, row_key, side="right") - 1
     valid = hit >= 0
