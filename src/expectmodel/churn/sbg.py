@@ -428,9 +428,10 @@ class SBGResults(MLResults):
         for i, c in enumerate(self.cohorts):
             al, be = self.params(c)
             sims = np.array([derl(x, y, k, float(discount)) for x, y in draws[:, 2 * i: 2 * i + 2]])
+            with np.errstate(invalid="ignore"):  # infinite lifetimes (alpha <= 1) have infinite quantiles
+                low, high = np.quantile(sims, a, axis=0), np.quantile(sims, 1 - a, axis=0)
             parts.append(pd.DataFrame({"cohort": c, "tenure": k, "derl": derl(al, be, k, float(discount)),
-                                       "derl_low": np.quantile(sims, a, axis=0),
-                                       "derl_high": np.quantile(sims, 1 - a, axis=0)}))
+                                       "derl_low": low, "derl_high": high}))
         return pd.concat(parts, ignore_index=True)
 
     def scoring_spec(self, cohort: str | None = None, discount: float = 0.1) -> dict[str, Any]:
