@@ -15,16 +15,19 @@
 """
 
 from expectmodel.vie.coding import VIEDesign
+from expectmodel.vie.mixed import MixedResults, WithinSubjectVIE
 from expectmodel.vie.regression import ModeratedRegression, ModerationResults
 from expectmodel.vie.scores import MotivationResults, MotivationScores, motivation
 from expectmodel.vie.simulate import simulate_vie, simulate_within
 
 __all__ = [
+    "MixedResults",
     "ModeratedRegression",
     "ModerationResults",
     "MotivationResults",
     "MotivationScores",
     "VIEDesign",
+    "WithinSubjectVIE",
     "motivation",
     "simulate_vie",
     "simulate_within",
