@@ -8,6 +8,7 @@
 """
 
 from expectmodel.kano.classify import KanoClassifier
+from expectmodel.kano.drift import DriftResults, KanoDrift, read_waves
 from expectmodel.kano.questionnaire import (
     ANSWERS,
     CATEGORIES,
@@ -25,8 +26,10 @@ __all__ = [
     "ANSWERS",
     "CATEGORIES",
     "STANDARD_TABLE",
+    "DriftResults",
     "ImpactAsymmetry",
     "KanoClassifier",
+    "KanoDrift",
     "KanoResults",
     "PenaltyReward",
     "Questionnaire",
@@ -36,6 +39,7 @@ __all__ = [
     "categorize",
     "evaluation_table",
     "read_questionnaire",
+    "read_waves",
     "simulate_kano",
     "simulate_ratings",
 ]

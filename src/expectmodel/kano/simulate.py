@@ -99,7 +99,7 @@ def probabilities_at(base: np.ndarray, move: np.ndarray) -> np.ndarray:
     ``base`` (p, 6) are the probabilities at move 0; I, R and Q keep their base shares.
     """
     ladder = base[:, :3].sum(-1)
-    cum = np.cumsum(base[:, :2], -1) / ladder[:, None]  # Pr(A), Pr(A or O) on the ladder
+    cum = np.cumsum(base[:, :2], -1) / np.maximum(ladder, 1e-300)[:, None]  # Pr(A), Pr(A or O) on the ladder
     kappa = logit(np.clip(cum, 1e-12, 1 - 1e-12))
     c = expit(kappa - np.asarray(move)[..., None])  # (..., p, 2)
     lad = np.stack([c[..., 0], c[..., 1] - c[..., 0], 1 - c[..., 1]], -1) * ladder[:, None]
