@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from expectmodel.errors import DataError
+from expectmodel.latent.bands import BANDS, customer_value, value_relation
 from expectmodel.latent.classical import ClassicalScores, ZoneOfTolerance, cronbach_alpha, servqual, zone_of_tolerance
 from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, SurveyData, servqual_design
 from expectmodel.latent.model import RATIO_LINK_MESSAGE, LatentExpectations
@@ -23,6 +24,7 @@ from expectmodel.latent.results import LatentResults, PredictiveCheck, compare
 from expectmodel.latent.simulate import SimulatedLatent, simulate_latent
 
 __all__ = [
+    "BANDS",
     "BATTERIES",
     "RATIO_LINK_MESSAGE",
     "SERVQUAL_DIMENSIONS",
@@ -37,10 +39,12 @@ __all__ = [
     "ZoneOfTolerance",
     "compare",
     "cronbach_alpha",
+    "customer_value",
     "ratio_scores",
     "servqual",
     "servqual_design",
     "simulate_latent",
+    "value_relation",
     "zone_of_tolerance",
 ]
 

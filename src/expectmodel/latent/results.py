@@ -571,6 +571,112 @@ class LatentResults(ResultsBase):
         out.attrs["method"] = "plug-in EAP (posterior-mean parameters), importance sampling"
         return out
 
+    def _levels(self) -> np.ndarray:
+        """Posterior draws of every respondent's latent levels, (draws, n, B, D).
+
+        P is NaN for respondents of stages without a P battery.
+        """
+        lev = latent_levels(self._params)
+        lay = self.layout
+        if "P" in lay.batteries and self.design.no_perception:
+            absent = np.isin(np.asarray(lay.stages, dtype=object)[lay.stage], self.design.no_perception)
+            lev = lev.copy()
+            lev[:, absent, lay.index("P"), :] = np.nan
+        return lev
+
+    def bands(self, limits=None, *, dimension: str | None = None) -> pd.DataFrame:
+        """Return each respondent's posterior probability of the five satisfaction bands from the latent gap.
+
+        The bands (:data:`~expectmodel.latent.bands.BANDS`, very dissatisfied ... very satisfied) are set
+        by how far the latent perception falls short of or exceeds the latent expectation: the person-level
+        gap G* = P* - E* averaged over the dimensions (or of one ``dimension``), cut at ``limits``.
+
+        Parameters
+        ----------
+        limits : sequence of 4 floats, optional
+            Increasing borders between the bands on the logit scale (default
+            :data:`~expectmodel.latent.bands.DEFAULT_BAND_LIMITS`, a convention: report yours).
+        dimension : str, optional
+            One dimension's gap instead of the mean over dimensions.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index respondent; a probability column per band, ``band`` (the most probable) and ``gap_mean``;
+            NaN for stages without a P battery. ``attrs["limits"]`` records the limits.
+
+        Raises
+        ------
+        SpecError
+            The model has no latent gap (E and P under invariance), an unknown dimension, or bad limits.
+
+        Examples
+        --------
+        A fit is needed (it samples), so these lines are skipped when the doctests run:
+
+        >>> results.bands().iloc[:3]  # doctest: +SKIP
+        >>> results.bands(limits=(-1.5, -0.5, 0.5, 1.5), dimension="reliability")  # doctest: +SKIP
+        """
+        from expectmodel.latent.bands import DEFAULT_BAND_LIMITS, band_probabilities
+
+        lay = self.layout
+        iE, iP = lay.index("E"), lay.index("P")
+        if iE is None or iP is None or not lay.invariant:
+            raise SpecError("satisfaction bands need the latent gap: E and P batteries fitted with invariance=True.")
+        lev = self._levels()
+        gap = lev[:, :, iP, :] - lev[:, :, iE, :]
+        if dimension is None:
+            g = gap.mean(axis=2)
+        else:
+            if dimension not in lay.dims:
+                raise SpecError(f"unknown dimension {dimension!r}; the model has {list(lay.dims)}.")
+            g = gap[:, :, lay.dims.index(dimension)]
+        out = band_probabilities(g, DEFAULT_BAND_LIMITS if limits is None else limits,
+                                 index=pd.Index(self.data.index, name="respondent"))
+        out.attrs["dimension"] = dimension or "mean over dimensions"
+        return out
+
+    def in_zone(self) -> pd.DataFrame:
+        """Return the posterior probability that each respondent's latent perception lies in the zone of tolerance.
+
+        In zone: A* <= P* <= D* (adequate and desired service, on the latent metric the batteries share
+        under invariance), per respondent and dimension. The latent counterpart of the classical
+        :func:`~expectmodel.latent.zone_of_tolerance`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``respondent``, ``dimension``); columns ``in_zone_probability``, ``below_probability``
+            (P* < A*) and ``above_probability`` (P* > D*), which sum to 1 where D* >= A* in every draw.
+
+        Raises
+        ------
+        SpecError
+            The fit lacks the D, A or P battery, or was fitted without invariance.
+
+        Examples
+        --------
+        A fit with D, A and P batteries is needed (it samples), so this line is skipped:
+
+        >>> results.in_zone().groupby("dimension").mean()  # doctest: +SKIP
+        """
+        from expectmodel.latent.bands import in_zone_probability
+
+        lay = self.layout
+        if not {"D", "A", "P"} <= set(lay.batteries) or not lay.invariant:
+            raise SpecError("the latent zone of tolerance needs the D, A and P batteries fitted together with "
+                            f"invariance=True; this fit has {list(lay.batteries)}, invariance={lay.invariant}.")
+        lev = self._levels()
+        P, A, D = (lev[:, :, lay.index(b), :] for b in ("P", "A", "D"))
+        idx = pd.MultiIndex.from_product([self.data.index, lay.dims], names=["respondent", "dimension"])
+        out = pd.DataFrame({"in_zone_probability": in_zone_probability(P, A, D).ravel(),
+                            "below_probability": (P < A).mean(axis=0).ravel(),
+                            "above_probability": (P > D).mean(axis=0).ravel()}, index=idx)
+        if self.design.no_perception:
+            absent = np.isnan(P).any(axis=0).ravel()
+            out.loc[absent] = np.nan
+        return out
+
     def score_reliability(self) -> pd.DataFrame:
         """Compute the empirical reliability of the person scores per battery × dimension.
 
