@@ -1,5 +1,9 @@
 """Command line: ``expectmodel pls DATA.csv --model MODEL.txt [--boot N --seed S --json OUT.json]``.
 
+``expectmodel score MODEL DATA -o OUT`` scores a CSV or Parquet file with a bundle written by
+``expectmodel.save``, in chunks (bounded memory, a progress bar); ``expectmodel inspect MODEL`` prints
+what a bundle holds.
+
 Every :class:`~expectmodel.errors.ExpectmodelError` ends the command without a traceback:
 ``error: <message>`` on stderr (a model-syntax error adds its source line and caret) and exit
 status 2, as for argparse's own usage errors.
@@ -57,6 +61,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--skip-latent", action="store_true", help="only the ECSI (PLS) report")
     demo.add_argument("--boot", type=int, default=5000, help="bootstrap resamples (default 5000)")
     demo.add_argument("--seed", type=int, default=20261123)
+    score = sub.add_parser("score", help="score a CSV or Parquet file with a saved model bundle (streamed in chunks)")
+    score.add_argument("model", type=Path, help="bundle folder or .zip written by expectmodel.save")
+    score.add_argument("data", type=Path, help="CSV or Parquet file, one row per respondent")
+    score.add_argument("-o", "--out", type=Path, required=True, help="output file (.csv or .parquet)")
+    score.add_argument("--chunksize", type=int, default=250_000, help="rows per chunk (default 250000)")
+    score.add_argument("--keep", nargs="*", default=[], metavar="COLUMN",
+                       help="columns copied from the data to the output (an id column)")
+    score.add_argument("--extra", choices=["ignore", "warn", "raise"], default="ignore",
+                       help="columns of the data that the model does not read (default: ignore)")
+    bar = score.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="show a progress bar (default: when stderr is a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false")
+    inspect = sub.add_parser("inspect", help="print what a model bundle holds (verifying it first)")
+    inspect.add_argument("model", type=Path, help="bundle folder or .zip")
     return parser
 
 
@@ -122,8 +141,26 @@ def _pls(args: argparse.Namespace) -> None:
         print(f"wrote {args.json}", file=sys.stderr)
 
 
+def _score(args: argparse.Namespace) -> None:
+    import time
+
+    from expectmodel.export._stream import score_file
+
+    start = time.perf_counter()
+    rows = score_file(args.model, args.data, args.out, chunksize=args.chunksize, keep=args.keep, extra=args.extra,
+                      progress=args.progress)
+    seconds = time.perf_counter() - start
+    print(f"scored {rows:,} rows in {seconds:.1f} s into {args.out}", file=sys.stderr)
+
+
+def _inspect(args: argparse.Namespace) -> None:
+    from expectmodel.export import inspect
+
+    print(inspect(args.model))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``expectmodel`` command line (the ``pls`` and ``demo`` commands).
+    """Run the ``expectmodel`` command line (the ``pls``, ``demo``, ``score`` and ``inspect`` commands).
 
     Parameters
     ----------
@@ -143,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        {"demo": _demo, "pls": _pls}[args.command](args)
+        {"demo": _demo, "pls": _pls, "score": _score, "inspect": _inspect}[args.command](args)
     except ExpectmodelError as exc:
         # no traceback: ``error: <message>``; a syntax error's source line and caret follow on their own lines
         print(f"error: {exc}", file=sys.stderr)

@@ -43,6 +43,7 @@ import json
 import math
 import stat
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -281,7 +282,7 @@ def _read_zip(path: Path, max_bytes: int) -> dict[str, bytes]:
             try:
                 with archive.open(info) as member:
                     data = member.read(limit + 1)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
                 raise BundleError(f"the member {info.filename!r} of '{path}' cannot be read ({exc}); the file is "
                                   "truncated or corrupt.") from None
             if len(data) > limit or len(data) != info.file_size:
