@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from expectmodel.sem._data import PreparedData
     from expectmodel.sem.ipma import IPMA
+    from expectmodel.sem.predict import PLSPredictResults
 
 from expectmodel.summary import Summary
 
@@ -706,6 +707,77 @@ class PLSResults(ResultsBase):
         own = self.layout.block_of[items]
         values = pred[:, own] * self.est.loadings[0, items] * self.sd[items] + self.mean[items]
         return pd.DataFrame(values, index=out.index, columns=[self.model.indicators[i] for i in items])
+
+    def plspredict(self, folds: int = 10, repetitions: int = 10, *, route: str = "DA",
+                   benchmark: str = "exogenous", seed: int | None = None) -> PLSPredictResults:
+        """Run PLSpredict (Shmueli et al. 2016, 2019): k-fold cross-validated prediction, repeated.
+
+        Every training part of every repetition is refitted in one batch; holdout respondents are
+        standardised with the training means and SDs, scored with the training weights and predicted
+        through the training paths and loadings (``route``). The same folds serve the LM and IA
+        benchmarks and CVPAT.
+
+        Parameters
+        ----------
+        folds : int, default 10
+            Folds per repetition (2 to n).
+        repetitions : int, default 10
+            Independent random fold assignments.
+        route : {"DA", "EA"}
+            Direct or earliest antecedents (see :meth:`predict`).
+        benchmark : {"exogenous", "antecedents"}
+            The LM benchmark regresses each endogenous indicator on all exogenous constructs' indicators
+            (Shmueli et al. 2019, SmartPLS) or on its construct's direct antecedents' indicators (seminr).
+        seed : int, optional
+            Seed of the fold assignments (``None`` draws one, recorded in ``meta.seed``).
+
+        Returns
+        -------
+        PLSPredictResults
+
+        Raises
+        ------
+        ParameterError
+            For settings outside their ranges, or a fit with ``missing="pairwise"`` (PLSpredict needs
+            complete rows).
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> survey = em.simulate.survey(em.spec.templates.ecsi(), 250, seed=1).data
+        >>> cv = em.PLS(em.spec.templates.ecsi()).fit(survey).plspredict(folds=5, repetitions=2, seed=3)
+        >>> cv.folds.shape
+        (2, 250)
+        """
+        import dataclasses
+
+        from expectmodel._base import resolve_seed
+        from expectmodel.errors import ParameterError
+        from expectmodel.sem.predict import PLSPredictResults, cross_validate, fold_assignment
+
+        n = self.n
+        if not isinstance(folds, int | np.integer) or not 2 <= folds <= n:
+            raise ParameterError(f"plspredict(folds={folds!r}): use a whole number from 2 to n = {n}.")
+        if not isinstance(repetitions, int | np.integer) or repetitions < 1:
+            raise ParameterError(f"plspredict(repetitions={repetitions!r}): use a whole number of at least 1.")
+        if route not in ("DA", "EA"):
+            raise ParameterError(f"plspredict(route={route!r}): use 'DA' or 'EA'.")
+        if benchmark not in ("exogenous", "antecedents"):
+            raise ParameterError(f"plspredict(benchmark={benchmark!r}): use 'exogenous' or 'antecedents'.")
+        if self.prepared.pairwise is not None:
+            raise ParameterError("plspredict needs complete rows; refit with missing='listwise' or 'mean'.")
+        if not self.layout.endogenous:
+            raise ParameterError("plspredict needs an endogenous construct to predict.")
+        seed = resolve_seed(seed)
+        assignment = fold_assignment(n, int(folds), int(repetitions), seed)
+        cv = cross_validate(self.prepared.values, self.layout, self.options, assignment, route, benchmark)
+        names = self.model.names
+        extra = {**self.meta.extra, "plspredict": {"folds": int(folds), "repetitions": int(repetitions),
+                                                   "route": route, "benchmark": benchmark, "seed": seed,
+                                                   "n_failed": cv.n_failed}}
+        meta = dataclasses.replace(self.meta, seed=seed, extra=extra, ci_method="none")
+        return PLSPredictResults(self.model, cv, tuple(self.model.indicators[i] for i in cv.items),
+                                 tuple(names[self.layout.block_of[i]] for i in cv.items), route, benchmark, meta)
 
     # -- inference -----------------------------------------------------------------------------
     @cached_property
