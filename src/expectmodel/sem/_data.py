@@ -29,7 +29,8 @@ from expectmodel.errors import DataError
 from expectmodel.spec import Model
 
 __all__ = ["CHUNK_ROWS", "PARALLEL_ROWS", "ColumnSummary", "MissingPolicy", "PairwiseMoments", "PreparedData",
-           "Scale", "ScaleSpec", "moments", "pairwise_correlation_stack", "pairwise_moments", "prepare"]
+           "Scale", "ScaleSpec", "moments", "pairwise_correlation_stack", "pairwise_moments", "prepare", "read_weights",
+           "weighted_moments"]
 
 MissingPolicy = Literal["raise", "listwise", "pairwise", "mean"]
 PLS_POLICIES: tuple[str, ...] = ("raise", "listwise", "pairwise", "mean")
@@ -102,6 +103,7 @@ class PreparedData:
     missing_values: tuple[float, ...]
     summary: ColumnSummary  # ranges, sums and x'x of ``values``
     pairwise: PairwiseMoments | None = None
+    kept: np.ndarray | None = None  # positions of the rows kept, when listwise deletion dropped some
 
     @property
     def n(self) -> int:
@@ -286,6 +288,7 @@ def prepare(
     n_dropped = 0
     n_imputed: dict[str, int] = {}
     pairwise = None
+    kept = None
     if not finite:
         nan = np.isnan(x)
         counts = nan.sum(axis=0)
@@ -300,6 +303,7 @@ def prepare(
             keep = ~nan.any(axis=1)
             n_dropped = int(n_input - keep.sum())
             x, index = x[keep], index[keep]
+            kept = np.flatnonzero(keep)
         elif missing == "mean":
             means = np.nanmean(x, axis=0)
             x = np.where(nan, means, x)
@@ -334,7 +338,7 @@ def prepare(
             f"'{_owner(model, cols[j])}'). A constant column carries no information; drop it from the model."
         )
     return PreparedData(x, tuple(cols), index, low, high, n_input, n_dropped, n_imputed, missing, codes, summary,
-                        pairwise)
+                        pairwise, kept)
 
 
 def _owner(model: Model, column: str) -> str:
@@ -476,3 +480,47 @@ def pairwise_correlation_stack(x: np.ndarray, counts: np.ndarray, *, chunk: int 
     acc = acc.reshape(b, 4, p, p)
     mean, sd, corr = _pair_terms(acc[:, 0], acc[:, 1], acc[:, 2], acc[:, 3], shift)
     return corr, mean, sd
+
+
+# -- survey weights -----------------------------------------------------------------------------------
+
+
+def read_weights(data: pd.DataFrame, column: str, model: Model, kept: np.ndarray | None) -> np.ndarray:
+    """The survey weights of the rows a fit uses, normalised to sum to the number of rows.
+
+    Raises :class:`~expectmodel.errors.DataError` for an unknown or non-numeric column, an indicator used
+    as the weight, and missing, infinite, zero or negative weights (naming the first row).
+    """
+    if column in model.indicators:
+        raise DataError(f"The weight column '{column}' is an indicator of the model; weights must be a column "
+                        "of their own.")
+    pos = find_columns(data.columns, [column], {column: "the survey weights"})[0]
+    raw = numeric_column(data.iloc[:, pos], column, {column: "the survey weights"})
+    w = np.asarray(raw, dtype=np.float64)
+    if kept is not None:
+        w = w[kept]
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        first = int(np.argmax(bad))
+        row = data.index[first if kept is None else kept[first]]
+        value = w[first]
+        what = "missing" if np.isnan(value) else f"{value:g}"
+        raise DataError(
+            f"The survey weight in column '{column}' is {what} at row {row!r} ({int(bad.sum())} such row(s)); "
+            "weights must be positive and finite. Drop those respondents or fix their weights."
+        )
+    return w * (w.size / w.sum())
+
+
+def weighted_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted means, SDs and correlations of ``x`` (n, p) for weights ``w`` normalised to sum to n.
+
+    The SD divisor is ``n - 1`` (``sum(w) - 1``), so equal weights give exactly the unweighted moments.
+    """
+    n = x.shape[0]
+    mu = w @ x / n
+    xc = x - mu
+    cov = (xc * w[:, None]).T @ xc
+    sd = np.sqrt(np.diagonal(cov) / (n - 1))
+    root = np.sqrt(np.diagonal(cov))
+    return mu, sd, cov / root / root[:, None]

@@ -141,12 +141,14 @@ def run_bootstrap(
     indices: np.ndarray | None = None,
     bca: bool = True,
     pairwise: bool = False,
+    row_weights: np.ndarray | None = None,
 ) -> BootstrapDraws:
     """Bootstrap the PLS estimates of standardised data ``z`` (n, p).
 
     ``indices`` (n_boot, n) fixes the resamples (for agreement tests with
     other programs); otherwise they come from ``seed``. ``pairwise=True``: ``z`` holds NaN for
-    missing answers and every resample's correlations are pairwise-complete.
+    missing answers and every resample's correlations are pairwise-complete. ``row_weights`` (n,):
+    survey weights (summing to n) that every resampled row carries.
     """
     n = z.shape[0]
     args = (z, mu, sd, low, high, layout, options)
@@ -167,6 +169,8 @@ def run_bootstrap(
     def work(job: tuple) -> dict[str, np.ndarray]:
         scratch = local.__dict__.setdefault("scratch", _moments.Scratch())
         counts = job[0] if len(job) == 1 else _counts(np.random.default_rng(job[0]), job[1], n, scratch)
+        if row_weights is not None:
+            counts = counts * row_weights
         return fit_counts(counts, *args, products=products, scratch=scratch)
 
     bar = _progress(progress, n_boot)
@@ -191,7 +195,8 @@ def run_bootstrap(
     ok = merged.pop("ok")
     converged = merged.pop("converged")
     draws = merged if ok.all() else {key: val[ok] for key, val in merged.items()}
-    jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise) if bca else (None, 0))
+    jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise, row_weights=row_weights)
+                    if bca else (None, 0))
     return BootstrapDraws(n_boot, seed, draws, int((~ok).sum()), int((~converged & ok).sum()), jack, groups)
 
 
@@ -212,9 +217,22 @@ def _progress(show: bool, total: int):
 
 
 def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
-              pairwise: bool = False) -> tuple[dict[str, np.ndarray], int]:
+              pairwise: bool = False, row_weights: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], int]:
     """Leave-one-out (or delete-a-group for large n) replicates, for the BCa acceleration."""
     n = z.shape[0]
+    if row_weights is not None:  # every moment weighted: sums of w z and w z z', a deleted row takes its weight
+        w = row_weights
+        s1, s2 = w @ z, (z * w[:, None]).T @ z
+        if n <= JACKKNIFE_MAX_N:
+            g1, g2, sizes = z * w[:, None], w[:, None, None] * z[:, :, None] * z[:, None, :], w
+        else:
+            bounds = np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)
+            g1 = np.add.reduceat(z * w[:, None], bounds[:-1], axis=0)
+            g2 = np.stack([(z[a:b] * w[a:b, None]).T @ z[a:b] for a, b in itertools.pairwise(bounds)])
+            sizes = np.add.reduceat(w, bounds[:-1])
+        corr, mean, var, packed = _moments.moments_to_correlation(s1 - g1, s2 - g2, n - sizes, packed=True)
+        est = estimate_stack(corr, layout, options, mu + sd * mean, sd * np.sqrt(var), low, high)
+        return _draw_fields(est, layout, quality.htmt_pairs(packed, layout)), len(sizes)
     if pairwise:  # the replicates as 0/1 row weights, through the pairwise-complete stack
         groups = np.arange(n) if n <= JACKKNIFE_MAX_N else \
             np.repeat(np.arange(JACKKNIFE_GROUPS), np.diff(np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)))

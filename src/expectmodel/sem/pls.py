@@ -20,7 +20,7 @@ from expectmodel.data.read import is_codes
 from expectmodel.data.schema import Scale as DataScale
 from expectmodel.errors import ConvergenceError, ConvergenceWarning, ParameterError
 from expectmodel.sem import _kernel as k
-from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare
+from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare, read_weights, weighted_moments
 from expectmodel.sem._estimates import Options, estimate_stack
 from expectmodel.sem._spec import pls_requirements
 from expectmodel.sem.bootstrap import run_bootstrap
@@ -81,6 +81,12 @@ class PLS(Estimator):
         steps hold the GIL. Leave it at 1 unless a benchmark on more cores says otherwise.
     progress : bool
         Show a progress bar during the bootstrap.
+    weights : str, optional
+        The column of survey weights (Becker & Ismail 2016): they enter every moment (weighted means,
+        SDs and correlations; normalised to sum to the number of respondents, so equal weights give the
+        unweighted fit exactly), the bootstrap resamples respondents with their weights, and
+        ``results.meta["weights"]`` records the column, the sum and Kish's effective sample size.
+        Weights must be positive and finite; not with ``missing="pairwise"`` or ``fit_test``.
     fit_test : int
         Resamples of the Bollen-Stine bootstrap test of overall model fit (0: none); the quantiles
         and p-values land in ``results.model_fit``. Its resamples come from their own child of
@@ -122,6 +128,7 @@ class PLS(Estimator):
         "n_jobs": [Interval(int, 1, None)],
         "progress": [OneOf(True, False)],
         "fit_test": [OneOf(0), Interval(int, 20, None)],
+        "weights": [None, InstanceOf(str, name="a column name")],
     }
 
     def __init__(
@@ -142,6 +149,7 @@ class PLS(Estimator):
         n_jobs: int = 1,
         progress: bool = False,
         fit_test: int = 0,
+        weights: str | None = None,
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -158,6 +166,7 @@ class PLS(Estimator):
         self.n_jobs = n_jobs
         self.progress = progress
         self.fit_test = fit_test
+        self.weights = weights
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:
@@ -187,7 +196,15 @@ class PLS(Estimator):
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
         x = prepared.values
-        mu, sd, s = moments(prepared)
+        w = None
+        if self.weights is not None:
+            if prepared.pairwise is not None or self.fit_test:
+                raise ParameterError("Survey weights (weights=...) work with missing='raise', 'listwise' or 'mean' "
+                                     "and without fit_test; drop one of the settings.")
+            w = read_weights(data, self.weights, model, prepared.kept)
+            mu, sd, s = weighted_moments(x, w)
+        else:
+            mu, sd, s = moments(prepared)
         _check_composites(s, layout, model)
         est = estimate_stack(s[None], layout, options, mu[None], sd[None],
                              prepared.scale_low, prepared.scale_high)
@@ -204,7 +221,7 @@ class PLS(Estimator):
         if self.bootstrap:
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
-                                 bca=self.bca, pairwise=prepared.pairwise is not None)
+                                 bca=self.bca, pairwise=prepared.pairwise is not None, row_weights=w)
         fit_draws = None
         if self.fit_test:
             fit_draws = _fit_test(x, mu, sd, s, est, layout, options, model, int(self.fit_test), seed,
@@ -213,7 +230,7 @@ class PLS(Estimator):
         record = FitRecord(type(self).__name__, params, seed)
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group,
-                          fit_draws=fit_draws)
+                          fit_draws=fit_draws, row_weights=w)
 
 
 def _fit_test(x, mu, sd, s, est, layout, options, model, n_boot: int, seed: int,

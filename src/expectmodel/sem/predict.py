@@ -118,7 +118,7 @@ def lm_designs(layout: k.Layout, benchmark: str) -> list[tuple[int, np.ndarray]]
 
 
 def cross_validate(x: np.ndarray, layout: k.Layout, options: Options, folds: np.ndarray, route: str = "DA",
-                   benchmark: str = "exogenous") -> CVPredictions:
+                   benchmark: str = "exogenous", row_weights: np.ndarray | None = None) -> CVPredictions:
     """PLSpredict: refit on every training part at once (one stack) and predict each holdout part.
 
     Parameters
@@ -133,6 +133,8 @@ def cross_validate(x: np.ndarray, layout: k.Layout, options: Options, folds: np.
         How endogenous constructs are predicted (see :func:`predict_constructs`).
     benchmark : {"exogenous", "antecedents"}
         The LM benchmark's predictors (see :func:`lm_designs`).
+    row_weights : numpy.ndarray, optional
+        Survey weights (n,): every training part is a weighted fit (and the LM a weighted regression).
 
     Returns
     -------
@@ -146,6 +148,8 @@ def cross_validate(x: np.ndarray, layout: k.Layout, options: Options, folds: np.
     reps, n_folds = folds.shape[0], int(folds.max()) + 1
     test = (folds[:, None, :] == np.arange(n_folds)[None, :, None]).reshape(reps * n_folds, n)  # (B, n)
     counts = (~test).astype(np.float64)
+    if row_weights is not None:
+        counts *= row_weights
     mu, sd = x.mean(axis=0), x.std(axis=0, ddof=1)
     z = (x - mu) / sd
     corr, mean_z, var_z = _moments.correlation_stack(z, counts)

@@ -77,7 +77,7 @@ class FitRecord:
 
 
 def build_meta(record: FitRecord, model: Model, prepared: PreparedData, est: StackEstimates,
-               boot: BootstrapDraws | None, group: str | None) -> Meta:
+               boot: BootstrapDraws | None, group: str | None, row_weights: np.ndarray | None = None) -> Meta:
     """Record a PLS fit, frozen: settings, data provenance, conventions, versions, the resolved seed."""
     summary = prepared.summary
     data = DataInfo(
@@ -88,6 +88,10 @@ def build_meta(record: FitRecord, model: Model, prepared: PreparedData, est: Sta
     )
     extra = {
         "group": group,
+        "weights": None if row_weights is None else {
+            "column": record.params.get("weights"), "normalised_sum": float(row_weights.sum()),
+            "effective_n": float(row_weights.sum() ** 2 / (row_weights**2).sum()),
+            "min": float(row_weights.min()), "max": float(row_weights.max())},
         "iterations": int(est.iterations[0]),
         "converged": bool(est.converged[0]),
         "weight_change": float(est.weight_diff[0]),
@@ -176,11 +180,12 @@ class PLSResults(ResultsBase):
     record: FitRecord
     group: str | None = field(default=None)
     fit_draws: tuple[np.ndarray, np.ndarray] | None = field(default=None)
+    row_weights: np.ndarray | None = field(default=None)
 
     @cached_property
     def meta(self) -> Meta:
         """The frozen record of the fit: every setting, data provenance, conventions, versions, seed."""
-        return build_meta(self.record, self.model, self.prepared, self.est, self.boot, self.group)
+        return build_meta(self.record, self.model, self.prepared, self.est, self.boot, self.group, self.row_weights)
 
     # -- basic labelled estimates -------------------------------------------------------------
     @property
@@ -770,7 +775,8 @@ class PLSResults(ResultsBase):
             raise ParameterError("plspredict needs an endogenous construct to predict.")
         seed = resolve_seed(seed)
         assignment = fold_assignment(n, int(folds), int(repetitions), seed)
-        cv = cross_validate(self.prepared.values, self.layout, self.options, assignment, route, benchmark)
+        cv = cross_validate(self.prepared.values, self.layout, self.options, assignment, route, benchmark,
+                            self.row_weights)
         names = self.model.names
         extra = {**self.meta.extra, "plspredict": {"folds": int(folds), "repetitions": int(repetitions),
                                                    "route": route, "benchmark": benchmark, "seed": seed,
@@ -1112,6 +1118,9 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
         "Missing": f"{res.prepared.missing} ({m.data.n_dropped} dropped)",
         "Bootstrap": "none" if res.boot is None else f"{res.boot.n_boot} (seed {res.boot.seed})",
     }
+    if res.row_weights is not None:
+        info = m["weights"]
+        s.facts["Survey weights"] = f"{info['column']} (effective n {info['effective_n']:.1f})"
     frame = res.to_frame()
     cols = ["estimate"] + ([] if res.boot is None else ["std_error", "t", "p", "ci_low", "ci_high"])
     paths = frame[frame["kind"] == "path"].assign(path=lambda f: f["rhs"] + " -> " + f["lhs"]).set_index("path")
