@@ -12,6 +12,7 @@
 - :func:`simulate_panel` - the joint simulator with known effects
 """
 
+from expectmodel.churn.features import ConstructScores, ServqualGaps, VIEMotivation
 from expectmodel.churn.hazard import DiscreteHazard, HazardResults
 from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
 from expectmodel.churn.panel import person_period
@@ -22,13 +23,16 @@ __all__ = [
     "SBG",
     "BayesianSBG",
     "ChurnLogit",
+    "ConstructScores",
     "DiscreteHazard",
     "HazardResults",
     "LogitResults",
     "OrderedChurn",
     "OrderedResults",
     "SBGResults",
+    "ServqualGaps",
     "SimulatedPanel",
+    "VIEMotivation",
     "person_period",
     "simulate_panel",
 ]

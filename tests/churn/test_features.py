@@ -1,0 +1,96 @@
+"""The survey-to-feature transformers: scikit-learn's estimator checks, one scoring path, no leakage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import expectmodel as em
+from expectmodel import churn, latent, vie
+from expectmodel.data import Scale
+from expectmodel_scorer import score
+
+# generic arrays (what scikit-learn's checks feed) name their columns x0, x1, ...: the instances below read
+# positions (ServqualGaps) or a two-construct model of x0 and x1 (ConstructScores)
+CHECKED = [
+    churn.ServqualGaps(expectations=[0], perceptions=[1]),
+    churn.ServqualGaps(expectations=[0, 1], perceptions=[1, 0], dimensions=["a", "a"], perception_scores=True),
+    churn.ConstructScores("A =~ x0\nB =~ x1\nB ~ A", outputs="scores"),
+    # the customer form on two columns: expectancy x1 (a probability, 0-100), valence x0 (bipolar)
+    churn.VIEMotivation(vie.VIEDesign(expectancy={"o": "x1"}, valence={"o": "x0"},
+                                      expectancy_scale=Scale(0, 100, "probability"),
+                                      valence_scale=Scale(-1e6, 1e6, "bipolar", zero=0))),
+]
+
+
+@parametrize_with_checks(CHECKED)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_servqual_gaps_are_latent_servqual_scores():
+    sim = latent.simulate_latent(120, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4", "q5")}, seed=2)
+    classical = latent.servqual(sim.design.prepare(sim.data)).respondents
+    pattern_e, pattern_p = sim.design.batteries["E"], sim.design.batteries["P"]
+    items = [q for dim in ("a", "b") for q in sim.design.dimensions[dim]]
+    dims = ["a"] * 2 + ["b"] * 3
+    gaps = churn.ServqualGaps([pattern_e.format(item=q) for q in items], [pattern_p.format(item=q) for q in items],
+                              dimensions=dims, perception_scores=True).set_output(transform="pandas")
+    out = gaps.fit_transform(sim.data)
+    np.testing.assert_allclose(out[["gap_a", "gap_b", "SQ", "P_a", "P_b"]].to_numpy(),
+                               classical[["gap_a", "gap_b", "SQ", "P_a", "P_b"]].to_numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_construct_scores_score_through_the_pls_spec_fitted_on_the_training_rows():
+    survey = em.datasets.load_csi_survey()
+    items = survey.drop(columns=["respondent", "stage"])
+    train, test = items.iloc[:400], items.iloc[400:]
+    cs = churn.ConstructScores(em.spec.templates.ecsi(), scale=(1, 10), missing="mean", missing_values=-99)
+    cs.fit(train)
+    pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing="mean", missing_values=-99).fit(train)
+    expected = score(pls.scoring_spec(), test)
+    np.testing.assert_allclose(cs.transform(test), expected.to_numpy(), rtol=1e-12)
+    # the training rows get back the fit's own construct scores (PLSResults.scores)
+    np.testing.assert_allclose(cs.transform(train)[:, :7], pls.scores.to_numpy(), atol=1e-9)
+    # fitting on other rows changes the weights: the transformer learns from its training fold only
+    other = clone_fit(cs, items.iloc[200:])
+    assert not np.allclose(other.transform(test), cs.transform(test))
+
+
+def clone_fit(est, X):
+    from sklearn.base import clone
+
+    return clone(est).fit(X)
+
+
+def test_transformers_in_a_pipeline_and_a_grid_search():
+    sim = churn.simulate_panel(600, periods=6, shortfall=1.0, beta=0.0, seed=5)
+    X = sim.customers[sim.expectation_items + sim.perception_items]
+    y = sim.customers["churned"]
+    dims = [c.split("_")[0][1:] for c in sim.expectation_items]
+    pipe = make_pipeline(churn.ServqualGaps(sim.expectation_items, sim.perception_items, dimensions=dims),
+                         LogisticRegression())
+    grid = GridSearchCV(pipe, {"servqualgaps__perception_scores": [False, True]}, cv=GroupKFold(3),
+                        scoring="roc_auc").fit(X, y, groups=sim.customers["customer"])
+    assert set(grid.cv_results_["param_servqualgaps__perception_scores"]) == {False, True}
+    names = grid.best_estimator_[0].get_feature_names_out().tolist()
+    assert names[:4] == ["gap_1", "gap_2", "gap_3", "SQ"]
+    with pytest.raises(ValueError, match="feature names"):
+        grid.best_estimator_.predict_proba(X.rename(columns={"e1_1": "E1_1"}))
+    assert isinstance(pipe.set_output(transform="pandas")[0].fit_transform(X), pd.DataFrame)
+
+
+def test_vie_motivation_scores_through_the_vie_spec():
+    from expectmodel.vie.scores import motivation_spec
+
+    sim = vie.simulate_vie(80, seed=3)
+    m = churn.VIEMotivation(sim.design).set_output(transform="pandas")
+    cols = sim.design.columns
+    out = m.fit_transform(sim.data[cols])
+    np.testing.assert_allclose(out.to_numpy(), score(motivation_spec(sim.design), sim.data).to_numpy(), rtol=1e-12)
+    assert list(out.columns) == ["expectancy", "valence", "motivation"]
