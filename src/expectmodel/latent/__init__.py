@@ -20,6 +20,7 @@ from expectmodel.latent.classical import ClassicalScores, ZoneOfTolerance, cronb
 from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, SurveyData, servqual_design
 from expectmodel.latent.model import RATIO_LINK_MESSAGE, LatentExpectations
 from expectmodel.latent.priors import LatentPriors
+from expectmodel.latent.recovery import RecoveryResults, ServiceRecovery, simulate_recovery
 from expectmodel.latent.results import LatentResults, PredictiveCheck, compare
 from expectmodel.latent.simulate import SimulatedLatent, simulate_latent
 
@@ -34,6 +35,8 @@ __all__ = [
     "LatentPriors",
     "LatentResults",
     "PredictiveCheck",
+    "RecoveryResults",
+    "ServiceRecovery",
     "SimulatedLatent",
     "SurveyData",
     "ZoneOfTolerance",
@@ -44,6 +47,7 @@ __all__ = [
     "servqual",
     "servqual_design",
     "simulate_latent",
+    "simulate_recovery",
     "value_relation",
     "zone_of_tolerance",
 ]
