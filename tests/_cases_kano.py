@@ -51,7 +51,28 @@ def _drift_truth(res) -> None:
         assert s.loc[a, "ci_low"] - 0.05 <= g <= s.loc[a, "ci_high"] + 0.05, (a, s.loc[a], g)
 
 
-NAMES = ("KanoClassifier", "PenaltyReward", "ImpactAsymmetry", "KanoDrift")
+def _fast():
+    from expectmodel.sampling import SamplerConfig
+
+    return SamplerConfig(draws=300, tune=300, chains=2, seed=1, nutpie_backend="jax",
+                         gates={"rhat": 1.05, "ess_bulk": 50, "ess_tail": 50})
+
+
+def _asymmetry_truth(res) -> None:
+    # n = 1,500: posterior SDs of the slopes about 0.08 (tests/kano/test_bayes.py measures 0.09-0.12 at n = 800);
+    # the classification separates the kinds by much more than that
+    got = res.classification().set_index("attribute")["category"]
+    assert got.to_dict() == RATING_KINDS, got
+
+
+def _bayes_drift_truth(res) -> None:
+    # slopes on the maturity ladder of 0.6 and -0.4 per wave move the must-be odds clearly at 3 x 1,000
+    p = res.toward_must_be().set_index("attribute")["p_toward_must_be"]
+    assert p["app"] > 0.9 and p["price"] < 0.1, p
+
+
+NAMES = ("KanoClassifier", "PenaltyReward", "ImpactAsymmetry", "KanoDrift", "AsymmetricOrderedLogit",
+         "BayesianKanoDrift")
 
 
 def case(name: str):
@@ -68,6 +89,11 @@ def case(name: str):
                                                                             "loyal": (0.5, [0.3, 0.5, 0.7])}, seed=12)
         return Case(name, lambda: kano.KanoDrift(adjust="stage", seed=1, draws=500), lambda: waves.data,
                     ("draws", 10), _drift_truth)
+    if name == "BayesianKanoDrift":
+        waves = kano.simulate_kano(1000, TRUTH, waves=3, slopes=DRIFT, stages={"new": (-0.5, [0.7, 0.5, 0.3]),
+                                                                            "loyal": (0.5, [0.3, 0.5, 0.7])}, seed=12)
+        return Case(name, lambda: kano.BayesianKanoDrift(adjust="stage", sampler=_fast()), lambda: waves.data,
+                    ("ci_level", 2.0), _bayes_drift_truth)
     ratings = kano.simulate_ratings(1500, RATING_KINDS, seed=5).data
     if name == "PenaltyReward":
         return Case(name, lambda: kano.PenaltyReward(list(RATING_KINDS), seed=1, bootstrap=200), lambda: ratings,
@@ -75,4 +101,8 @@ def case(name: str):
     if name == "ImpactAsymmetry":
         return Case(name, lambda: kano.ImpactAsymmetry(list(RATING_KINDS), min_impact=0.3, seed=1, bootstrap=200),
                     lambda: ratings, ("cutoffs", (0.3, -0.3)), _regression_truth)
+    if name == "AsymmetricOrderedLogit":
+        return Case(name, lambda: kano.AsymmetricOrderedLogit(list(RATING_KINDS), satisfaction_scale=(1, 7),
+                                                              sampler=_fast()),
+                    lambda: ratings, ("cutoffs", (0.5, -0.5)), _asymmetry_truth)
     raise KeyError(name)

@@ -7,6 +7,12 @@
   category and the Fong test, R/Q rates, Better/Worse with bootstrap intervals, plots.
 """
 
+from expectmodel.kano.bayes import (
+    AsymmetricOrderedLogit,
+    BayesianAsymmetryResults,
+    BayesianDriftResults,
+    BayesianKanoDrift,
+)
 from expectmodel.kano.classify import KanoClassifier
 from expectmodel.kano.drift import DriftResults, KanoDrift, read_waves
 from expectmodel.kano.questionnaire import (
@@ -21,11 +27,16 @@ from expectmodel.kano.questionnaire import (
 from expectmodel.kano.regression import ImpactAsymmetry, PenaltyReward, RegressionKanoResults
 from expectmodel.kano.results import KanoResults
 from expectmodel.kano.simulate import SimulatedKano, SimulatedRatings, simulate_kano, simulate_ratings
+from expectmodel.kano.views import compare_views
 
 __all__ = [
     "ANSWERS",
     "CATEGORIES",
     "STANDARD_TABLE",
+    "AsymmetricOrderedLogit",
+    "BayesianAsymmetryResults",
+    "BayesianDriftResults",
+    "BayesianKanoDrift",
     "DriftResults",
     "ImpactAsymmetry",
     "KanoClassifier",
@@ -37,6 +48,7 @@ __all__ = [
     "SimulatedKano",
     "SimulatedRatings",
     "categorize",
+    "compare_views",
     "evaluation_table",
     "read_questionnaire",
     "read_waves",

@@ -1,0 +1,767 @@
+"""The Bayesian Kano models on the :class:`~expectmodel.sampling.BayesianEstimator` template (pymc).
+
+:class:`AsymmetricOrderedLogit` (regression Kano; Mittal, Ross & Baldasare 1998): overall
+satisfaction is an ordered logit whose linear predictor has a slope below and a slope above each
+attribute's neutral point m::
+
+    eta_n = sum_j below_j * min(x_nj - m, 0) + above_j * max(x_nj - m, 0)
+    Pr(S_n <= k) = logistic(kappa_k - eta_n)
+
+A steep slope below and a flat one above is a must-be attribute, the reverse an attractive one,
+equal slopes a one-dimensional one and two slopes near zero an indifferent one. The asymmetry
+IA = (above - below) / (|above| + |below|) is computed per posterior draw and classified with the
+cut-offs of :class:`~expectmodel.kano.ImpactAsymmetry`.
+
+:class:`BayesianKanoDrift`: a hierarchical multinomial logit of the categories I, A, O, M (R and Q
+set aside) on the wave, per attribute (and group), with A the reference category::
+
+    log Pr(c) / Pr(A) = alpha_jc + gamma_jc * t + delta_sc,   gamma_jc ~ Normal(mu_c, tau_c)
+
+The time slopes are partially pooled across attributes; Pr(gamma_jM > 0), the posterior probability
+that the must-be odds rise against attractive, says whether the attribute is moving toward must-be.
+The likelihood is written on the counts per attribute, wave and stage (a multinomial), so its cost
+does not grow with the number of respondents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaln, log_softmax
+
+from expectmodel._base import InstanceOf, Interval, Predicate
+from expectmodel.data import Scale, apply_missing, read_grouping, read_items
+from expectmodel.data.read import is_codes
+from expectmodel.errors import DataError, ParameterError
+from expectmodel.inference import equal_tailed
+from expectmodel.kano import _counts as K
+from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
+from expectmodel.kano.drift import read_waves
+from expectmodel.measurement.ordinal import category_probabilities, ordinal_logp, padded
+from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
+from expectmodel.sampling import BayesianEstimator, SamplerConfig
+from expectmodel.summary import Summary
+
+__all__ = ["AsymmetricOrderedLogit", "BayesianAsymmetryResults", "BayesianDriftResults", "BayesianKanoDrift"]
+
+PRIORS_ASYMMETRY = {"below": "Normal(0, 1) per rating point", "above": "Normal(0, 1) per rating point",
+                    "cut-points": "centred: log gaps Normal(log(6 / (K - 2)), 0.5), location Normal(0, 2.5)"}
+PRIORS_DRIFT = {"alpha": "Normal(0, 2)", "gamma": "Normal(mu_c, tau_c), non-centred", "mu": "Normal(0, 1)",
+                "tau": "HalfNormal(0.5)", "delta (stage)": "Normal(0, 1), first stage 0"}
+DRIFT_CATEGORIES = ("A", "O", "M", "I")  # A is the reference
+
+
+def _draws(tree: Any, name: str) -> np.ndarray:
+    v = np.asarray(tree["posterior"][name].values)
+    return v.reshape((-1, *v.shape[2:]))
+
+
+# ============================================================================================ asymmetric slopes
+@dataclass(frozen=True)
+class _Ratings:
+    below: np.ndarray  # (n, p) min(x - m, 0)
+    above: np.ndarray  # (n, p) max(x - m, 0)
+    y: np.ndarray  # (n,) satisfaction category 0..K-1
+    group: np.ndarray  # (n,)
+    groups: tuple[str, ...]
+    attributes: tuple[str, ...]
+    K: int
+    info: DataInfo
+
+
+class AsymmetricOrderedLogit(BayesianEstimator):
+    """Bayesian regression Kano: an ordered logit of satisfaction with separate slopes below and above neutral.
+
+    Parameters
+    ----------
+    attributes : sequence of str
+        Performance rating columns.
+    satisfaction : str
+        Overall satisfaction column (whole categories on ``satisfaction_scale``).
+    scale : (float, float)
+        The rating scale.
+    satisfaction_scale : (int, int)
+        The satisfaction categories (low, high).
+    neutral : float, optional
+        The neutral rating (default: the scale midpoint).
+    cutoffs : (float, float)
+        IA cut-offs of the classification (as :class:`~expectmodel.kano.ImpactAsymmetry`).
+    groups : str, optional
+        A column: slopes and cut-points per group.
+    missing_values : number or sequence of numbers
+        Codes meaning "no answer"; respondents with a missing answer are dropped (listwise).
+    ci_level : float
+        Probability of the equal-tailed posterior intervals.
+    sampler : SamplerConfig, optional
+        Draws, chains, seed, backend and gates (default ``SamplerConfig()``).
+
+    Examples
+    --------
+    >>> from expectmodel import kano
+    >>> sim = kano.simulate_ratings(300, {"clean": "M", "spa": "A"}, seed=1)
+    >>> est = kano.AsymmetricOrderedLogit(["clean", "spa"], satisfaction_scale=(1, 7))
+    >>> model = est.build(sim.data)
+    >>> [name in model.named_vars for name in ("below", "above", "cut")]
+    [True, True, True]
+
+    Sampling compiles the model (seconds), so these lines are skipped in the doctests:
+
+    >>> res = est.fit(sim.data)  # doctest: +SKIP
+    >>> res.classification()  # doctest: +SKIP
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "attributes": [Predicate(lambda v: not isinstance(v, str) and len(v) > 0 and all(isinstance(a, str) for a in v),
+                                 "a non-empty sequence of column names")],
+        "satisfaction": [Predicate(lambda v: isinstance(v, str) and v != "", "a column name")],
+        "scale": [Predicate(lambda v: not isinstance(v, str) and len(v) == 2 and v[0] < v[1], "a (low, high) pair")],
+        "satisfaction_scale": [Predicate(lambda v: not isinstance(v, str) and len(v) == 2 and all(
+            isinstance(x, int) and not isinstance(x, bool) for x in v) and v[1] - v[0] >= 2,
+            "a (low, high) pair of whole numbers, three or more categories")],
+        "neutral": [None, Interval(float, None, None)],
+        "cutoffs": [Predicate(lambda v: not isinstance(v, str) and len(v) == 2 and -1 <= v[0] <= v[1] <= 1,
+                              "a (lower, upper) pair in [-1, 1]")],
+        "groups": [None, Predicate(lambda v: isinstance(v, str) and v != "", "a column name")],
+        "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
+        "ci_level": [Interval(float, 0, 1, closed="neither")],
+        "sampler": [None, InstanceOf(SamplerConfig)],
+    }
+    _what: ClassVar[str] = "The asymmetric ordered-logit fit"
+    _observation_dim: ClassVar[str] = "respondent"
+
+    def __init__(self, attributes: Sequence[str], satisfaction: str = "satisfaction", *,
+                 scale: tuple[float, float] = (1, 5), satisfaction_scale: tuple[int, int] = (1, 10),
+                 neutral: float | None = None, cutoffs: tuple[float, float] = (-0.2, 0.2), groups: str | None = None,
+                 missing_values: Any = (), ci_level: float = 0.9, sampler: SamplerConfig | None = None) -> None:
+        self.attributes = attributes
+        self.satisfaction = satisfaction
+        self.scale = scale
+        self.satisfaction_scale = satisfaction_scale
+        self.neutral = neutral
+        self.cutoffs = cutoffs
+        self.groups = groups
+        self.missing_values = missing_values
+        self.ci_level = ci_level
+        self.sampler = sampler
+
+    def _check_params(self) -> None:
+        if self.neutral is not None and not self.scale[0] < self.neutral < self.scale[1]:
+            raise self._param_error("neutral", f"neutral={self.neutral!r} must lie inside scale={tuple(self.scale)}.")
+
+    def _prepare(self, data: pd.DataFrame) -> _Ratings:
+        attrs = tuple(str(a) for a in self.attributes)
+        if self.satisfaction in attrs:
+            raise ParameterError(f"AsymmetricOrderedLogit(satisfaction={self.satisfaction!r}): the satisfaction "
+                                 "column is also listed among the attributes.")
+        lo, hi = self.scale
+        slo, shi = self.satisfaction_scale
+        scales = {a: Scale(lo, hi, "interval") for a in attrs}
+        scales[self.satisfaction] = Scale(slo, shi, "likert")
+        items = read_items(data, [*attrs, self.satisfaction], scales=scales, missing_values=self.missing_values,
+                           owner={**{a: "performance rating" for a in attrs}, self.satisfaction: "satisfaction"})
+        keep = ~np.isnan(items.values).any(axis=1)
+        values = np.asarray(apply_missing(items, "listwise").values)
+        if self.groups is not None:
+            g = read_grouping(data, self.groups, levels_name="groups")
+            group, groups = g.codes[keep], g.levels
+        else:
+            group, groups = np.zeros(values.shape[0], dtype=np.intp), ("",)
+        mid = (lo + hi) / 2 if self.neutral is None else float(self.neutral)
+        x = values[:, :-1]
+        info = DataInfo(n_input=items.n_rows_in, n_used=values.shape[0], n_dropped=items.n_rows_in - values.shape[0],
+                        missing="listwise", missing_values=items.codes, columns=tuple(items.columns),
+                        fingerprint=fingerprint(values, group))
+        return _Ratings(np.minimum(x - mid, 0.0), np.maximum(x - mid, 0.0), (values[:, -1] - slo).astype(np.int64),
+                        group.astype(np.int64), groups, attrs, int(shi - slo + 1), info)
+
+    def _graph(self, prep: _Ratings):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        from expectmodel.measurement.ordinal import cutpoints_graph, ordinal_logp_graph, padded_graph
+
+        n, G, Kc = prep.y.size, len(prep.groups), prep.K
+        coords = {"group": list(prep.groups), "attribute": list(prep.attributes),
+                  "threshold": [f"{k + 1}|{k + 2}" for k in range(Kc - 1)]}
+        with pm.Model(coords=coords) as model:
+            below_x = pm.Data("below_x", prep.below)
+            above_x = pm.Data("above_x", prep.above)
+            y = pm.Data("y", prep.y)
+            g = pm.Data("g", prep.group)
+            below = pm.Normal("below", 0.0, 1.0, dims=("group", "attribute"))
+            above = pm.Normal("above", 0.0, 1.0, dims=("group", "attribute"))
+            loc = pm.Normal("loc", 0.0, 2.5, dims="group")
+            cut = cutpoints_graph("cut", Kc, (G,), ("group", "threshold"), loc=loc)
+            eta = (below_x * below[g]).sum(-1) + (above_x * above[g]).sum(-1)
+            full = padded_graph(cut[g], rows=n)
+            rows = pt.arange(n)
+            pm.Potential("satisfaction", ordinal_logp_graph(eta, full[rows, y], full[rows, y + 1]).sum())
+        return model, ["below", "above", "cut"]
+
+    def _reuse_key(self, prep: _Ratings) -> Hashable:
+        return ("kano.asymmetric", prep.below.shape, len(prep.groups), prep.K)
+
+    def _log_likelihood(self, prep: _Ratings, posterior) -> dict[str, np.ndarray]:
+        c, d = posterior.sizes["chain"], posterior.sizes["draw"]
+        below, above = _draws({"posterior": posterior}, "below"), _draws({"posterior": posterior}, "above")
+        cut = _draws({"posterior": posterior}, "cut")
+        eta = np.einsum("nj,snj->sn", prep.below, below[:, prep.group]) + np.einsum(
+            "nj,snj->sn", prep.above, above[:, prep.group])
+        full = padded(cut)[:, prep.group]  # (S, n, K+1)
+        rows = np.arange(prep.y.size)
+        ll = ordinal_logp(None, eta, full[:, rows, prep.y], full[:, rows, prep.y + 1])
+        return {"satisfaction": ll.reshape(c, d, -1)}
+
+    def _data_info(self, prep: _Ratings) -> DataInfo:
+        return prep.info
+
+    def _meta_extra(self, prep: _Ratings) -> dict[str, Any]:
+        return {"priors": PRIORS_ASYMMETRY, "groups": list(prep.groups)}
+
+    def _meta_fields(self, prep: _Ratings) -> dict[str, Any]:
+        return {"conventions": {
+            "model": "ordered logit of satisfaction; slopes per rating point below and above the neutral rating",
+            "IA": "(above - below) / (|above| + |below|) per draw",
+            "classification": "posterior mean IA above the upper cut-off: A; below the lower: M; else O; both "
+                              "slopes' intervals covering 0: I",
+            "estimate": "posterior mean", "std_error": "posterior standard deviation"}}
+
+    def _results(self, prep: _Ratings, tree, diagnostics, meta: Meta) -> BayesianAsymmetryResults:
+        below, above = _draws(tree, "below"), _draws(tree, "above")  # (S, G, p)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ia = (above - below) / (np.abs(above) + np.abs(below))
+        rows, cols = [], []
+        for gi, gname in enumerate(prep.groups):
+            for j, a in enumerate(prep.attributes):
+                rows.append(("penalty", self.satisfaction, "~", a, gname))
+                cols.append(below[:, gi, j])
+            for j, a in enumerate(prep.attributes):
+                rows.append(("reward", self.satisfaction, "~", a, gname))
+                cols.append(above[:, gi, j])
+            for j, a in enumerate(prep.attributes):
+                rows.append(("impact", a, "IA", "", gname))
+                cols.append(ia[:, gi, j])
+        draws = np.column_stack(cols)
+        frame = _posterior_frame(rows, draws, float(self.ci_level))
+        lo, hi = self.cutoffs
+        classes = []
+        for gi, gname in enumerate(prep.groups):
+            for j, a in enumerate(prep.attributes):
+                b_lo, b_hi = equal_tailed(below[:, gi, j], float(self.ci_level))
+                a_lo, a_hi = equal_tailed(above[:, gi, j], float(self.ci_level))
+                mean_ia = float(np.nanmean(ia[:, gi, j]))
+                indifferent = b_lo <= 0 <= b_hi and a_lo <= 0 <= a_hi
+                cat = "I" if indifferent else "A" if mean_ia > hi else "M" if mean_ia < lo else "O"
+                classes.append({"group": gname, "attribute": a, "penalty": float(below[:, gi, j].mean()),
+                                "reward": float(above[:, gi, j].mean()), "IA": mean_ia,
+                                "p_reward_exceeds_penalty": float((above[:, gi, j] > below[:, gi, j]).mean()),
+                                "category": cat})
+        return BayesianAsymmetryResults(attributes=prep.attributes, groups=prep.groups, estimates=frame,
+                                        draws=draws, categories=pd.DataFrame(classes), tree=tree,
+                                        diagnostics=diagnostics, meta=meta)
+
+    def _prior_check(self, prep: _Ratings, prior, seed: int) -> pd.DataFrame:
+        below, above = _draws({"posterior": prior}, "below"), _draws({"posterior": prior}, "above")
+        cut = _draws({"posterior": prior}, "cut")
+        eta = np.einsum("nj,snj->sn", prep.below, below[:, prep.group]) + np.einsum(
+            "nj,snj->sn", prep.above, above[:, prep.group])
+        probs = category_probabilities(eta, cut[:, prep.group]).mean(1)  # (S, K)
+        lo, hi = equal_tailed(probs, float(self.ci_level))
+        observed = np.bincount(prep.y, minlength=prep.K) / prep.y.size
+        return pd.DataFrame({"category": np.arange(prep.K) + int(self.satisfaction_scale[0]),
+                             "prior_mean": probs.mean(0), "ci_low": lo, "ci_high": hi, "observed": observed})
+
+    def build(self, data: pd.DataFrame):
+        """Return the pymc model for ``data`` without sampling it.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Ratings and satisfaction.
+
+        Returns
+        -------
+        pymc.Model
+        """
+        self.validate_params()
+        return self._graph(self._prepare(data))[0]
+
+
+def _posterior_frame(rows: list[tuple], draws: np.ndarray, level: float) -> pd.DataFrame:
+    lo, hi = equal_tailed(draws, level, skipna=True)
+    frame = pd.DataFrame(rows, columns=["kind", "lhs", "op", "rhs", "group"])
+    frame["estimate"] = np.nanmean(draws, axis=0)
+    frame["std_error"] = np.nanstd(draws, axis=0, ddof=1)
+    frame["ci_low"], frame["ci_high"] = lo, hi
+    return frame
+
+
+class _BayesResultsMixin:
+    """The reporting shared by the two Bayesian results classes (tables, draws, diagnostics)."""
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.estimates.copy()
+        out.attrs["ci_level"] = self.meta.ci_level
+        return out
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.estimates, self.draws
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BayesianAsymmetryResults(_BayesResultsMixin, ResultsBase):
+    """An asymmetric ordered-logit fit (from :meth:`AsymmetricOrderedLogit.fit`).
+
+    Parameters
+    ----------
+    attributes, groups : tuple of str
+        Names, in order.
+    estimates : pandas.DataFrame
+        Posterior means, SDs and intervals (see :meth:`to_frame`).
+    draws : numpy.ndarray (S, rows)
+        Posterior draws of the rows of ``estimates``.
+    categories : pandas.DataFrame
+        One row per group and attribute (see :meth:`classification`).
+    tree : xarray.DataTree
+        The posterior (with the per-respondent ``log_likelihood`` group).
+    diagnostics : Diagnostics
+        What the convergence gates saw.
+    meta : Meta
+        Settings, sampler, seed, priors.
+
+    Examples
+    --------
+    A fit samples (seconds), so these lines are skipped in the doctests:
+
+    >>> from expectmodel import kano
+    >>> sim = kano.simulate_ratings(500, {"clean": "M", "spa": "A"}, seed=1)
+    >>> res = kano.AsymmetricOrderedLogit(["clean", "spa"], satisfaction_scale=(1, 7)).fit(sim.data)  # doctest: +SKIP
+    >>> res.classification(), res.to_frame(), res.summary()  # doctest: +SKIP
+    """
+
+    schema: ClassVar[str] = "expectmodel.kano_asymmetry"
+    schema_version: ClassVar[int] = 1
+
+    attributes: tuple[str, ...]
+    groups: tuple[str, ...]
+    estimates: pd.DataFrame
+    draws: np.ndarray
+    categories: pd.DataFrame
+    tree: Any
+    diagnostics: Any
+    meta: Meta
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the slopes (``kind`` penalty: below neutral; reward: above) and IA per attribute.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Posterior mean, SD and equal-tailed interval; :data:`~expectmodel.results.PARAMETER_COLUMNS` first.
+        """
+        return super().to_frame()
+
+    def classification(self) -> pd.DataFrame:
+        """Return one row per group and attribute: slopes, IA, Pr(reward slope > penalty slope), category.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return self.categories.copy()
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Render the classification, the slopes and the convergence diagnostics.
+
+        Parameters
+        ----------
+        digits : int
+            Decimals shown.
+
+        Returns
+        -------
+        Summary
+        """
+        s = Summary("Regression Kano (Bayesian asymmetric ordered logit)", digits=digits, facts={
+            "Respondents used": str(self.meta.data.n_used), "Attributes": str(len(self.attributes)),
+            "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict,
+            "Seed": str(self.meta.seed)})
+        s.add_table("Classification", self.categories.set_index(["group", "attribute"]))
+        s.add_table("Posterior", self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))
+        s.notes.append(self.meta.conventions["classification"])
+        return s
+
+    def _repr_facts(self) -> str:
+        cats = ", ".join(f"{a}={c}" for a, c in zip(self.categories["attribute"][:4],
+                                                  self.categories["category"][:4], strict=True))
+        return f"{len(self.attributes)} attribute(s), {self.meta.data.n_used} respondents; {cats}"
+
+    def _to_dict(self) -> dict[str, Any]:
+        return {"attributes": list(self.attributes), "groups": list(self.groups),
+                "estimates": thaw(self.estimates.to_dict(orient="list")),
+                "classification": thaw(self.categories.to_dict(orient="list")),
+                "diagnostics": thaw(self.diagnostics.to_dict())}
+
+
+# ============================================================================================ hierarchical drift
+@dataclass(frozen=True)
+class _Cells:
+    counts: np.ndarray  # (U, W, S, 4) counts of A, O, M, I per unit (group x attribute), wave, stage
+    units: tuple[tuple[str, str], ...]  # (group, attribute)
+    waves: tuple[str, ...]
+    stages: tuple[str, ...]
+    attributes: tuple[str, ...]
+    groups: tuple[str, ...]
+    info: DataInfo
+
+
+class BayesianKanoDrift(BayesianEstimator):
+    """Hierarchical multinomial logit of Kano categories on time, with partially pooled time slopes.
+
+    Parameters
+    ----------
+    attributes : None, sequence of str, or mapping name -> (functional, dysfunctional)
+        The answer pairs (as :class:`~expectmodel.kano.KanoClassifier`).
+    wave : str
+        The wave column (orderable; see :func:`~expectmodel.kano.read_waves`).
+    waves : sequence, optional
+        The wave labels in time order.
+    suffixes, codes, table, missing_values
+        As :class:`~expectmodel.kano.KanoClassifier`.
+    groups : str, optional
+        A column: each group's attributes are their own units (slopes pooled across all units).
+    adjust : str, optional
+        A customer-stage column: stage effects per category adjust for a changing stage mix.
+    ci_level : float
+        Probability of the equal-tailed posterior intervals.
+    sampler : SamplerConfig, optional
+        Draws, chains, seed, backend and gates.
+
+    Examples
+    --------
+    >>> from expectmodel import kano
+    >>> sim = kano.simulate_kano(300, {"app": [0.5, 0.2, 0.1, 0.2, 0, 0]}, waves=3, slopes={"app": 1.0}, seed=1)
+    >>> est = kano.BayesianKanoDrift()
+    >>> model = est.build(sim.data.drop(columns="stage"))
+    >>> "gamma" in model.named_vars, "alpha" in model.named_vars
+    (True, True)
+
+    Sampling compiles the model (seconds), so these lines are skipped in the doctests:
+
+    >>> res = est.fit(sim.data.drop(columns="stage"))  # doctest: +SKIP
+    >>> res.toward_must_be()  # doctest: +SKIP
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **{k: v for k, v in QUESTIONNAIRE_CONSTRAINTS.items() if k != "seed"},
+        "wave": [Predicate(lambda v: isinstance(v, str) and v != "", "a column name")],
+        "waves": [None, Predicate(lambda v: not isinstance(v, str) and len(v) >= 2, "a sequence of wave labels")],
+        "adjust": [None, Predicate(lambda v: isinstance(v, str) and v != "", "a column name")],
+        "sampler": [None, InstanceOf(SamplerConfig)],
+    }
+    _what: ClassVar[str] = "The hierarchical Kano drift fit"
+    _observation_dim: ClassVar[str] = "cell"
+
+    def __init__(self, attributes: Any = None, *, wave: str = "wave", waves: Any = None,
+                 suffixes: tuple[str, str] = ("_f", "_d"), codes: Any = None, table: Any = "standard",
+                 missing_values: Any = (), groups: str | None = None, adjust: str | None = None,
+                 ci_level: float = 0.9, sampler: SamplerConfig | None = None) -> None:
+        self.attributes = attributes
+        self.wave = wave
+        self.waves = waves
+        self.suffixes = suffixes
+        self.codes = codes
+        self.table = table
+        self.missing_values = missing_values
+        self.groups = groups
+        self.adjust = adjust
+        self.ci_level = ci_level
+        self.sampler = sampler
+
+    def _prepare(self, data: pd.DataFrame) -> _Cells:
+        q, group, levels = read_survey(self, data)
+        w = read_waves(data, self.wave, self.waves)
+        if self.adjust is not None:
+            st = read_grouping(data, self.adjust, levels_name="stages")
+            stage, stages = st.codes, st.levels
+        else:
+            stage, stages = np.zeros(q.n_rows_in, dtype=np.intp), ("",)
+        cats = q.categories(self.table)
+        G, W, S, p = len(levels), len(w.levels), len(stages), len(q.attributes)
+        gcode = np.zeros(q.n_rows_in, dtype=np.intp) if group is None else group
+        counts = K.count(cats, (gcode * W + w.codes) * S + stage, G * W * S).reshape(G, W, S, p, 7)
+        cells = np.moveaxis(counts[..., [K.A, K.O, K.M, K.I]], 3, 1).reshape(G * p, W, S, 4)
+        units = tuple((g, a) for g in levels for a in q.attributes)
+        for u, (g, a) in enumerate(units):
+            if cells[u].sum() == 0:
+                where = f" in group '{g}'" if g else ""
+                raise DataError(f"Attribute '{a}'{where} has no A, O, M or I answers; drop it.")
+        info = DataInfo(n_input=q.n_rows_in, n_used=int((cats >= 0).any(axis=1).sum()), missing="per attribute",
+                        missing_values=tuple(float(v) for v in np.atleast_1d(self.missing_values)),
+                        columns=tuple(c for pair in q.columns for c in pair), fingerprint=fingerprint(cells),
+                        extra={"R and Q answers set aside": int(counts[..., [K.R, K.Q]].sum())})
+        return _Cells(cells, units, w.levels, stages, q.attributes, levels, info)
+
+    def _graph(self, cells: _Cells):
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        U, W, S, _ = cells.counts.shape
+        t = np.arange(W, dtype=float)
+        coords = {"unit": [f"{g}:{a}" if g else a for g, a in cells.units], "category": list(DRIFT_CATEGORIES[1:]),
+                  "stage": list(cells.stages[1:]) or ["none"]}
+        with pm.Model(coords=coords) as model:
+            counts = pm.Data("counts", cells.counts.astype(float))
+            alpha = pm.Normal("alpha", 0.0, 2.0, dims=("unit", "category"))
+            mu = pm.Normal("mu", 0.0, 1.0, dims="category")
+            tau = pm.HalfNormal("tau", 0.5, dims="category")
+            gamma_z = pm.Normal("gamma_z", 0.0, 1.0, dims=("unit", "category"))
+            gamma = pm.Deterministic("gamma", mu + tau * gamma_z, dims=("unit", "category"))
+            if S > 1:
+                delta = pm.Normal("delta", 0.0, 1.0, dims=("stage", "category"))
+                delta_all = pt.concatenate([pt.zeros((1, 3)), delta], axis=0)  # first stage: reference
+            else:
+                delta_all = pt.zeros((1, 3))
+            eta = (alpha[:, None, None, :] + gamma[:, None, None, :] * t[None, :, None, None]
+                   + delta_all[None, None, :, :])  # (U, W, S, 3)
+            full = pt.concatenate([pt.zeros((U, W, S, 1)), eta], axis=-1)  # A is the reference
+            logp = full - pt.logsumexp(full, axis=-1, keepdims=True)
+            pm.Potential("categories", (counts * logp).sum())
+        names = ["alpha", "gamma", "mu", "tau"] + (["delta"] if S > 1 else [])
+        return model, names
+
+    def _reuse_key(self, cells: _Cells) -> Hashable:
+        return ("kano.drift", cells.counts.shape)
+
+    def _linear(self, cells: _Cells, posterior) -> np.ndarray:
+        """Log-probabilities (draws, U, W, S, 4) of A, O, M, I."""
+        tree = {"posterior": posterior}
+        alpha, gamma = _draws(tree, "alpha"), _draws(tree, "gamma")
+        _, W, S, _ = cells.counts.shape
+        t = np.arange(W, dtype=float)
+        delta = np.zeros((alpha.shape[0], S, 3))
+        if S > 1:
+            delta[:, 1:] = _draws(tree, "delta")
+        eta = alpha[:, :, None, None, :] + gamma[:, :, None, None, :] * t[None, None, :, None, None] \
+            + delta[:, None, None, :, :]
+        full = np.concatenate([np.zeros((*eta.shape[:-1], 1)), eta], -1)
+        return log_softmax(full, axis=-1)
+
+    def _log_likelihood(self, cells: _Cells, posterior) -> dict[str, np.ndarray]:
+        c, d = posterior.sizes["chain"], posterior.sizes["draw"]
+        logp = self._linear(cells, posterior)
+        n = cells.counts.sum(-1)
+        coef = gammaln(n + 1) - gammaln(cells.counts + 1).sum(-1)  # the multinomial coefficient per cell
+        ll = (cells.counts * logp).sum(-1) + coef
+        return {"categories": ll.reshape(c, d, -1)}
+
+    def _data_info(self, cells: _Cells) -> DataInfo:
+        return cells.info
+
+    def _meta_extra(self, cells: _Cells) -> dict[str, Any]:
+        return {"priors": PRIORS_DRIFT, "waves": list(cells.waves), "stages": list(cells.stages),
+                "groups": list(cells.groups)}
+
+    def _meta_fields(self, cells: _Cells) -> dict[str, Any]:
+        return {"conventions": {
+            "model": "multinomial logit of A, O, M, I (A the reference) on the wave position, per attribute",
+            "time": "wave position 0, 1, ... (waves equally spaced)",
+            "toward must-be": "Pr(gamma_M > 0): the must-be odds against attractive rise over waves",
+            "estimate": "posterior mean", "std_error": "posterior standard deviation"}}
+
+    def _results(self, cells: _Cells, tree, diagnostics, meta: Meta) -> BayesianDriftResults:
+        gamma, mu = _draws(tree, "gamma"), _draws(tree, "mu")  # (S, U, 3), (S, 3)
+        rows, cols = [], []
+        for u, (g, a) in enumerate(cells.units):
+            for k, c in enumerate(DRIFT_CATEGORIES[1:]):
+                rows.append(("drift", a, f"log({c}/A)", "wave", g))
+                cols.append(gamma[:, u, k])
+        for k, c in enumerate(DRIFT_CATEGORIES[1:]):
+            rows.append(("pooled drift", "mean", f"log({c}/A)", "wave", ""))
+            cols.append(mu[:, k])
+        draws = np.column_stack(cols)
+        frame = _posterior_frame(rows, draws, float(self.ci_level))
+        logp = self._linear(cells, tree["posterior"])  # (S, U, W, S_stage, 4)
+        weights = cells.counts.sum(axis=(0, 1, 3)).astype(float)
+        weights /= weights.sum()
+        probs = np.einsum("s,dxwsk->dxwk", weights, np.exp(logp))  # standardised to the pooled stage mix
+        lo, hi = equal_tailed(probs, float(self.ci_level))
+        traj = []
+        for u, (g, a) in enumerate(cells.units):
+            for wi, wl in enumerate(cells.waves):
+                for k, c in enumerate(DRIFT_CATEGORIES):
+                    traj.append({"group": g, "attribute": a, "wave": wl, "category": c,
+                                 "estimate": probs[:, u, wi, k].mean(), "ci_low": lo[u, wi, k],
+                                 "ci_high": hi[u, wi, k]})
+        toward = pd.DataFrame({"group": [g for g, _ in cells.units], "attribute": [a for _, a in cells.units],
+                               "p_toward_must_be": (gamma[:, :, 1] > 0).mean(0),
+                               "gamma_M": gamma[:, :, 1].mean(0), "gamma_O": gamma[:, :, 0].mean(0),
+                               "gamma_I": gamma[:, :, 2].mean(0)})
+        return BayesianDriftResults(attributes=cells.attributes, waves=cells.waves, groups=cells.groups,
+                                    estimates=frame, draws=draws, toward=toward, probabilities=pd.DataFrame(traj),
+                                    tree=tree, diagnostics=diagnostics, meta=meta)
+
+    def _prior_check(self, cells: _Cells, prior, seed: int) -> pd.DataFrame:
+        probs = np.exp(self._linear(cells, prior)).mean(axis=(1, 2, 3))  # (draws, 4)
+        lo, hi = equal_tailed(probs, float(self.ci_level))
+        tot = cells.counts.sum(axis=(0, 1, 2))
+        return pd.DataFrame({"category": list(DRIFT_CATEGORIES), "prior_mean": probs.mean(0), "ci_low": lo,
+                             "ci_high": hi, "observed": tot / tot.sum()})
+
+    def build(self, data: pd.DataFrame):
+        """Return the pymc model for ``data`` without sampling it.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Answer pairs and the wave column.
+
+        Returns
+        -------
+        pymc.Model
+        """
+        self.validate_params()
+        return self._graph(self._prepare(data))[0]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class BayesianDriftResults(_BayesResultsMixin, ResultsBase):
+    """A hierarchical Kano drift fit (from :meth:`BayesianKanoDrift.fit`).
+
+    Parameters
+    ----------
+    attributes, waves, groups : tuple of str
+        Names, in order.
+    estimates : pandas.DataFrame
+        Time slopes per attribute and category, and their pooled means (see :meth:`to_frame`).
+    draws : numpy.ndarray (S, rows)
+        Posterior draws of the rows of ``estimates``.
+    toward : pandas.DataFrame
+        Pr(moving toward must-be) per attribute (see :meth:`toward_must_be`).
+    probabilities : pandas.DataFrame
+        Category probabilities per attribute and wave (see :meth:`category_probabilities`).
+    tree : xarray.DataTree
+        The posterior (with the per-cell ``log_likelihood`` group).
+    diagnostics : Diagnostics
+        What the convergence gates saw.
+    meta : Meta
+        Settings, sampler, seed, priors.
+
+    Examples
+    --------
+    A fit samples (seconds), so these lines are skipped in the doctests:
+
+    >>> from expectmodel import kano
+    >>> sim = kano.simulate_kano(300, {"app": [0.5, 0.2, 0.1, 0.2, 0, 0]}, waves=3, slopes={"app": 1.0}, seed=1)
+    >>> res = kano.BayesianKanoDrift().fit(sim.data.drop(columns="stage"))  # doctest: +SKIP
+    >>> res.toward_must_be(), res.category_probabilities(), res.to_frame(), res.summary()  # doctest: +SKIP
+    >>> ax = res.plot_probabilities("M")  # doctest: +SKIP
+    """
+
+    schema: ClassVar[str] = "expectmodel.kano_drift_bayes"
+    schema_version: ClassVar[int] = 1
+
+    attributes: tuple[str, ...]
+    waves: tuple[str, ...]
+    groups: tuple[str, ...]
+    estimates: pd.DataFrame
+    draws: np.ndarray
+    toward: pd.DataFrame
+    probabilities: pd.DataFrame
+    tree: Any
+    diagnostics: Any
+    meta: Meta
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the time slopes (``kind`` drift; ``op`` log(c/A)) and their pooled means (``pooled drift``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Posterior mean, SD and equal-tailed interval; :data:`~expectmodel.results.PARAMETER_COLUMNS` first.
+        """
+        return super().to_frame()
+
+    def toward_must_be(self) -> pd.DataFrame:
+        """Return Pr(the attribute is moving toward must-be) = Pr(gamma_M > 0), with the slopes' posterior means.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``group``, ``attribute``, ``p_toward_must_be``, ``gamma_M``, ``gamma_O``, ``gamma_I``.
+        """
+        return self.toward.copy()
+
+    def category_probabilities(self) -> pd.DataFrame:
+        """Return the posterior category probabilities (A, O, M, I) per attribute and wave, stage-standardised.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``group``, ``attribute``, ``wave``, ``category``, ``estimate``, ``ci_low``, ``ci_high``.
+        """
+        return self.probabilities.copy()
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Render Pr(toward must-be), the slopes and the diagnostics.
+
+        Parameters
+        ----------
+        digits : int
+            Decimals shown.
+
+        Returns
+        -------
+        Summary
+        """
+        s = Summary("Kano drift (hierarchical multinomial logit)", digits=digits, facts={
+            "Respondents": str(self.meta.data.n_input), "Waves": ", ".join(self.waves),
+            "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict,
+            "Seed": str(self.meta.seed)})
+        s.add_table("Pr(moving toward must-be)", self.toward.set_index(["group", "attribute"]))
+        s.add_table("Time slopes (log-odds against A per wave)",
+                    self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))
+        return s
+
+    def _repr_facts(self) -> str:
+        text = ", ".join(f"{a}={p:.2f}" for a, p in zip(self.toward["attribute"][:4],
+                                                       self.toward["p_toward_must_be"][:4], strict=True))
+        return f"{len(self.attributes)} attribute(s), {len(self.waves)} waves; Pr(toward M) {text}"
+
+    def _to_dict(self) -> dict[str, Any]:
+        return {"attributes": list(self.attributes), "waves": list(self.waves), "groups": list(self.groups),
+                "estimates": thaw(self.estimates.to_dict(orient="list")),
+                "toward_must_be": thaw(self.toward.to_dict(orient="list")),
+                "probabilities": thaw(self.probabilities.to_dict(orient="list")),
+                "diagnostics": thaw(self.diagnostics.to_dict())}
+
+    def plot_probabilities(self, category: str = "M", group: str | None = None, ax: Any = None) -> Any:
+        """Draw the posterior probability of ``category`` per wave, one line per attribute.
+
+        Parameters
+        ----------
+        category : {"A", "O", "M", "I"}
+            The category.
+        group : str, optional
+            The group to draw (default: the first).
+        ax : matplotlib.axes.Axes, optional
+            Where to draw.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from expectmodel.kano.plots import plot_drift
+
+        if category not in DRIFT_CATEGORIES:
+            raise ParameterError(f"plot_probabilities(category={category!r}): one of A, O, M, I.")
+        p = self.probabilities
+        p = p[(p["category"] == category) & (p["group"] == (self.groups[0] if group is None else group))]
+        ax = plot_drift(p, ax=ax)
+        ax.set_ylabel(f"Pr({category})")
+        return ax
+
