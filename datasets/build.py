@@ -94,7 +94,59 @@ def build_vie_survey() -> None:
     (HERE / "vie_survey_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
 
 
+#: Kano survey (mobile banking app): wave-0 category probabilities (A, O, M, I, R, Q) and maturity slopes.
+KANO_ATTRIBUTES = {
+    "biometric_login": ([0.25, 0.35, 0.30, 0.07, 0.02, 0.01], 0.45),
+    "instant_transfer": ([0.15, 0.45, 0.30, 0.07, 0.02, 0.01], 0.30),
+    "spending_insights": ([0.45, 0.20, 0.08, 0.24, 0.02, 0.01], 0.35),
+    "chat_support": ([0.30, 0.30, 0.15, 0.21, 0.03, 0.01], 0.10),
+    "dark_mode": ([0.30, 0.08, 0.04, 0.52, 0.05, 0.01], 0.00),
+    "fee_transparency": ([0.10, 0.35, 0.45, 0.07, 0.02, 0.01], 0.20),
+    "offline_mode": ([0.40, 0.10, 0.05, 0.40, 0.04, 0.01], -0.20),
+    "budget_alerts": ([0.35, 0.25, 0.10, 0.26, 0.03, 0.01], 0.25),
+}
+#: Customer stages: maturity offset and share per wave (established customers grow from 30% to 70%).
+KANO_STAGES = {"new": (-0.6, [0.70, 0.57, 0.43, 0.30]), "established": (0.6, [0.30, 0.43, 0.57, 0.70])}
+#: Regression Kano survey (hotel stay): each attribute's true Kano kind.
+KANO_RATING_KINDS = {"cleanliness": "M", "check_in": "M", "staff": "O", "breakfast": "O", "spa": "A",
+                     "welcome_gift": "A", "tv_channels": "I"}
+
+
+def build_kano_surveys() -> None:
+    """Kano waves (4 x 500 respondents, 8 attributes, drift and a shifting stage mix) and hotel ratings."""
+    import json
+
+    import numpy as np
+
+    from expectmodel import kano
+
+    sim = kano.simulate_kano(500, {a: p for a, (p, _) in KANO_ATTRIBUTES.items()}, waves=4,
+                             slopes={a: g for a, (_, g) in KANO_ATTRIBUTES.items()}, stages=KANO_STAGES,
+                             missing_rate=0.01, seed=20261130)
+    df = sim.data.copy()
+    df["wave"] = df["wave"] + 2021  # survey years 2022-2025
+    answers = [c for c in df.columns if c.endswith(("_f", "_d"))]
+    df[answers] = df[answers].fillna(-99).astype(int)
+    df.insert(0, "respondent", range(1, len(df) + 1))
+    df.to_csv(HERE / "kano_waves.csv", index=False)
+    truth = sim.truth()
+    truth.update({"waves": [2022, 2023, 2024, 2025], "missing_code": -99, "missing_rate": 0.01,
+                  "codes": {"1": "like", "2": "must-be", "3": "neutral", "4": "live-with", "5": "dislike"},
+                  "table": "standard"})
+    (HERE / "kano_waves_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+    ratings = kano.simulate_ratings(1200, KANO_RATING_KINDS, levels=7, seed=20261130)
+    out = ratings.data.copy()
+    out.insert(0, "respondent", range(1, len(out) + 1))
+    out["market"] = np.where(np.random.default_rng(1).uniform(size=len(out)) < 0.5, "city", "resort")
+    out.to_csv(HERE / "kano_ratings.csv", index=False)
+    (HERE / "kano_ratings_truth.json").write_text(json.dumps({
+        "kinds": ratings.kinds, "below": ratings.below, "above": ratings.above, "scale": [1, 5],
+        "satisfaction_levels": 7, "neutral": 3, "market": "assigned at random (no effect)",
+        "seed": ratings.seed}, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     build_csi_survey()
     build_servqual_survey()
     build_vie_survey()
+    build_kano_surveys()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_csi_survey", "load_servqual_survey", "load_vie_survey", "path", "servqual_survey_design",
-           "vie_survey_design"]
+__all__ = ["load_csi_survey", "load_kano_ratings", "load_kano_waves", "load_servqual_survey", "load_vie_survey",
+           "path", "servqual_survey_design", "vie_survey_design"]
 
 
 def path(name: str) -> Path:
@@ -163,3 +163,47 @@ def vie_survey_design():
     return VIEDesign.from_outcomes(["delivery", "price", "recovery", "support"],
                                    expectancy_scale=Scale(0, 100, "probability"),
                                    valence_scale=Scale(-3, 3, "bipolar", zero=0))
+
+
+def load_kano_waves() -> pd.DataFrame:
+    """Load a four-wave Kano survey of a mobile banking app: 2,000 respondents, 8 attribute pairs.
+
+    Answer codes 1 = like ... 5 = dislike (``-99``: no answer) in ``<attribute>_f`` (functional) and
+    ``<attribute>_d`` (dysfunctional) columns, the survey year ``wave`` (2022-2025) and the customer
+    ``stage``. Simulated by :func:`expectmodel.kano.simulate_kano` with known drift toward must-be and a
+    shifting stage mix (truth in ``kano_waves_truth.json``); see ``datasets/kano_waves.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent``, 16 answer columns, ``wave``, ``stage``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> waves = em.datasets.load_kano_waves()
+    >>> waves.shape, sorted(waves["wave"].unique().tolist())
+    ((2000, 19), [2022, 2023, 2024, 2025])
+    """
+    return pd.read_csv(path("kano_waves.csv"))
+
+
+def load_kano_ratings() -> pd.DataFrame:
+    """Load hotel-stay performance ratings (1-5) and overall satisfaction (1-7) for regression Kano.
+
+    Seven attributes of known Kano kind (must-be, one-dimensional, attractive, indifferent), simulated by
+    :func:`expectmodel.kano.simulate_ratings` (truth in ``kano_ratings_truth.json``); see
+    ``datasets/kano_ratings.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``respondent``, seven rating columns, ``satisfaction``, ``market``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.load_kano_ratings().shape
+    (1200, 10)
+    """
+    return pd.read_csv(path("kano_ratings.csv"))
