@@ -14,6 +14,7 @@
 - :func:`simulate_vie`, :func:`simulate_within`: simulators with known truth.
 """
 
+from expectmodel.vie.bayes import BayesVIEResults, HierarchicalVIE, compare_forms
 from expectmodel.vie.coding import VIEDesign
 from expectmodel.vie.mixed import MixedResults, WithinSubjectVIE
 from expectmodel.vie.regression import ModeratedRegression, ModerationResults
@@ -21,6 +22,8 @@ from expectmodel.vie.scores import MotivationResults, MotivationScores, motivati
 from expectmodel.vie.simulate import simulate_vie, simulate_within
 
 __all__ = [
+    "BayesVIEResults",
+    "HierarchicalVIE",
     "MixedResults",
     "ModeratedRegression",
     "ModerationResults",
@@ -28,6 +31,7 @@ __all__ = [
     "MotivationScores",
     "VIEDesign",
     "WithinSubjectVIE",
+    "compare_forms",
     "motivation",
     "simulate_vie",
     "simulate_within",

@@ -26,7 +26,16 @@ from expectmodel.data import Scale, apply_missing, read_items
 from expectmodel.data import _messages as msg
 from expectmodel.data.read import is_codes, parse_codes
 from expectmodel.errors import DataError
-from expectmodel.results import KEY_COLUMNS, DataInfo, Meta, ResultsBase, _check_level, fingerprint, frame_with_columns
+from expectmodel.results import (
+    KEY_COLUMNS,
+    DataInfo,
+    Meta,
+    ResultsBase,
+    _check_level,
+    fingerprint,
+    frame_with_columns,
+    thaw,
+)
 from expectmodel.summary import Summary
 from expectmodel.vie.coding import VIEDesign, check_coding
 
@@ -161,7 +170,7 @@ class MixedResults(ResultsBase):
                 f"(p={t['wald_p_value']:.3g})")
 
     def _to_dict(self) -> dict[str, Any]:
-        return {"parameters": self.table.to_dict(orient="records"), "product_test": dict(self.product_test)}
+        return thaw({"parameters": self.table.to_dict(orient="records"), "product_test": dict(self.product_test)})
 
     def plot_slopes(self, ax=None, bins: int = 30):
         """Histogram of the per-respondent E slopes at V = 0 and of the E*V-implied slope at the mean V.

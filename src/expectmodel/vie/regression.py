@@ -23,7 +23,7 @@ from scipy import stats
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate
 from expectmodel.data.read import is_codes
 from expectmodel.errors import ConvergenceError, DataError
-from expectmodel.results import KEY_COLUMNS, Meta, ResultsBase, _check_level, frame_with_columns
+from expectmodel.results import KEY_COLUMNS, Meta, ResultsBase, _check_level, frame_with_columns, thaw
 from expectmodel.summary import Summary
 from expectmodel.vie.coding import VIEData, VIEDesign, composite, read_vie
 from expectmodel.vie.scores import vie_meta
@@ -326,10 +326,10 @@ class ModerationResults(ResultsBase):
                 f"{t['statistic']:.3f} (p={t['p_value']:.3g})")
 
     def _to_dict(self) -> dict[str, Any]:
-        return {"design": self.design.to_dict(), "criterion": self.criterion, "family": self.family,
+        return thaw({"design": self.design.to_dict(), "criterion": self.criterion, "family": self.family,
                 "centre": self.centre, "parameters": self.table.to_dict(orient="records"),
                 "product_test": {k: v for k, v in self.product_test.items()},
-                "comparison": self.comparison.reset_index().to_dict(orient="records")}
+                "comparison": self.comparison.reset_index().to_dict(orient="records")})
 
     def scoring_spec(self) -> dict[str, Any]:
         """Return the scoring specification of the composite scores (program ``vie_motivation``).

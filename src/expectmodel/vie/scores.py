@@ -19,7 +19,7 @@ from scipy import stats
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate
 from expectmodel._meta import versions
 from expectmodel.data.read import is_codes, parse_codes
-from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns
+from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns, thaw
 from expectmodel.summary import Summary
 from expectmodel.vie.coding import VIEData, VIEDesign, check_coding, read_vie
 
@@ -253,7 +253,7 @@ class MotivationResults(ResultsBase):
                 f"mean M={m:.3f}")
 
     def _to_dict(self) -> dict[str, Any]:
-        return {"design": self.design.to_dict(), "parameters": self.table.to_dict(orient="records")}
+        return thaw({"design": self.design.to_dict(), "parameters": self.table.to_dict(orient="records")})
 
     def plot_distribution(self, ax=None, bins: int = 30):
         """Histogram of the per-respondent motivation M, with its mean.

@@ -173,7 +173,7 @@ def simulate_within(n: int, *, outcomes: int | Sequence[str] = 5, items: int = 2
                     coefficients: Sequence[float] = (0.0, 1.0, 0.3, 0.5), person_sd: Sequence[float] = (0.3, 0.3,
                     0.1, 0.15), criterion: str = "gaussian", noise: float = 0.5, sigma_e: float = 0.9,
                     sigma_v: float = 1.5, phi: float = 12.0, valence_scale: Scale | None = None,
-                    seed: int = 0) -> SimulatedVIE:
+                    error: bool = True, seed: int = 0) -> SimulatedVIE:
     """Simulate a within-subject VIE survey: every respondent rates every outcome; E and V measured by items.
 
     Per respondent n and outcome k: latent expectancy eta^E ~ N(mu_k, sigma_e) with true score
@@ -205,6 +205,9 @@ def simulate_within(n: int, *, outcomes: int | Sequence[str] = 5, items: int = 2
         Beta precision of the probability items.
     valence_scale : Scale, optional
         Bipolar scale of the valence items (default -3..3, zero 0).
+    error : bool
+        Measurement error in the items (``False``: every item equals the true score, E* and V* + zero,
+        unrounded: the manifest regression's own truth).
     seed : int
         Random seed.
 
@@ -237,6 +240,9 @@ def simulate_within(n: int, *, outcomes: int | Sequence[str] = 5, items: int = 2
     e_items = np.round(np.clip(rng.beta(e_true[..., None] * phi, (1 - e_true[..., None]) * phi,
                                         size=(n, K, items)), 0, 1), 2)
     v_items = ordinal.draw_ordinal(rng, np.repeat(eta_v[..., None], items, axis=-1), cut) + scale.low
+    if not error:
+        e_items = np.repeat(e_true[..., None], items, axis=-1)
+        v_items = np.repeat(v_true[..., None] + scale.zero, items, axis=-1)
     b = np.asarray(coefficients, float)
     person = b + np.asarray(person_sd, float) * rng.standard_normal((n, 4))
     lin = person[:, [0]] + person[:, [1]] * e_true + person[:, [2]] * v_true + person[:, [3]] * e_true * v_true
@@ -246,10 +252,12 @@ def simulate_within(n: int, *, outcomes: int | Sequence[str] = 5, items: int = 2
     for j in range(items):
         data[f"E{j + 1}"] = e_items[..., j].ravel()
     for j in range(items):
-        data[f"V{j + 1}"] = v_items[..., j].ravel().astype(int)
+        data[f"V{j + 1}"] = v_items[..., j].ravel().astype(int) if error else v_items[..., j].ravel()
     data["y"] = y.ravel()
     e_obs, v_obs = e_items.mean(-1), v_items.mean(-1) - scale.zero
-    rel = {"E": float(np.var(e_true) / np.var(e_obs)), "V": float(np.var(v_true) / np.var(v_obs))}
+    # reliability of the manifest item mean: the squared correlation of true score and observed mean
+    rel = {"E": float(np.corrcoef(e_true.ravel(), e_obs.ravel())[0, 1] ** 2),
+           "V": float(np.corrcoef(v_true.ravel(), v_obs.ravel())[0, 1] ** 2)}
     truth = {"coefficients": dict(zip(("Intercept", "E", "V", "E*V"), b.tolist(), strict=True)),
              "person_sd": list(map(float, person_sd)), "person": person, "E_true": e_true, "V_true": v_true,
              "M": (e_true * v_true).sum(axis=1), "reliability": rel, "criterion": criterion, "noise": noise,
