@@ -77,6 +77,11 @@ class BayesVIEResults(ResultsBase):
     >>> res = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y").fit(sim.data)  # doctest: +SKIP
     >>> res.to_frame().query("kind == 'coefficient'")  # doctest: +SKIP
     >>> res.motivation().head()  # per-respondent M with intervals  # doctest: +SKIP
+    >>> res.person_coefficients().head()  # every respondent's coefficients  # doctest: +SKIP
+    >>> res.loo()  # leave-one-respondent-out PSIS-LOO  # doctest: +SKIP
+    >>> print(res.summary())  # doctest: +SKIP
+    >>> ax = res.plot_motivation()  # doctest: +SKIP
+    >>> res.to_netcdf("vie_fit.nc")  # doctest: +SKIP
     """
 
     prepared: g.Prepared
@@ -378,6 +383,11 @@ class HierarchicalVIE(BayesianEstimator):
     Traceback (most recent call last):
     ...
     expectmodel.errors.ParameterError: HierarchicalVIE(form='mult'): form must be one of ...
+
+    Sampling compiles the model (seconds to minutes), so these lines are skipped when the doctests run:
+
+    >>> res = est.fit(sim.data)  # doctest: +SKIP
+    >>> prior = est.prior_predictive(sim.data, draws=100)  # draws from the priors  # doctest: +SKIP
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {

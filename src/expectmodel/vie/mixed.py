@@ -85,6 +85,15 @@ class MixedResults(ResultsBase):
     >>> res = em.vie.WithinSubjectVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y").fit(sim.data)
     >>> res.product_test["wald_p_value"] < 0.05, res.slopes.shape
     (True, (100, 6))
+    >>> res.to_frame()["kind"].unique().tolist()
+    ['coefficient', 'variance', 'covariance']
+    >>> res.conf_int(0.9)["ci_low"].notna().sum()
+    np.int64(4)
+    >>> "BLUP" in res.summary().as_text()
+    True
+    >>> import matplotlib.pyplot as plt
+    >>> ax = res.plot_slopes()
+    >>> plt.close(ax.figure)
     """
 
     table: pd.DataFrame

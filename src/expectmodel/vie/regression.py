@@ -111,6 +111,21 @@ class ModerationResults(ResultsBase):
     >>> rob = res.robustness()
     >>> bool(rob["E*V"].std() < 1e-8 < rob["E"].std())
     True
+    >>> res.to_frame().query("group == 'full'")["rhs"].tolist()
+    ['Intercept', 'E', 'V', 'E*V']
+    >>> res.conf_int(0.9).attrs["ci_level"]
+    0.9
+    >>> res.interaction_frame(points=3)["level"].nunique()
+    3
+    >>> float(res.collinearity().loc["E*V", "E"]) > 0
+    True
+    >>> "Rescaling robustness" in res.summary().as_text()
+    True
+    >>> res.scoring_spec()["program"]
+    'vie_motivation'
+    >>> import matplotlib.pyplot as plt
+    >>> ax = res.plot_interaction()
+    >>> plt.close(ax.figure)
     """
 
     design: VIEDesign

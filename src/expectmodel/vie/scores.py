@@ -152,6 +152,13 @@ class MotivationResults(ResultsBase):
     ['expectancy', 'valence', 'motivation']
     >>> res.scoring_spec()["program"]
     'vie_motivation'
+    >>> res.conf_int(0.9).attrs["ci_level"]
+    0.9
+    >>> "Means" in res.summary().as_text()
+    True
+    >>> import matplotlib.pyplot as plt
+    >>> ax = res.plot_distribution()
+    >>> plt.close(ax.figure)
     """
 
     design: VIEDesign
