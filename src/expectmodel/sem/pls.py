@@ -8,6 +8,7 @@ Fits per group (customer stage, market, wave) compose it: :class:`~expectmodel.s
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
@@ -24,12 +25,15 @@ from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare, read_w
 from expectmodel.sem._estimates import Options, estimate_stack
 from expectmodel.sem._spec import pls_requirements
 from expectmodel.sem.bootstrap import run_bootstrap
+from expectmodel.sem.moderation import METHODS as MODERATION_METHODS
+from expectmodel.sem.moderation import augment
 from expectmodel.sem.results import FitRecord, PLSResults
 from expectmodel.spec import Model
 
 __all__ = ["PLS"]
 
 SINGULAR_EIG = 1e-10
+_SETTING = object()  # "use the estimator's own setting"
 
 
 def _is_scale(value: object) -> bool:
@@ -81,6 +85,10 @@ class PLS(Estimator):
         steps hold the GIL. Leave it at 1 unless a benchmark on more cores says otherwise.
     progress : bool
         Show a progress bar during the bootstrap.
+    interaction : {"two_stage", "product_indicator", "orthogonal"}
+        How the spec's product terms (``Y ~ X + M + X:M``, quadratic ``X:X``) are estimated: the
+        two-stage approach (default), product indicators (reflective blocks only) or orthogonalised
+        product indicators; see :mod:`expectmodel.sem.moderation`. Ignored without product terms.
     weights : str, optional
         The column of survey weights (Becker & Ismail 2016): they enter every moment (weighted means,
         SDs and correlations; normalised to sum to the number of respondents, so equal weights give the
@@ -129,6 +137,7 @@ class PLS(Estimator):
         "progress": [OneOf(True, False)],
         "fit_test": [OneOf(0), Interval(int, 20, None)],
         "weights": [None, InstanceOf(str, name="a column name")],
+        "interaction": [OneOf(*MODERATION_METHODS)],
     }
 
     def __init__(
@@ -150,6 +159,7 @@ class PLS(Estimator):
         progress: bool = False,
         fit_test: int = 0,
         weights: str | None = None,
+        interaction: str = "two_stage",
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -167,6 +177,7 @@ class PLS(Estimator):
         self.progress = progress
         self.fit_test = fit_test
         self.weights = weights
+        self.interaction = interaction
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:
@@ -190,8 +201,11 @@ class PLS(Estimator):
         return self._fit(self._spec(), data)
 
     def _fit(self, model: Model, data: pd.DataFrame, group: str | None = None,
-             seed: int | None = None) -> PLSResults:
-        prepared = prepare(data, model, scale=self.scale, missing=self.missing,
+             seed: int | None = None, *, scale: Scale | object = _SETTING, infer: bool = True) -> PLSResults:
+        if model.interactions:
+            return self._fit_moderated(model, data, group, seed)
+        scale = self.scale if scale is _SETTING else scale
+        prepared = prepare(data, model, scale=scale, missing=self.missing,
                            missing_values=self.missing_values)
         layout = k.Layout.from_model(model, self.scheme)
         options = Options(self.scheme, bool(self.consistent), int(self.max_iter), float(self.tol))
@@ -218,12 +232,12 @@ class PLS(Estimator):
             )
         boot = None
         seed = resolve_seed(self.seed) if seed is None else seed
-        if self.bootstrap:
+        if self.bootstrap and infer:
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
                                  bca=self.bca, pairwise=prepared.pairwise is not None, row_weights=w)
         fit_draws = None
-        if self.fit_test:
+        if self.fit_test and infer:
             fit_draws = _fit_test(x, mu, sd, s, est, layout, options, model, int(self.fit_test), seed,
                                   prepared.pairwise is not None)
         params = {k: snapshot(v) for k, v in self.get_params(deep=False).items()}
@@ -231,6 +245,19 @@ class PLS(Estimator):
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group,
                           fit_draws=fit_draws, row_weights=w)
+
+    def _fit_moderated(self, model: Model, data: pd.DataFrame, group: str | None, seed: int | None) -> PLSResults:
+        """Fit a model with product terms: augment it (see :mod:`expectmodel.sem.moderation`), then fit."""
+        scale = self.scale
+        if scale is not None and not isinstance(scale, Mapping):  # the product constructs have no answer scale
+            scale = {c.name: scale for c in model.constructs}
+
+        def stage1(main: Model, frame: pd.DataFrame) -> PLSResults:
+            return self._fit(main, frame, group, 0 if seed is None else seed, scale=scale, infer=False)
+
+        augmented, rows, info = augment(model, data, self.interaction, stage1)
+        res = self._fit(augmented, rows, group, seed, scale=scale)
+        return dataclasses.replace(res, moderation=info)
 
 
 def _fit_test(x, mu, sd, s, est, layout, options, model, n_boot: int, seed: int,

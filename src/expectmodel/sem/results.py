@@ -32,11 +32,15 @@ if TYPE_CHECKING:
 
     from expectmodel.sem._data import PreparedData
     from expectmodel.sem.ipma import IPMA
+    from expectmodel.sem.moderation import Moderation
     from expectmodel.sem.predict import PLSPredictResults
 
 from expectmodel.summary import Summary
 
 __all__ = ["CONVENTIONS", "FitRecord", "PLSResults", "build_meta"]
+
+#: Moderator values (in SDs) of the simple-slope table.
+SLOPE_POINTS = (-1.0, 0.0, 1.0)
 
 CONVENTIONS = {
     "reference": "R seminr (estimate_pls); agreement tested against seminr-py",
@@ -181,6 +185,7 @@ class PLSResults(ResultsBase):
     group: str | None = field(default=None)
     fit_draws: tuple[np.ndarray, np.ndarray] | None = field(default=None)
     row_weights: np.ndarray | None = field(default=None)
+    moderation: Moderation | None = field(default=None)
 
     @cached_property
     def meta(self) -> Meta:
@@ -570,6 +575,211 @@ class PLSResults(ResultsBase):
                     self.sd, self.mean, self.est.total[0], self.est.index[0], self.index_weights.to_numpy(),
                     p.scale_low, p.scale_high)
 
+    # -- moderation ------------------------------------------------------------------------------
+    @cached_property
+    def _product_sd(self) -> dict[str, float]:
+        """Give, per product construct, the SD behind its unstandardised effect.
+
+        The loading-weighted mean of its items' SDs (Henseler & Chin's adjustment, as R seminr; the
+        product item's SD for two-stage).
+        """
+        if self.moderation is None:
+            return {}
+        out = {}
+        outer = self.outer.set_index(["construct", "indicator"])
+        pos = {c: j for j, c in enumerate(self.model.indicators)}
+        for name, items in self.moderation.items.items():
+            lam = np.abs(outer.loc[name, "loading"].reindex(list(items)).to_numpy())
+            out[name] = float((lam * self.sd[[pos[i] for i in items]]).sum() / lam.sum())
+        return out
+
+    @cached_property
+    def _slope_design(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """The simple-slope rows and the matrix (paths, rows) that turns path values into conditional effects."""
+        names = self.model.names
+        src, dst = np.nonzero(self.layout.adjacency)
+        pos = {(names[a], names[b]): e for e, (a, b) in enumerate(zip(src, dst, strict=True))}
+        rows, cols = [], []
+        if self.moderation is not None:
+            for term, left, right in self.moderation.products:
+                for target in [names[b] for a, b in zip(src, dst, strict=True) if names[a] == term]:
+                    c = 2.0 if left == right else 1.0
+                    for at in SLOPE_POINTS:
+                        col = np.zeros(src.size)
+                        if (left, target) in pos:
+                            col[pos[(left, target)]] = 1.0
+                        col[pos[(term, target)]] = c * at / self._product_sd[term]
+                        rows.append((target, term, left, right, at))
+                        cols.append(col)
+        frame = pd.DataFrame(rows, columns=["target", "term", "predictor", "moderator", "at"])
+        return frame, np.array(cols).T.reshape(src.size, len(cols))
+
+    @cached_property
+    def moderation_effects(self) -> pd.DataFrame:
+        """Each product term's path: standardised, and per unit of the product of the standardised scores.
+
+        ``effect = path / product_sd`` is the change in the slope of the predictor per SD of the
+        moderator (R seminr reports this number as the interaction's path); see
+        :mod:`expectmodel.sem.moderation`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term, target, method, path, product_sd, effect`` (empty without product terms).
+
+        Examples
+        --------
+        See :meth:`simple_slopes`.
+        """
+        cols = ["term", "target", "method", "path", "product_sd", "effect"]
+        if self.moderation is None:
+            return pd.DataFrame(columns=cols)
+        paths = self.paths
+        part = paths[paths["source"].isin(self._product_sd)]
+        sd = part["source"].map(self._product_sd)
+        return pd.DataFrame({"term": part["source"], "target": part["target"], "method": self.moderation.method,
+                             "path": part["estimate"], "product_sd": sd,
+                             "effect": part["estimate"] / sd}).reset_index(drop=True)[cols]
+
+    @cached_property
+    def simple_slopes(self) -> pd.DataFrame:
+        r"""Conditional effects of each product term's predictor at the moderator's mean and +-1 SD.
+
+        The effect of X on Y at M = m (in SDs) is ``b_X + c b_XM m / product_sd`` (``c = 2`` for a
+        quadratic term ``X:X``, where the moderator is X itself). After a bootstrap the rows carry SE and
+        percentile / BCa intervals, from the same combination of every resample's paths.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``target, term, predictor, moderator, at, slope`` (+ inference).
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> data = em.simulate.survey(em.spec.templates.ecsi(), 250, seed=1).data
+        >>> model = em.Model.from_syntax(em.spec.templates.ecsi().to_syntax() + "\nLoyalty ~ Image:Satisfaction")
+        >>> res = em.PLS(model, bootstrap=50, seed=1).fit(data)
+        >>> res.simple_slopes[["predictor", "moderator", "at"]].values.tolist()
+        [['Image', 'Satisfaction', -1.0], ['Image', 'Satisfaction', 0.0], ['Image', 'Satisfaction', 1.0]]
+        >>> res.moderation_effects.columns.tolist()
+        ['term', 'target', 'method', 'path', 'product_sd', 'effect']
+        >>> fl = res.floodlight("Image:Satisfaction")
+        >>> fl.columns.tolist()
+        ['at', 'slope', 'ci_low', 'ci_high', 'significant']
+        >>> import matplotlib.pyplot as plt
+        >>> ax = res.plot_floodlight("Image:Satisfaction")
+        >>> plt.close(ax.figure)
+        """
+        frame, _ = self._slope_design
+        out = frame.assign(slope=self._points["slopes"])
+        inf = self._inference("slopes") if len(out) else None
+        if inf is not None:
+            for col, val in inf.items():
+                out[col] = val
+        return out
+
+    def floodlight(self, term: str, target: str | None = None, at: np.ndarray | None = None) -> pd.DataFrame:
+        r"""Run the floodlight (Johnson-Neyman) analysis of a product term: the predictor's effect over the moderator.
+
+        Parameters
+        ----------
+        term : str
+            A product term of the spec (``"X:M"``).
+        target : str, optional
+            The construct it predicts (needed when it predicts several).
+        at : array-like, optional
+            Moderator values in SDs (default: -3 to 3 in steps of 0.05).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``at, slope, ci_low, ci_high, significant``: percentile intervals at the fit's level from the
+            bootstrap; ``significant`` marks the Johnson-Neyman region, where the interval excludes 0.
+
+        Raises
+        ------
+        SpecError
+            For a term the model does not have, or a fit without a bootstrap.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> data = em.simulate.survey(em.spec.templates.ecsi(), 250, seed=1).data
+        >>> model = em.Model.from_syntax(em.spec.templates.ecsi().to_syntax() + "\nLoyalty ~ Image:Satisfaction")
+        >>> res = em.PLS(model, bootstrap=50, seed=1).fit(data)
+        >>> res.floodlight("Image:Satisfaction", at=[0.0])["at"].tolist()
+        [0.0]
+        """
+        if self.moderation is None or term not in self._product_sd:
+            have = [p[0] for p in self.moderation.products] if self.moderation is not None else []
+            raise SpecError(f"'{term}' is not a product term of this model (it has {have or 'none'}).")
+        if self.boot is None:
+            raise SpecError("The floodlight needs bootstrap intervals: fit with bootstrap=N.")
+        names = self.model.names
+        src, dst = np.nonzero(self.layout.adjacency)
+        targets = [names[b] for a, b in zip(src, dst, strict=True) if names[a] == term]
+        target = targets[0] if target is None and len(targets) == 1 else target
+        if target not in targets:
+            raise SpecError(f"Name the target of '{term}' (one of {targets}).")
+        left, right = term.split(":")
+        pos = {(names[a], names[b]): e for e, (a, b) in enumerate(zip(src, dst, strict=True))}
+        grid = np.round(np.arange(-60, 61) * 0.05, 10) if at is None else np.asarray(at, dtype=float)
+        c = (2.0 if left == right else 1.0) / self._product_sd[term]
+        draws = self._replicates[0]["paths"]
+        point = self.est.paths[0][src, dst]
+
+        def main(v: np.ndarray) -> np.ndarray:
+            return v[..., pos[(left, target)]] if (left, target) in pos else np.zeros(v.shape[:-1])
+
+        slope = main(point) + c * point[pos[(term, target)]] * grid
+        curves = main(draws)[:, None] + c * draws[:, pos[(term, target)]][:, None] * grid[None]
+        low, high = equal_tailed(curves, self.ci_level)
+        return pd.DataFrame({"at": grid, "slope": slope, "ci_low": low, "ci_high": high,
+                             "significant": (low > 0) | (high < 0)})
+
+    def plot_floodlight(self, term: str, target: str | None = None, ax: Axes | None = None) -> Axes:
+        r"""Draw the floodlight: the predictor's effect over the moderator, its interval, the significant region.
+
+        Parameters
+        ----------
+        term : str
+            A product term (``"X:M"``).
+        target : str, optional
+            As in :meth:`floodlight`.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> data = em.simulate.survey(em.spec.templates.ecsi(), 250, seed=1).data
+        >>> model = em.Model.from_syntax(em.spec.templates.ecsi().to_syntax() + "\nLoyalty ~ Image:Satisfaction")
+        >>> res = em.PLS(model, bootstrap=50, seed=1).fit(data)
+        >>> import matplotlib.pyplot as plt
+        >>> ax = res.plot_floodlight("Image:Satisfaction")
+        >>> plt.close(ax.figure)
+        """
+        from expectmodel.plotting import axes
+
+        fl = self.floodlight(term, target)
+        ax = axes(ax, (5.5, 3.5))
+        left, right = term.split(":")
+        ax.plot(fl["at"], fl["slope"], color="C0", label=f"effect of {left}")
+        ax.fill_between(fl["at"], fl["ci_low"], fl["ci_high"], color="C0", alpha=0.2,
+                        label=f"{round(self.ci_level * 100)}% interval")
+        ax.fill_between(fl["at"], fl["ci_low"], fl["ci_high"], where=fl["significant"].to_numpy(), color="C1",
+                        alpha=0.25, label="interval excludes 0")
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.set_xlabel(f"{right} (SD from its mean)")
+        ax.set_ylabel(f"effect of {left}")
+        ax.legend(frameon=False, fontsize="small")
+        return ax
+
     # -- scoring new data ----------------------------------------------------------------------
     def scoring_spec(self) -> dict[str, Any]:
         """Describe how to score new respondents (program ``pls_composite`` of :func:`expectmodel_scorer.score`).
@@ -794,6 +1004,7 @@ class PLSResults(ResultsBase):
         out["indirect"] = mediation.chain_products(path_values, self._chains)
         i, j = self._mediated_pairs
         out["total_indirect"] = self.est.total[0][i, j] - self.est.paths[0][i, j]
+        out["slopes"] = path_values @ self._slope_design[1]
         return out
 
     @cached_property
@@ -813,7 +1024,8 @@ class PLSResults(ResultsBase):
         src, dst = np.nonzero(self.layout.adjacency)
         direct[:, src, dst] = stored["paths"]
         return {"indirect": mediation.chain_products(stored["paths"], self._chains),
-                "total_indirect": stored["total"][:, i, j] - direct[:, i, j]}
+                "total_indirect": stored["total"][:, i, j] - direct[:, i, j],
+                "slopes": stored["paths"] @ self._slope_design[1]}
 
     @cached_property
     def _replicates(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
@@ -855,6 +1067,10 @@ class PLSResults(ResultsBase):
             ("total_indirect", "total_indirect", [names[j] for j in med_dst], [names[i] for i in med_src],
              "indirect"),
         ]
+        slopes = self._slope_design[0]
+        blocks.append(("simple_slope", "slopes", list(slopes["target"]),
+                       [f"{p} | {m}={a:+g} SD" for p, m, a in zip(slopes["predictor"], slopes["moderator"],
+                                                                    slopes["at"], strict=True)], "~"))
         fit = self.model_fit
         # estimates without draws: the share mediated and the fit measures
         fixed: dict[str, np.ndarray] = {"share_mediated": self.mediation["vaf"].to_numpy(),
@@ -973,6 +1189,12 @@ class PLSResults(ResultsBase):
                                                         "hi99": _num(r.hi99), "p": _num(r.p)}
                             for r in self.model_fit.itertuples()}
         out["gof"] = _num(self.gof)
+        if self.moderation is not None:
+            out["moderation"] = {"method": self.moderation.method, "effects": [
+                {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.moderation_effects.to_dict(orient="records")], "simple_slopes": [
+                {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.simple_slopes.to_dict(orient="records")]}
         ind = self.indirect_effects
         spec, tot = ind[ind["kind"] == "specific"], ind[ind["kind"] == "total"]
         out["indirect_effects"] = {c: _num(v) for c, v in zip(spec["chain"], spec["estimate"], strict=True)}
@@ -1143,6 +1365,11 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
                 fit if res.fit_draws is not None else fit[["estimate"]])
     s.notes.append(f"GoF (Tenenhaus et al. 2005) = {res.gof:.{digits}f}: a descriptive index asked for in ECSI "
                    "papers, not a test of model fit (Henseler & Sarstedt 2013).")
+    if res.moderation is not None:
+        s.add_table(f"Moderation ({res.moderation.method.replace('_', '-')} approach)",
+                    res.moderation_effects.set_index(["term", "target"]))
+        slopes = res.simple_slopes.set_index(["target", "predictor", "moderator", "at"])
+        s.add_table("Simple slopes (moderator in SDs)", slopes[[c for c in ["slope", *cols[1:]] if c in slopes]])
     if len(res.mediation):
         med = res.mediation.set_index(["source", "target"])
         s.add_table("Mediation (direct, total indirect, total; VAF where signs agree)", med)

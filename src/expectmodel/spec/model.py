@@ -244,7 +244,9 @@ class Model:
         The measurement model, in the order results are reported.
     paths : sequence of Path
         The structural (inner) model.  Whether it must be recursive is the estimator's
-        rule (PLS: yes, see :meth:`check_recursive`).
+        rule (PLS: yes, see :meth:`check_recursive`).  A path whose source is a product
+        ``"X:M"`` of two constructs (``"X:X"``: a quadratic term) is an interaction; it is kept
+        in :attr:`interactions`, not in :attr:`paths`.
     table : ParameterTable, optional
         The parameter table the model was compiled from (:meth:`from_table` passes it).
         Its ``=~``/``<~``/``~`` rows must be exactly those of ``constructs`` and ``paths``;
@@ -270,13 +272,17 @@ class Model:
     constructs: tuple[Construct, ...]
     paths: tuple[Path, ...] = field(default=())
     table: ParameterTable | None = field(default=None, repr=False, compare=False)
+    interactions: tuple[Path, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "constructs", tuple(self.constructs))
         flat: list[Path] = []
-        for p in self.paths:
+        for p in (*self.paths, *self.interactions):
             flat.extend(p if isinstance(p, tuple) else (p,))
-        object.__setattr__(self, "paths", tuple(flat))
+        names = {c.name for c in self.constructs if isinstance(c, Construct)}
+        product = [isinstance(p, Path) and ":" in p.source and p.source not in names for p in flat]
+        object.__setattr__(self, "paths", tuple(p for p, x in zip(flat, product, strict=True) if not x))
+        object.__setattr__(self, "interactions", tuple(p for p, x in zip(flat, product, strict=True) if x))
         self._validate()
         object.__setattr__(self, "table", self._compile_table(self.table))
 
@@ -318,11 +324,24 @@ class Model:
             if p in seen:
                 raise SpecError(f"The path {p.source} -> {p.target} is specified twice.")
             seen.add(p)
+        for p in self.interactions:
+            parts = p.source.split(":")
+            for end in (*parts, p.target):
+                if end not in names:
+                    raise SpecError(
+                        f"The interaction {p.source} -> {p.target} uses '{end}', which is not a declared "
+                        f"construct; declare it first (e.g. '{end} =~ item1 + item2') or check the spelling."
+                    )
+            if p.target in parts:
+                raise SpecError(f"The interaction {p.source} cannot predict '{p.target}', one of its own parts.")
+            if p in seen:
+                raise SpecError(f"The path {p.source} -> {p.target} is specified twice.")
+            seen.add(p)
 
     def _compile_table(self, table: ParameterTable | None) -> ParameterTable:
         """Compile the model's table in canonical order: measurement (construct by construct), paths, then the rest."""
         core = [Row(c.name, c.operator, i) for c in self.constructs for i in c.indicators]
-        core += self._canonical([Row(p.target, "~", p.source) for p in self.paths])
+        core += self._canonical([Row(p.target, "~", p.source) for p in (*self.paths, *self.interactions)])
         if table is None:
             return ParameterTable(tuple(core))
         if not isinstance(table, ParameterTable):
@@ -513,6 +532,19 @@ class Model:
         return tuple(n for n in self.names if n in src)
 
     @cached_property
+    def products(self) -> tuple[tuple[str, str, str], ...]:
+        r"""The product terms of the interactions, ``(name, left, right)``, in first-use order.
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> Model.from_syntax("X =~ x1\nM =~ m1\nY =~ y1\nY ~ X + M + X:M + X:X").products
+        (('X:M', 'X', 'M'), ('X:X', 'X', 'X'))
+        """
+        out = dict.fromkeys(p.source for p in self.interactions)
+        return tuple((name, *name.split(":")) for name in out)  # type: ignore[misc]
+
+    @cached_property
     def endogenous(self) -> tuple[str, ...]:
         """Constructs with at least one path into them, in declaration order."""
         return tuple(n for n in self.names if self.predecessors(n))
@@ -636,7 +668,12 @@ class Model:
                 raise SpecError(f"{str(exc).rstrip('.')}{_at(rows[0])}.") from None
         path_list = []
         for row in table.rows(op="~"):
-            for end in (row.rhs, row.lhs):
+            for end in (*row.rhs.split(":"), row.lhs):
+                if end not in blocks and ":" in row.rhs and end != row.lhs:
+                    raise SpecError(
+                        f"The interaction '{row.rhs}'{_at(row)} uses '{end}', which is not a declared construct; "
+                        f"declare it first (e.g. '{end} =~ item1 + item2') or check the spelling."
+                    )
                 if end not in blocks:
                     raise SpecError(
                         f"'{end}'{_at(row)} appears in a path but has no indicators; "

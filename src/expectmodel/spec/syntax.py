@@ -10,6 +10,8 @@ Grammar (one statement per line; a line ending in ``+``, or the next one startin
                | "~"    structural regression  (target ~ source + source)
                | "~~"   variance / covariance  (x1 ~~ x2, x1 ~~ x1)
     term      := [modifier "*"] NAME
+               | [modifier "*"] NAME ":" NAME     product term, on the right of '~' only:
+                                                  an interaction 'X:M' or a quadratic term 'X:X'
     modifier  := NUMBER | "-" NUMBER     fixed value    (0*x, 0.5*x, 1*x)
                | "NA"                    free           (NA*x)
                | NAME                    label          (a*x; one label on several rows = equal)
@@ -227,8 +229,28 @@ def parse_table(text: str) -> ParameterTable:
     return ParameterTable(tuple(rows))
 
 
+def _product(op: _Token, term: list[_Token], fail) -> list[_Token]:
+    """Merge a trailing ``X:M`` (an interaction or, for ``X:X``, a quadratic term) into one name token."""
+    colons = [i for i, t in enumerate(term) if t.text == ":"]
+    if not colons:
+        return term
+    if len(colons) > 1:
+        raise fail(term[colons[1]], "only two-way products ('X:M') are supported",
+                   "Write a three-way interaction as two-way terms of constructs built for it.")
+    i = colons[0]
+    if i != len(term) - 2 or i == 0 or term[i - 1].kind != "name" or term[i + 1].kind != "name":
+        raise fail(term[i], "an interaction term needs a construct name on each side of ':'",
+                   "Write it as 'Y ~ X + M + X:M' (or 'X:X' for a quadratic term).")
+    if op.text != "~":
+        raise fail(term[i], f"an interaction term ('{term[i - 1].text}:{term[i + 1].text}') is allowed only "
+                            "on the right of '~'", "Write it as 'Y ~ X + M + X:M'.")
+    merged = _Token("name", f"{term[i - 1].text}:{term[i + 1].text}", term[i - 1].line, term[i - 1].col)
+    return [*term[:i - 1], merged]
+
+
 def _term(lhs: _Token, op: _Token, term: list[_Token], fail, seen: dict) -> Row:
     """One ``[modifier*]name`` term of a ``=~ <~ ~ ~~`` statement as a row."""
+    term = _product(op, term, fail)
     stars = [i for i, t in enumerate(term) if t.text == "*"]
     if len(stars) > 1:
         raise fail(term[stars[1]], "more than one modifier on one term", _HINTS["*"])
