@@ -12,6 +12,16 @@
 - :func:`simulate_panel` - the joint simulator with known effects
 """
 
+from expectmodel.churn import plots
+from expectmodel.churn.evaluate import (
+    CrossValidation,
+    calibration_table,
+    churn_metrics,
+    churn_pipeline,
+    cross_validate,
+    lift_table,
+    profit_curve,
+)
 from expectmodel.churn.features import ConstructScores, ServqualGaps, VIEMotivation
 from expectmodel.churn.hazard import DiscreteHazard, HazardResults
 from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
@@ -24,6 +34,7 @@ __all__ = [
     "BayesianSBG",
     "ChurnLogit",
     "ConstructScores",
+    "CrossValidation",
     "DiscreteHazard",
     "HazardResults",
     "LogitResults",
@@ -33,6 +44,13 @@ __all__ = [
     "ServqualGaps",
     "SimulatedPanel",
     "VIEMotivation",
+    "calibration_table",
+    "churn_metrics",
+    "churn_pipeline",
+    "cross_validate",
+    "lift_table",
     "person_period",
+    "plots",
+    "profit_curve",
     "simulate_panel",
 ]
