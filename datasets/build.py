@@ -145,8 +145,34 @@ def build_kano_surveys() -> None:
         "seed": ratings.seed}, indent=1) + "\n")
 
 
+#: The customer panel's generating settings (expectmodel.churn.simulate_panel).
+CUSTOMER_PANEL = {"periods": 12, "beta": -0.4, "shortfall": 0.8, "baseline": (-3.2, -0.3)}
+
+
+def build_customer_panel() -> None:
+    """Build the customer panel: 3,000 customers, entry survey (E/P items), satisfaction waves, churn over 12 months."""
+    import json
+
+    from expectmodel import churn
+
+    sim = churn.simulate_panel(3000, seed=20261130, **CUSTOMER_PANEL)
+    customers = sim.customers.drop(columns="churned")
+    customers["churn_period"] = customers["customer"].map(dict(zip(sim.events["customer"], sim.events["time"],
+                                                                   strict=True))).astype("Int64")
+    customers["churned"] = sim.customers["churned"]
+    customers.to_csv(HERE / "customer_panel.csv", index=False)
+    sim.waves.astype({"satisfaction": int}).to_csv(HERE / "customer_panel_waves.csv", index=False)
+    implied = churn.simulate.implied_auc_gain(100_000, seed=1, **CUSTOMER_PANEL)
+    truth = {**sim.truth, "settings": {**CUSTOMER_PANEL, "baseline": list(CUSTOMER_PANEL["baseline"])},
+             "implied_auc_gain": implied, "seed": sim.seed,
+             "implied_auc_gain_method": "both pipelines of churn.simulate.feature_pipelines fitted on 100,000 "
+                                        "simulated customers (seed 1) and scored on 100,000 more (seed 2)"}
+    (HERE / "customer_panel_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     build_csi_survey()
     build_servqual_survey()
     build_vie_survey()
     build_kano_surveys()
+    build_customer_panel()

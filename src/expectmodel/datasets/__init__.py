@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_csi_survey", "load_kano_ratings", "load_kano_waves", "load_servqual_survey", "load_vie_survey",
-           "path", "servqual_survey_design", "vie_survey_design"]
+__all__ = ["load_csi_survey", "load_customer_panel", "load_customer_panel_waves", "load_kano_ratings",
+           "load_kano_waves", "load_servqual_survey", "load_vie_survey", "path", "servqual_survey_design",
+           "vie_survey_design"]
 
 
 def path(name: str) -> Path:
@@ -207,3 +208,42 @@ def load_kano_ratings() -> pd.DataFrame:
     (1200, 10)
     """
     return pd.read_csv(path("kano_ratings.csv"))
+
+
+def load_customer_panel() -> pd.DataFrame:
+    """Load a simulated subscription panel: 3,000 customers, an entry survey of E and P items, churn over 12 months.
+
+    Simulated by :func:`expectmodel.churn.simulate_panel` (truth in ``customer_panel_truth.json``); the
+    satisfaction waves are in :func:`load_customer_panel_waves`. See ``datasets/customer_panel.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer``, ``entry``, ``end``, 18 items ``e<d>_<j>`` / ``p<d>_<j>`` (1-7), ``churn_period``
+        (nullable integer) and ``churned``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> panel = em.datasets.load_customer_panel()
+    >>> panel.shape, int(panel["churned"].sum()) == int(panel["churn_period"].notna().sum())
+    ((3000, 23), True)
+    """
+    return pd.read_csv(path("customer_panel.csv"), dtype={"churn_period": "Int64"})
+
+
+def load_customer_panel_waves() -> pd.DataFrame:
+    """Load the satisfaction waves (months 1, 5, 9) of :func:`load_customer_panel`'s customers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer``, ``period``, ``satisfaction`` (0-10); one row per active customer and wave.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.load_customer_panel_waves()["period"].unique().tolist()
+    [1, 5, 9]
+    """
+    return pd.read_csv(path("customer_panel_waves.csv"))
