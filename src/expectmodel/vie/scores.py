@@ -367,6 +367,12 @@ class MotivationScores(Estimator):
         return MotivationResults(self.design, table, vie.scores(), meta)
 
 
+def _labels(index: pd.Index) -> object:
+    """Row labels in a hashable form: a numeric index as its array (fast), any other as a list."""
+    values = np.asarray(index)
+    return values if values.dtype.kind in "iuf" else list(index)
+
+
 def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[str, Any],
              extra: dict[str, Any] | None = None, n_used: int | None = None) -> Meta:
     """Build the Meta of a deterministic VIE fit (no random step: seed 0 is recorded by convention)."""
@@ -386,7 +392,7 @@ def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[
     info = DataInfo(n_input=vie.n_input, n_used=vie.n if n_used is None else n_used, n_dropped=len(vie.dropped),
                     missing=getattr(est, "missing", "raise"),
                     missing_values=parse_codes(getattr(est, "missing_values", ())), columns=tuple(cols),
-                    fingerprint=fingerprint(raw, list(vie.index)), extra={"ranges": ranges})
+                    fingerprint=fingerprint(raw, _labels(vie.index)), extra={"ranges": ranges})
     return Meta(estimator=type(est).__name__, params=est.settings(), data=info, ci_level=float(est.ci_level),
                 ci_method=ci_method, seed=0, conventions={**conventions, "random steps": "none (seed 0 recorded)"},
                 versions=versions(), spec=None, extra=extra or {})
