@@ -27,7 +27,7 @@ from expectmodel.churn.hazard import DiscreteHazard, HazardResults
 from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
 from expectmodel.churn.panel import person_period
 from expectmodel.churn.sbg import SBG, BayesianSBG, SBGResults
-from expectmodel.churn.simulate import SimulatedPanel, simulate_panel
+from expectmodel.churn.simulate import SimulatedPanel, simulate_cohorts, simulate_panel
 
 __all__ = [
     "SBG",
@@ -52,5 +52,6 @@ __all__ = [
     "person_period",
     "plots",
     "profit_curve",
+    "simulate_cohorts",
     "simulate_panel",
 ]

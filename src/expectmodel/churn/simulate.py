@@ -12,7 +12,7 @@ import pandas as pd
 from expectmodel._base import resolve_seed
 from expectmodel.errors import ParameterError
 
-__all__ = ["SimulatedPanel", "feature_pipelines", "implied_auc_gain", "simulate_panel"]
+__all__ = ["SimulatedPanel", "feature_pipelines", "implied_auc_gain", "simulate_cohorts", "simulate_panel"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,3 +245,41 @@ def implied_auc_gain(n: int = 100_000, seed: int = 1, **settings: Any) -> dict[s
         auc[name] = float(roc_auc_score(yt, model.predict_proba(test.customers[cols])[:, 1]))
     return {"auc_survey_features": auc["survey features"], "auc_raw_items": auc["raw items"],
             "gain": auc["survey features"] - auc["raw items"], "churn_rate": float(y.mean())}
+
+
+def simulate_cohorts(sizes: dict[str, int], alpha: float | dict[str, float], beta: float | dict[str, float],
+                     periods: int = 8, seed: int | None = None) -> pd.DataFrame:
+    """Simulate contractual cohorts under the sBG model: churn probabilities ``theta ~ Beta(alpha, beta)``.
+
+    Parameters
+    ----------
+    sizes : mapping of str to int
+        Customers per cohort.
+    alpha, beta : float or mapping of str to float
+        The Beta parameters (one pair, or one per cohort).
+    periods : int, default 8
+        Periods observed after period 0.
+    seed : int, optional
+        Random seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cohort``, ``period`` (0..periods) and ``alive`` (the input of :class:`~expectmodel.churn.SBG`).
+
+    Examples
+    --------
+    >>> counts = simulate_cohorts({"2024": 500}, alpha=0.7, beta=1.2, periods=3, seed=1)
+    >>> counts["alive"].iloc[0], counts["period"].tolist()
+    (np.int64(500), [0, 1, 2, 3])
+    """
+    rng = np.random.default_rng(resolve_seed(seed))
+    parts = []
+    for name, n in sizes.items():
+        a = alpha[name] if isinstance(alpha, dict) else alpha
+        b = beta[name] if isinstance(beta, dict) else beta
+        theta = rng.beta(a, b, size=int(n))
+        life = rng.geometric(np.clip(theta, 1e-12, 1.0))  # the period of churn, 1, 2, ...
+        alive = [(life > t).sum() for t in range(periods + 1)]
+        parts.append(pd.DataFrame({"cohort": name, "period": np.arange(periods + 1), "alive": alive}))
+    return pd.concat(parts, ignore_index=True)
