@@ -286,6 +286,8 @@ class CrossValidation:
     >>> cv = cross_validate(churn_pipeline(), X, y, groups=np.arange(600) // 2, n_splits=3)
     >>> cv.folds.columns.tolist()[:3], bool(cv.overall()["auc"] > 0.7)
     (['fold', 'n_test', 'auc'], True)
+    >>> cv.summary().columns.tolist()
+    ['mean', 'sd']
     """
 
     folds: pd.DataFrame
@@ -335,6 +337,16 @@ def cross_validate(estimator: Any, X: pd.DataFrame, y: Any, *, groups: Any, n_sp
     -------
     CrossValidation
         Per-fold scores and the out-of-fold predictions.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> X = pd.DataFrame({"sat": rng.normal(size=300)})
+    >>> y = (rng.random(300) < 0.3).astype(int)
+    >>> cv = cross_validate(churn_pipeline(), X, y, groups=np.arange(300) // 3, n_splits=3)
+    >>> int(cv.predictions.groupby("group")["fold"].nunique().max())  # a customer's rows share a fold
+    1
     """
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold

@@ -86,6 +86,8 @@ class ServqualGaps(TransformerMixin, BaseEstimator):
     1        0.5  0.5
     >>> gaps.get_feature_names_out().tolist()
     ['gap_speed', 'SQ']
+    >>> gaps.transform(X.head(1))["SQ"].tolist()
+    [-1.0]
     """
 
     def __init__(self, expectations=(), perceptions=(), dimensions=None, perception_scores=False):
@@ -319,6 +321,8 @@ class VIEMotivation(TransformerMixin, BaseEstimator):
     >>> m = VIEMotivation(sim.design).fit(sim.data)
     >>> m.transform(sim.data).shape[0]
     50
+    >>> m.get_feature_names_out().tolist()
+    ['expectancy', 'valence', 'motivation']
     """
 
     def __init__(self, design=None, *, missing_values=()):

@@ -263,6 +263,15 @@ class HazardResults(MLResults):
     (2, 4)
     >>> 0 <= res.linearity_test()["p_value"] <= 1
     True
+    >>> res.to_frame().columns.tolist()[:9] == list(res.conf_int(0.9).columns[:5]) + ["estimate", "std_error",
+    ...                                                                              "ci_low", "ci_high"]
+    True
+    >>> bool(res.predict(pp.head(2)).between(0, 1).all())
+    True
+    >>> res.baseline_hazard(periods=[1, 2], satisfaction=5.0)["survival"].round(2).shape
+    (2,)
+    >>> print(res.summary().as_text().splitlines()[1].strip())
+    Discrete-time hazard model of churn (binomial GLM, logit link)
     """
 
     features: tuple[str, ...] = ()

@@ -212,6 +212,10 @@ class LogitResults(MLResults):
     ['sat', 'p_churn', 'ci_low', 'ci_high']
     >>> res.scoring_spec()["program"]
     'logit'
+    >>> res.average_marginal_effects()["feature"].tolist()
+    ['sat']
+    >>> bool(res.predict(df).between(0, 1).all())
+    True
     """
 
     features: tuple[str, ...] = ()
@@ -502,6 +506,8 @@ class OrderedResults(MLResults):
     ([1.0, 2.0, 3.0], True)
     >>> res.scoring_spec()["outputs"]
     ['P(intention=1)', 'P(intention=2)', 'P(intention=3)']
+    >>> bool(abs(res.predict(df.head(3)).sum(axis=1) - 1).max() < 1e-12)
+    True
     """
 
     features: tuple[str, ...] = ()

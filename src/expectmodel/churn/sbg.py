@@ -293,6 +293,10 @@ class SBGResults(MLResults):
     True
     >>> res.scoring_spec(discount=0.1)["program"]
     'sbg'
+    >>> res.predict(pd.DataFrame({"tenure": [0, 3]}), discount=0.1).columns.tolist()
+    ['p_renew', 'derl']
+    >>> res.conf_int(0.9)[["lhs", "ci_low", "ci_high"]].shape
+    (2, 3)
     """
 
     cohorts: tuple[str, ...] = ()
