@@ -83,7 +83,7 @@ def build_frame(counts: np.ndarray, shares: np.ndarray, bw: np.ndarray, attribut
     rows = 9
     S = draws.shape[0]
     flat = draws.reshape(S, -1)
-    low, high = equal_tailed(flat, level, skipna=True)
+    low, high = equal_tailed(flat, level, skipna=bool(np.isnan(flat).any()))  # nanquantile is 20x slower
     frame = pd.DataFrame({
         "kind": np.tile(kind, G * p), "lhs": np.tile(np.repeat(attributes, rows), G),
         "op": np.tile(op, G * p), "rhs": np.tile(rhs, G * p), "group": np.repeat(groups, p * rows),

@@ -274,24 +274,35 @@ def _half_pair(attribute: str, f: str | None, d: str | None, fs: str, ds: str) -
                      "dysfunctional)}.")
 
 
-def _positions(values: np.ndarray, numeric: Mapping[float, int], column: str, owner: Mapping[str, str],
+def _positions(values: np.ndarray, numeric: Mapping[float, int], columns: Sequence[str], owner: Mapping[str, str],
                index: pd.Index) -> np.ndarray:
-    """Numeric answers (NaN missing) -> positions 0-4, -1 missing; an unknown code raises."""
+    """Numeric answers (n, k) (NaN missing) -> positions 0-4, -1 missing; an unknown code raises.
+
+    Whole-number codes go through one table lookup for the whole matrix; other codes through a sorted search.
+    """
     keys = np.array(sorted(numeric), dtype=float)
     pos = np.array([numeric[k] for k in sorted(numeric)], dtype=np.int8)
-    where = np.searchsorted(keys, values)
-    where = np.minimum(where, keys.size - 1)
-    known = keys[where] == values
     missing = np.isnan(values)
-    bad = ~known & ~missing
+    lo, hi = keys[0], keys[-1]
+    if np.all(keys == np.round(keys)) and hi - lo <= 10_000:
+        lut = np.full(int(hi - lo) + 2, -2, dtype=np.int8)  # -2: not a code; the last slot: out of range
+        lut[(keys - lo).astype(np.intp)] = pos
+        with np.errstate(invalid="ignore"):
+            inside = (values >= lo) & (values <= hi) & (values == np.floor(values))
+        slot = np.where(inside, values - lo, hi - lo + 1).astype(np.intp)
+        out = lut[slot]
+        out[missing] = -1
+        bad = out == -2
+    else:
+        where = np.minimum(np.searchsorted(keys, values), keys.size - 1)
+        bad = (keys[where] != values) & ~missing
+        out = np.where(missing, -1, pos[where]).astype(np.int8)
     if bad.any():
-        r = int(np.argmax(bad))
-        raise DataError(f"Column {msg.label(column, owner)} holds the answer {values[r]:g} at row "
+        r, j = np.argwhere(bad)[0]
+        raise DataError(f"Column {msg.label(columns[j], owner)} holds the answer {values[r, j]:g} at row "
                         f"{msg._row(index[r])!r}, which is not a declared answer code. Accepted: "
                         f"{accepted(numeric)}. Declare your codes with codes={{value: answer}} or a "
                         "missing-answer code with missing_values=.")
-    out = pos[where]
-    out[missing] = -1
     return out
 
 
@@ -391,9 +402,9 @@ def read_questionnaire(
     plain = [j for j, p in enumerate(positions) if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[p])
              and not pd.api.types.is_bool_dtype(frame.dtypes.iloc[p])]
     if plain:  # numeric codes: through the data layer (infinite values, codes as NaN), then one lookup each
-        items = read_items(frame, [flat[j] for j in plain], missing_values=missing, owner=owner)
-        for k, j in enumerate(plain):
-            out[:, j] = _positions(items.values[:, k], numeric, flat[j], owner, frame.index)
+        names = [flat[j] for j in plain]
+        items = read_items(frame, names, missing_values=missing, owner=owner)
+        out[:, plain] = _positions(items.values, numeric, names, owner, frame.index)
     for j in sorted(set(range(len(flat))) - set(plain)):
         out[:, j] = _text_positions(frame.iloc[:, positions[j]], numeric, words, missing, flat[j], owner)
     return Questionnaire(tuple(pairs), out[:, 0::2].copy(), out[:, 1::2].copy(), frame.index,

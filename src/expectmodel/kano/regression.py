@@ -100,9 +100,10 @@ def _ols(X: np.ndarray, y: np.ndarray, bootstrap: int, rng: np.random.Generator)
     fit = sm.OLS(y, X).fit()
     n, k = X.shape
     # respondent bootstrap through multinomial weights: X'WX and X'Wy for every replicate at once
-    w = rng.multinomial(n, np.full(n, 1.0 / n), size=bootstrap).astype(float)
-    xtx = np.einsum("bn,nk,nl->bkl", w, X, X)
-    xty = np.einsum("bn,nk,n->bk", w, X, y)
+    draws = rng.integers(0, n, size=(bootstrap, n)) + (np.arange(bootstrap) * n)[:, None]
+    w = np.bincount(draws.ravel(), minlength=bootstrap * n).reshape(bootstrap, n).astype(float)  # resample counts
+    xtx = (w @ (X[:, :, None] * X[:, None, :]).reshape(n, k * k)).reshape(bootstrap, k, k)  # one BLAS product
+    xty = w @ (X * y[:, None])
     ok = np.linalg.cond(xtx) < 1e10  # a resample without any low (or high) rating cannot identify its dummy
     boot = np.full((bootstrap, k), np.nan)
     if ok.any():
