@@ -18,6 +18,7 @@ from expectmodel.errors import DataError
 from expectmodel.latent.bands import BANDS, customer_value, value_relation
 from expectmodel.latent.classical import ClassicalScores, ZoneOfTolerance, cronbach_alpha, servqual, zone_of_tolerance
 from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, SurveyData, servqual_design
+from expectmodel.latent.dynamics import DynamicsResults, ExpectationDynamics, read_waves, simulate_waves
 from expectmodel.latent.model import RATIO_LINK_MESSAGE, LatentExpectations
 from expectmodel.latent.priors import LatentPriors
 from expectmodel.latent.recovery import RecoveryResults, ServiceRecovery, simulate_recovery
@@ -31,6 +32,8 @@ __all__ = [
     "SERVQUAL_DIMENSIONS",
     "ClassicalScores",
     "Design",
+    "DynamicsResults",
+    "ExpectationDynamics",
     "LatentExpectations",
     "LatentPriors",
     "LatentResults",
@@ -44,10 +47,12 @@ __all__ = [
     "cronbach_alpha",
     "customer_value",
     "ratio_scores",
+    "read_waves",
     "servqual",
     "servqual_design",
     "simulate_latent",
     "simulate_recovery",
+    "simulate_waves",
     "value_relation",
     "zone_of_tolerance",
 ]

@@ -79,7 +79,7 @@ def measurement_eta(p: dict, obs: Observations, item_dim: np.ndarray, invariant:
     """
     d = item_dim[obs.item]
     pb = np.zeros_like(obs.battery) if invariant else obs.battery
-    mu = p["mu"][..., obs.battery, d]
+    mu = p["mu_rows"][..., obs.resp, obs.battery, d] if "mu_rows" in p else p["mu"][..., obs.battery, d]
     delta = p["delta"][..., pb, obs.item]
     lam = p["loading"][..., pb, obs.item]
     sigma = p["sigma"][..., obs.battery, d]
@@ -103,8 +103,12 @@ def measurement_cuts(p: dict, obs: Observations, invariant: bool) -> tuple[np.nd
 
 
 def latent_levels(p: dict) -> np.ndarray:
-    """Latent levels μ[b, d] + σ[b, d] θ[n, b, d] of every battery: (..., n, B, D)."""
-    return p["mu"][..., None, :, :] + p["sigma"][..., None, :, :] * p["theta"]
+    """Latent levels μ[b, d] + σ[b, d] θ[n, b, d] of every battery: (..., n, B, D).
+
+    With ``mu_rows`` (row-specific means, e.g. the dynamics' stage x wave cells) it replaces μ.
+    """
+    mu = p["mu_rows"] if "mu_rows" in p else p["mu"][..., None, :, :]
+    return mu + p["sigma"][..., None, :, :] * p["theta"]
 
 
 def satisfaction_eta(p: dict, i_e: int | None, i_p: int) -> np.ndarray:

@@ -52,8 +52,15 @@ def _respondent_normal(pm, name: str, n: int, k: int | None = None):
     return mean + rest if k is None else mean[None, :] + rest.T
 
 
-def build_graph(config: LatentConfig, lay: Layout):
-    """The pymc model and the names of its identified parameters (the ones the gates check)."""
+def build_graph(config: LatentConfig, lay: Layout, level_means=None):
+    """The pymc model and the names of its identified parameters (the ones the gates check).
+
+    ``level_means`` (optional, for models that structure the levels, e.g. the expectation dynamics) is
+    called as ``level_means(pm, pt, model, identified)`` and returns an (n, B, D) tensor of each row's
+    latent level means. They take the place of ``mu`` row by row (the Deterministic ``mu_rows``; ``mu`` is
+    then the zero matrix): the levels are ``mu_rows + sigma theta`` and the numpy mirror (``_forward``)
+    reads ``mu_rows`` where it is present.
+    """
     from expectmodel.sampling import configure_pytensor
 
     configure_pytensor()
@@ -73,7 +80,11 @@ def build_graph(config: LatentConfig, lay: Layout):
     onehot[lay.item_dim, np.arange(J)] = 1.0
     pr = config.priors
     with pm.Model(coords=coords) as model:
-        mu = pm.Normal("mu", 0.0, pr.mu_sd, dims=("battery", "dimension"))
+        if level_means is None:
+            mu = pm.Normal("mu", 0.0, pr.mu_sd, dims=("battery", "dimension"))
+        else:
+            mu = pm.Deterministic("mu", pt.zeros((B, D)), dims=("battery", "dimension"))
+            identified.remove("mu")
         # item offsets: one zero-sum vector per dimension
         order = np.argsort(lay.item_dim, kind="stable")
         parts = [pm.ZeroSumNormal(f"delta_{d}", sigma=pr.delta_sd, shape=(Bp, int((lay.item_dim == k).sum())))
@@ -130,6 +141,10 @@ def build_graph(config: LatentConfig, lay: Layout):
             stage = pm.Data("data_stage", lay.stage.astype(np.int64))
             shift_e = (X[:, :, None] * gamma[stage]).sum(axis=1)  # (n, D)
             mean = pt.set_subtensor(mean[:, lay.index("E"), :], shift_e)
+        rows = None
+        if level_means is not None:
+            rows = pm.Deterministic("mu_rows", level_means(pm, pt, model, identified),
+                                    dims=("respondent", "battery", "dimension"))
         if config.person_parameterization == "centred":
             # informative answers (many items, Beta probabilities): the centred form mixes better
             if chol is None:
@@ -147,7 +162,9 @@ def build_graph(config: LatentConfig, lay: Layout):
         # gradient is again a matmul, which is much cheaper than scattering into gathered indices.
         pb = np.zeros(B, dtype=np.intp) if lay.invariant else np.arange(B)
         th_items = pt.dot(theta.reshape((n * B, D)), onehot).reshape((n, B, J))
-        eta = pt.dot(mu, onehot)[None] + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
+        mu_items = pt.dot(mu, onehot)[None] if rows is None else pt.dot(rows.reshape((n * B, D)), onehot).reshape(
+            (n, B, J))
+        eta = mu_items + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
         cflat = padded_graph(cut, Bp).ravel()
         # the answers enter as data containers, so that a compiled model can be reused on another data
         # set of the same shape (LatentExpectations.fit keeps one per structure)
@@ -179,7 +196,7 @@ def build_graph(config: LatentConfig, lay: Layout):
         pm.Potential("answers", loglik.sum())
 
         if config.link is not None:
-            _satisfaction(pm, pt, model, config, lay, mu, sigma, theta, identified)
+            _satisfaction(pm, pt, model, config, lay, mu[None] if rows is None else rows, sigma, theta, identified)
     return model, identified
 
 
@@ -220,7 +237,7 @@ def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, t
         beta_e = pm.Deterministic("beta_E", pt.zeros(D), dims="dimension")
     pm.Deterministic("beta_sum", beta_p + beta_e, dims="dimension")
     identified += ["beta_P"] + (["beta_E"] if config.link == "free" else [])
-    level = mu[None] + sigma[None] * theta
+    level = mu + sigma[None] * theta  # mu: (1, B, D), or (n, B, D) row means
     eta_s = (level[:, iP, :] * beta_p).sum(axis=1)
     if iE is not None:
         eta_s = eta_s + (level[:, iE, :] * beta_e).sum(axis=1)
@@ -253,7 +270,7 @@ def params_from(group) -> dict:
     p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
     names = set(group.data_vars)
     for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "Gamma_sd",
-              "precision"):
+              "precision", "mu_rows"):
         if k in names:
             p[k] = get(k)
     return p
