@@ -93,3 +93,14 @@ def test_bad_input_of_the_bayesian_models():
         kano.AsymmetricOrderedLogit(["a"], neutral=9).fit(pd.DataFrame({"a": [1.0], "satisfaction": [1]}))
     with pytest.raises(DataError, match="cannot be put in time order"):
         kano.BayesianKanoDrift().build(pd.DataFrame({"a_f": [1, 2], "a_d": [5, 5], "wave": ["x", "y"]}))
+
+
+def test_groups_give_each_group_its_own_slopes_and_units():
+    sim = kano.simulate_ratings(200, KINDS, seed=1)
+    data = sim.data.assign(market=np.where(np.arange(200) % 2, "city", "resort"))
+    model = kano.AsymmetricOrderedLogit(list(KINDS), satisfaction_scale=(1, 7), groups="market").build(data)
+    assert tuple(model["below"].shape.eval()) == (2, 4) and tuple(model["cut"].shape.eval()) == (2, 6)
+    waves = kano.simulate_kano(100, {"app": [0.5, 0.2, 0.1, 0.2, 0, 0], "tv": [0.2, 0.2, 0.2, 0.4, 0, 0]},
+                               waves=2, stages={"new": (0.0, 0.5), "loyal": (0.0, 0.5)}, seed=1).data
+    drift = kano.BayesianKanoDrift(groups="stage").build(waves)
+    assert tuple(drift["gamma"].shape.eval()) == (4, 3)  # 2 groups x 2 attributes, slopes of O, M, I against A
