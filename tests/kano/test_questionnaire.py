@@ -120,12 +120,16 @@ def test_classification_of_100k_respondents_by_30_attributes_within_a_second():
     rng = np.random.default_rng(1)
     n, p = 100_000, 30
     df = pd.DataFrame({f"a{j}{s}": rng.integers(1, 6, n) for j in range(p) for s in ("_f", "_d")})
-    est = kano.KanoClassifier(draws=1000, seed=1)
+    est = kano.KanoClassifier(seed=1)  # the default 2,000 posterior draws and bootstrap replicates
     est.fit(df.iloc[:100])  # warm (imports)
-    best = np.inf
-    for _ in range(3):  # the best of three: the CI machine is shared
-        t0 = time.perf_counter()
+    best_cpu = best_wall = np.inf
+    for _ in range(3):
+        # CPU time of this process: the machine running the suite is shared (load averages of 8-12 on 2 cores
+        # were seen), which inflates wall time 2-5x; the fit is single-threaded numpy, so on an idle core its
+        # wall time equals its CPU time (benchmarks/bench_kano.py reports the wall time)
+        c0, t0 = time.process_time(), time.perf_counter()
         res = est.fit(df)
-        best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - t0)
     assert res.counts.sum() == n * p
-    assert best <= 1.0, f"KanoClassifier.fit on 100,000 x 30 took {best:.2f} s"
+    assert best_cpu <= 1.0, f"KanoClassifier.fit on 100,000 x 30 took {best_cpu:.2f} s CPU ({best_wall:.2f} s wall)"
