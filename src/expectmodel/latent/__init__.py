@@ -21,6 +21,7 @@ from expectmodel.latent.design import BATTERIES, SERVQUAL_DIMENSIONS, Design, Su
 from expectmodel.latent.dynamics import DynamicsResults, ExpectationDynamics, read_waves, simulate_waves
 from expectmodel.latent.model import RATIO_LINK_MESSAGE, LatentExpectations
 from expectmodel.latent.priors import LatentPriors
+from expectmodel.latent.provider import provider_gaps, stack_provider
 from expectmodel.latent.recovery import RecoveryResults, ServiceRecovery, simulate_recovery
 from expectmodel.latent.results import LatentResults, PredictiveCheck, compare
 from expectmodel.latent.simulate import SimulatedLatent, simulate_latent
@@ -46,6 +47,7 @@ __all__ = [
     "compare",
     "cronbach_alpha",
     "customer_value",
+    "provider_gaps",
     "ratio_scores",
     "read_waves",
     "servqual",
@@ -53,6 +55,7 @@ __all__ = [
     "simulate_latent",
     "simulate_recovery",
     "simulate_waves",
+    "stack_provider",
     "value_relation",
     "zone_of_tolerance",
 ]

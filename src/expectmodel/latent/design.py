@@ -39,6 +39,10 @@ BATTERIES: dict[str, str] = {
     "P": "perception (what the firm delivered)",
     "D": "desired service level",
     "A": "adequate (minimum acceptable) service level",
+    "M": "management's perception of customers' expectations (provider side, SERVQUAL gap 1)",
+    "S": "service standards set by the provider, on the same items (gap 2)",
+    "V": "service delivered as measured by the provider (audits, employees; gap 3)",
+    "C": "service promised in external communications (gap 4)",
 }
 
 #: The SERVQUAL 22-item layout (Parasuraman, Zeithaml & Berry 1988).

@@ -186,7 +186,7 @@ def simulate_latent(
 
     t: dict[str, np.ndarray] = {}
     base = {"E": (1.0, 2.0), "P": (0.0, 1.2), "D": (1.5, 2.5), "A": (-0.5, 0.5)}
-    t["mu"] = np.stack([rng.uniform(*base[b], size=D) for b in batteries])
+    t["mu"] = np.stack([rng.uniform(*base.get(b, (0.5, 1.5)), size=D) for b in batteries])
     raw = rng.normal(0, 0.5, size=(Bp, J))
     for k in range(D):
         raw[:, item_dim == k] -= raw[:, item_dim == k].mean(axis=1, keepdims=True)
