@@ -13,6 +13,8 @@ permuted groups are two matrix products (:func:`expectmodel.sem._moments.correla
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, ClassVar
@@ -20,20 +22,27 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from expectmodel._base import Estimator, InstanceOf, resolve_seed
+from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, resolve_seed
 from expectmodel._meta import versions
 from expectmodel.data import read_grouping
 from expectmodel.errors import ConvergenceError, DataError, ParameterError
-from expectmodel.results import DataInfo, Meta, ResultsBase
-from expectmodel.sem._data import pairwise_correlation_stack
+from expectmodel.results import DataInfo, Meta, ResultsBase, frame_with_columns
+from expectmodel.sem._data import pairwise_correlation_stack, pairwise_moments
 from expectmodel.sem._estimates import estimate_stack
 from expectmodel.sem._moments import correlation_stack
+from expectmodel.sem.invariance import mga, micom, permutation_fits
 from expectmodel.sem.pls import PLS
 from expectmodel.sem.results import CONVENTIONS, PLSResults
 from expectmodel.spec import Model
 from expectmodel.summary import Summary
 
 __all__ = ["MultiGroupPLS", "MultiGroupResults"]
+
+
+def _check_permutations(n: object, where: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 20:
+        raise ParameterError(f"{where}(n_permutations={n!r}): use a whole number of at least 20, e.g. 5000.")
+    return int(n)
 
 
 def _group_labels(data: pd.DataFrame, column: str) -> list[str]:
@@ -50,6 +59,12 @@ class MultiGroupPLS(Estimator):
         The settings every group is fitted with (``clone``-able; it is not modified).
     by : str
         The column holding each respondent's group.
+    permutations : int, default 0
+        When positive, the fit also runs :meth:`MultiGroupResults.micom` and
+        :meth:`MultiGroupResults.mga` with this many permutations (seeded from the estimator's seed),
+        and the results report them in ``summary()``, ``to_frame()`` and the JSON.
+    adjust : str, default "holm"
+        The multiple-testing adjustment of the MGA tests (see :meth:`MultiGroupResults.mga`).
 
     Examples
     --------
@@ -62,11 +77,16 @@ class MultiGroupPLS(Estimator):
     """
 
     _parameter_constraints: ClassVar[dict[str, list]] = {"estimator": [InstanceOf(PLS, name="a PLS estimator")],
-                              "by": [InstanceOf(str, name="a column name")]}
+                              "by": [InstanceOf(str, name="a column name")],
+                              "permutations": [OneOf(0), Interval(int, 20, None)],
+                              "adjust": [OneOf("holm", "bonferroni", "sidak", "holm-sidak", "hommel", "fdr_bh",
+                                               "fdr_by", "none")]}
 
-    def __init__(self, estimator: PLS, *, by: str) -> None:
+    def __init__(self, estimator: PLS, *, by: str, permutations: int = 0, adjust: str = "holm") -> None:
         self.estimator = estimator
         self.by = by
+        self.permutations = permutations
+        self.adjust = adjust
 
     def fit(self, data: pd.DataFrame) -> MultiGroupResults:
         """Fit every group; a group's data error names the group.
@@ -106,7 +126,16 @@ class MultiGroupPLS(Estimator):
         meta = Meta(estimator="MultiGroupPLS", params=self.settings(), data=data_info, ci_level=first.ci_level,
                     ci_method=first.ci_method, seed=seed, conventions=CONVENTIONS, versions=versions(),
                     spec=model.to_syntax(), extra={"by": self.by})
-        return MultiGroupResults(model=model, column=self.by, fits=fits, meta=meta)
+        res = MultiGroupResults(model=model, column=self.by, fits=fits, meta=meta)
+        if self.permutations:
+            child = int(np.random.SeedSequence(seed).spawn(len(labels) + 1)[-1].generate_state(1)[0])
+            adjust = "bonferroni" if self.adjust == "none" else self.adjust
+            mga_table = res.mga(self.permutations, child, adjust)
+            if self.adjust == "none":
+                for col in [c for c in mga_table.columns if c.endswith("_adj")]:
+                    mga_table[col] = mga_table[col.removesuffix("_adj")]
+            res = dataclasses.replace(res, micom_table=res.micom(self.permutations, child), mga_table=mga_table)
+        return res
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -156,6 +185,8 @@ class MultiGroupResults(ResultsBase):
     column: str
     fits: dict[str, PLSResults]
     meta: Meta
+    micom_table: pd.DataFrame | None = None
+    mga_table: pd.DataFrame | None = None
 
     def __getitem__(self, label: str) -> PLSResults:
         return self.fits[label]
@@ -238,6 +269,142 @@ class MultiGroupResults(ResultsBase):
         out.attrs.update(seed=seed, n_permutations=int(n_permutations))
         return out
 
+    # -- MICOM and MGA ----------------------------------------------------------------------------
+    def _pair_permutations(self, g1: str, g2: str, n_permutations: int, seed: int) -> dict[str, Any]:
+        """Fit both permuted groups of a pair on their pooled data (cached per pair and setting)."""
+        key = (g1, g2, int(n_permutations), int(seed))
+        cache = self.__dict__.setdefault("_perm_cache", {})
+        if key in cache:
+            return cache[key]
+        a, b = self.fits[g1], self.fits[g2]
+        x = np.vstack([a.prepared.values, b.prepared.values])
+        pairwise = a.prepared.pairwise is not None
+        mu, sd = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
+        z = (x - mu) / sd
+        perm1, perm2 = permutation_fits(z, a.n, a, int(n_permutations), seed, pairwise, mu, sd)
+        if perm1["paths"].shape[0] == 0:
+            raise ConvergenceError(f"No permutation of groups '{g1}' and '{g2}' gave finite estimates; the "
+                                   "pooled indicator correlations are degenerate.")
+        cache[key] = {"z": z, "perm1": perm1, "perm2": perm2, "pairwise": pairwise}
+        return cache[key]
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        return list(combinations(self.fits, 2))
+
+    def micom(self, n_permutations: int = 1000, seed: int | None = None) -> pd.DataFrame:
+        """Run MICOM (Henseler, Ringle & Sarstedt 2016) for every pair of groups and construct.
+
+        Step 1 (configural invariance: same indicators, treatment and settings) holds by construction:
+        every group is fitted with one estimator. Step 2 tests compositional invariance, step 3 equal
+        composite means and variances, by permuting group membership; see
+        :mod:`expectmodel.sem.invariance`. Compositional invariance allows comparing paths (MGA); full
+        invariance (steps 2 and 3) also allows pooling the groups.
+
+        Parameters
+        ----------
+        n_permutations : int, default 1000
+            Random reassignments of the two groups' respondents.
+        seed : int, optional
+            Seed of the permutations (drawn and recorded in ``frame.attrs["seed"]`` when omitted).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``group_1, group_2, construct, c, c_q05, p_c, compositional, mean_diff, mean_low, mean_high,
+            p_mean, logvar_diff, var_low, var_high, p_var, full``.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean")
+        >>> res = em.MultiGroupPLS(pls, by="stage").fit(em.datasets.load_csi_survey())
+        >>> table = res.micom(n_permutations=200, seed=1)
+        >>> len(table), table.attrs["n_permutations"]
+        (21, 200)
+        """
+        n_permutations = _check_permutations(n_permutations, "micom")
+        seed = resolve_seed(seed)
+        rows = []
+        for g1, g2 in self._pairs():
+            a, b = self.fits[g1], self.fits[g2]
+            pair = self._pair_permutations(g1, g2, n_permutations, seed)
+            z = pair["z"]
+            r = (pairwise_moments(z).corr if pair["pairwise"] else np.corrcoef(z.T))
+            pooled = estimate_stack(r[None], a.layout, a.options)
+            scores = np.nan_to_num(z, nan=0.0) @ pooled.weights_full[0]
+            out = micom(r, a.est.weights_full[0], b.est.weights_full[0], pair["perm1"]["weights_full"],
+                        pair["perm2"]["weights_full"], scores, a.n, n_permutations, seed + 1)
+            single = a.layout.mask.sum(axis=0) == 1
+            for kk, name in enumerate(self.model.names):
+                row = {key: float(val[kk]) for key, val in out.items()}
+                if single[kk]:  # one indicator: the composite is the item, compositionally invariant
+                    row.update(c=1.0, c_q05=1.0, p_c=1.0)
+                comp = bool(row["c"] >= row["c_q05"] - 1e-12)
+                equal = row["mean_low"] <= row["mean_diff"] <= row["mean_high"] and \
+                    row["var_low"] <= row["logvar_diff"] <= row["var_high"]
+                rows.append({"group_1": g1, "group_2": g2, "construct": name, **row, "compositional": comp,
+                             "full": bool(comp and equal)})
+        cols = ["group_1", "group_2", "construct", "c", "c_q05", "p_c", "compositional", "mean_diff", "mean_low",
+                "mean_high", "p_mean", "logvar_diff", "var_low", "var_high", "p_var", "full"]
+        frame = pd.DataFrame(rows)[cols]
+        frame.attrs.update(seed=seed, n_permutations=n_permutations)
+        return frame
+
+    def mga(self, n_permutations: int = 1000, seed: int | None = None, adjust: str = "holm") -> pd.DataFrame:
+        """Compare every pair of groups: paths, loadings, weights, R^2 and the 0-100 index.
+
+        Each difference gets a bootstrap percentile interval and four tests: permutation (Chin &
+        Dibbern 2010), Henseler's PLS-MGA, parametric (Keil et al. 2000) and Welch-Satterthwaite, each
+        adjusted for multiple testing within the pair and test (``adjust``, Holm by default). The
+        interval and the three bootstrap-based tests need the groups fitted with ``bootstrap=N``
+        (else NaN). Run :meth:`micom` first: compare paths only where compositional invariance holds.
+
+        Parameters
+        ----------
+        n_permutations : int, default 1000
+            Random reassignments of the two groups' respondents.
+        seed : int, optional
+            Seed of the permutations (drawn and recorded in ``frame.attrs["seed"]`` when omitted).
+        adjust : str, default "holm"
+            A :func:`statsmodels.stats.multitest.multipletests` method (``"holm"``, ``"bonferroni"``,
+            ``"fdr_bh"``, ...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``group_1, group_2, kind, lhs, op, rhs, estimate_1, estimate_2, difference, ci_low, ci_high,
+            p_permutation, p_henseler, p_parametric, p_welch`` and the adjusted ``p_*_adj``.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> pls = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean",
+        ...              bootstrap=100, seed=1)
+        >>> res = em.MultiGroupPLS(pls, by="stage").fit(em.datasets.load_csi_survey())
+        >>> table = res.mga(n_permutations=200, seed=1)
+        >>> sorted(table["kind"].unique())
+        ['index', 'loading', 'path', 'r2', 'weight']
+        """
+        n_permutations = _check_permutations(n_permutations, "mga")
+        from statsmodels.stats.multitest import multipletests
+
+        try:
+            multipletests([0.5], method=adjust)
+        except ValueError:
+            raise ParameterError(f"mga(adjust={adjust!r}) is not a statsmodels multipletests method; use 'holm', "
+                                 "'bonferroni', 'fdr_bh', ...") from None
+        seed = resolve_seed(seed)
+        frames = []
+        for g1, g2 in self._pairs():
+            pair = self._pair_permutations(g1, g2, n_permutations, seed)
+            table = mga(self.fits[g1], self.fits[g2], pair["perm1"], pair["perm2"], adjust,
+                        self.fits[g1].ci_level)
+            frames.append(table.assign(group_1=g1, group_2=g2))
+        out = pd.concat(frames, ignore_index=True)
+        out = out[["group_1", "group_2", *[c for c in out.columns if c not in ("group_1", "group_2")]]]
+        out.attrs.update(seed=seed, n_permutations=n_permutations, adjust=adjust)
+        return out
+
     def to_frame(self) -> pd.DataFrame:
         """Stack every group's parameters, ``group`` naming the group.
 
@@ -247,7 +414,24 @@ class MultiGroupResults(ResultsBase):
             The groups' :meth:`PLSResults.to_frame <expectmodel.sem.PLSResults.to_frame>`, one after
             another.
         """
-        return pd.concat([f.to_frame() for f in self.fits.values()], ignore_index=True)
+        frames = [f.to_frame() for f in self.fits.values()]
+        if self.mga_table is not None:
+            t = self.mga_table
+            frames.append(pd.DataFrame({
+                "kind": t["kind"] + "_difference", "lhs": t["lhs"], "op": t["op"], "rhs": t["rhs"],
+                "group": t["group_1"] + " - " + t["group_2"], "estimate": t["difference"], "ci_low": t["ci_low"],
+                "ci_high": t["ci_high"], "p": t["p_permutation"], "p_adj": t["p_permutation_adj"],
+                "p_henseler": t["p_henseler"], "p_parametric": t["p_parametric"], "p_welch": t["p_welch"]}))
+        if self.micom_table is not None:
+            t = self.micom_table
+            for kind, est, low, high, p in (("micom_c", "c", "c_q05", None, "p_c"),
+                                            ("micom_mean", "mean_diff", "mean_low", "mean_high", "p_mean"),
+                                            ("micom_logvar", "logvar_diff", "var_low", "var_high", "p_var")):
+                frames.append(pd.DataFrame({
+                    "kind": kind, "lhs": t["construct"], "op": "micom", "rhs": "",
+                    "group": t["group_1"] + " - " + t["group_2"], "estimate": t[est], "ci_low": t[low],
+                    "ci_high": np.nan if high is None else t[high], "p": t[p]}))
+        return frame_with_columns(pd.concat(frames, ignore_index=True))
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
         stored = [f._draws_frame() for f in self.fits.values()]
@@ -276,6 +460,18 @@ class MultiGroupResults(ResultsBase):
         s.add_table("Structural paths", paths.drop(columns=["source", "target"]))
         r2 = pd.concat([f.r2["r2"].rename(g) for g, f in self.fits.items()], axis=1)
         s.add_table("R-squared", r2)
+        if self.micom_table is not None:
+            t = self.micom_table.set_index(["group_1", "group_2", "construct"])
+            s.add_table(f"MICOM ({self.micom_table.attrs['n_permutations']} permutations)",
+                        t[["c", "c_q05", "p_c", "compositional", "mean_diff", "p_mean", "logvar_diff", "p_var",
+                           "full"]])
+        if self.mga_table is not None:
+            t = self.mga_table
+            t = t[t["kind"].isin(["path", "r2", "index"])].set_index(["group_1", "group_2", "kind", "lhs", "rhs"])
+            s.add_table(f"Group differences (MGA; p adjusted: {self.mga_table.attrs['adjust']})",
+                        t[["difference", "ci_low", "ci_high", "p_permutation_adj", "p_henseler_adj",
+                           "p_parametric_adj", "p_welch_adj"]])
+            s.notes.append("Loadings and weights are compared too: to_frame() or mga_table.")
         return s
 
     def _repr_facts(self) -> str:
@@ -283,4 +479,8 @@ class MultiGroupResults(ResultsBase):
         return f"by '{self.column}', {sizes}"
 
     def _to_dict(self) -> dict[str, Any]:
-        return {"by": self.column, "groups": {g: f.to_dict() for g, f in self.fits.items()}}
+        out: dict[str, Any] = {"by": self.column, "groups": {g: f.to_dict() for g, f in self.fits.items()}}
+        for key, table in (("micom", self.micom_table), ("mga", self.mga_table)):
+            if table is not None:
+                out[key] = json.loads(table.to_json(orient="records"))
+        return out

@@ -813,6 +813,9 @@ class PLSResults(ResultsBase):
         >>> bool(abs(scored["Satisfaction_index"].mean() - res.index.loc["Satisfaction", "index"]) < 1e-9)
         True
         """
+        if self.moderation is not None:
+            raise SpecError("Scoring new data with a model with product terms (X:M) is not supported: the product "
+                            "items depend on the training fit. Score the main-effects model instead.")
         p, layout = self.prepared, self.layout
         names = list(self.model.names)
         declared = [kk for kk in range(layout.m) if np.isfinite(self.est.index[0, kk])]
@@ -981,6 +984,9 @@ class PLSResults(ResultsBase):
             raise ParameterError(f"plspredict(benchmark={benchmark!r}): use 'exogenous' or 'antecedents'.")
         if self.prepared.pairwise is not None:
             raise ParameterError("plspredict needs complete rows; refit with missing='listwise' or 'mean'.")
+        if self.moderation is not None:
+            raise SpecError("plspredict of a model with product terms (X:M) is not supported (the product items "
+                            "would leak the holdout rows); run it on the main-effects model.")
         if not self.layout.endogenous:
             raise ParameterError("plspredict needs an endogenous construct to predict.")
         seed = resolve_seed(seed)
