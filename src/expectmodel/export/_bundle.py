@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from expectmodel.errors import ExportError, MissingDependencyError, ParameterError
+from expectmodel.errors import ExpectmodelError, ExportError, MissingDependencyError, ParameterError
 from expectmodel.results import DataInfo, Meta, ResultsBase, thaw
 from expectmodel.summary import Summary
 from expectmodel_scorer import bundle as _b
@@ -272,7 +272,11 @@ def bundle_document(results: ResultsBase, files: Mapping[str, bytes] | None = No
     make_spec = getattr(results, "scoring_spec", None)
     if make_spec is not None:
         try:
-            scoring = _b.encode_spec(make_spec())
+            spec = make_spec()
+        except ExpectmodelError:  # this fit does not score new data (e.g. a latent model with scale usage)
+            spec = None
+        try:
+            scoring = None if spec is None else _b.encode_spec(spec)
         except ScoringError as exc:
             raise ExportError(f"{type(results).__name__}.scoring_spec() cannot be exported: {exc}") from None
     cls = type(results)
@@ -451,6 +455,59 @@ class LoadedResults(ResultsBase):
         """
         return {"schema": self.origin["schema"], "schema_version": self.origin["schema_version"],
                 **self._to_dict(), "meta": self.meta.to_dict()}
+
+    def sklearn_model(self, trusted: tuple[str, ...] = ()) -> Any:
+        """Load the bundle's ``model.skops`` (the scikit-learn part), without pickle.
+
+        Parameters
+        ----------
+        trusted : tuple of str
+            Type names to trust beyond skops' defaults (skops refuses any other unknown type).
+
+        Returns
+        -------
+        scikit-learn estimator
+
+        Raises
+        ------
+        ExportError
+            If the bundle has no ``model.skops`` or it holds types that are not trusted.
+        """
+        data = self.files.get("model.skops")
+        if data is None:
+            raise ExportError("this bundle holds no model.skops (save it with sklearn=..., formats=('skops',)).")
+        try:
+            import skops.io as sio
+        except ImportError:
+            raise MissingDependencyError("reading model.skops needs skops: pip install 'expectmodel[skops]'.") from None
+        untrusted = [t for t in sio.get_untrusted_types(data=data) if t not in trusted]
+        if untrusted:
+            raise ExportError(f"model.skops holds types that are not trusted: {untrusted}; pass trusted=(...) "
+                              "naming them if you trust this bundle's origin.")
+        return sio.loads(data, trusted=list(sio.get_untrusted_types(data=data)))
+
+    def onnx_session(self) -> Any:
+        """Open the bundle's ``model.onnx`` in onnxruntime.
+
+        Returns
+        -------
+        onnxruntime.InferenceSession
+            ``session.run(None, {session.get_inputs()[0].name: X})`` returns labels and probabilities.
+
+        Raises
+        ------
+        ExportError
+            If the bundle has no ``model.onnx``.
+        """
+        data = self.files.get("model.onnx")
+        if data is None:
+            raise ExportError("this bundle holds no model.onnx (save it with sklearn=..., formats=('onnx',)).")
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise MissingDependencyError("scoring model.onnx needs onnxruntime: pip install "
+                                         "'expectmodel[onnx]'.") from None
+        return ort.InferenceSession(data, providers=["CPUExecutionProvider"])
 
     @property
     def posterior(self) -> Any:
