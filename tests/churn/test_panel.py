@@ -91,3 +91,12 @@ def test_a_million_customers_by_24_periods_is_fast():
     elapsed = time.perf_counter() - t0
     assert len(pp) == 24 * n - int((24 - events["time"]).sum())
     assert elapsed < 4.0, elapsed
+
+
+def test_waves_before_entry_and_after_the_last_row():
+    customers = pd.DataFrame({"customer": [1, 2], "entry": [3, 1], "end": [5, 2]})
+    waves = pd.DataFrame({"customer": [1, 1, 1, 2, 2], "period": [1, 2, 5, 1, 4], "sat": [1.0, 2.0, 5.0, 7.0, 9.0]})
+    pp = churn.person_period(customers, None, waves=waves)
+    # customer 1: the latest wave before entry (period 2) until the period-5 wave; customer 2's period-4 wave
+    # comes after their last row and is never used
+    np.testing.assert_array_equal(pp["sat"].to_numpy(), [2, 2, 5, 7, 7])

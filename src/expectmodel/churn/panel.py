@@ -146,8 +146,9 @@ def person_period(customers: pd.DataFrame, events: pd.DataFrame | None = None, *
     total = int(length.sum())
     owner = np.repeat(np.arange(n, dtype=np.int64), length)
     first = np.cumsum(length) - length
-    tenure = np.arange(total, dtype=np.int64) - np.repeat(first, length) + 1
-    t = np.repeat(start, length) + tenure - 1
+    tenure = np.arange(1, total + 1, dtype=np.int64)
+    tenure -= first[owner]
+    t = tenure + (start - 1)[owner]
     flag = np.zeros(total, dtype=np.int8)
     flag[(first + length - 1)[event]] = 1
     out: dict[str, object] = {customer: ids.to_numpy()[owner], period: t, "tenure": tenure, "event": flag}
@@ -156,13 +157,18 @@ def person_period(customers: pd.DataFrame, events: pd.DataFrame | None = None, *
         if name not in keys and name not in out:
             out[name] = customers[name].to_numpy()[owner]
     if waves is not None:
-        _carry_waves(out, waves, ids, owner, t, customer, period)
+        _carry_waves(out, waves, ids, first, start, stop, total, customer, period)
     return pd.DataFrame(out, copy=False)
 
 
-def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarray, t: np.ndarray,
-                 customer: str, period: str) -> None:
-    """Add each wave column, carried forward per customer, to ``out`` (in place)."""
+def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, first: np.ndarray, start: np.ndarray,
+                 stop: np.ndarray, total: int, customer: str, period: str) -> None:
+    """Add each wave column, carried forward per customer, to ``out`` (in place).
+
+    Each wave marks the row of its customer and period (a wave before entry marks the entry row; one after
+    the customer's last row is never used); a forward fill within customers then gives every row its
+    latest wave at or before its period.
+    """
     check_frame(waves, "one row per customer and survey wave")
     w_ids = pd.Index(_column(waves, customer, "waves"))
     w_t = _periods(waves, period, "waves")
@@ -170,8 +176,8 @@ def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarra
     if (pos < 0).any():
         r = int(np.argmax(pos < 0))
         raise DataError(f"The waves name customer {msg._row(w_ids[r])!r}, who is not in the customer table.")
-    lo = int(min(w_t.min(), t.min()))
-    span = int(max(w_t.max(), t.max())) - lo + 1
+    lo = int(w_t.min())
+    span = int(max(w_t.max(), stop.max())) - lo + 1
     key = pos * span + (w_t - lo)
     order = np.argsort(key, kind="stable")
     skey = key[order]
@@ -180,11 +186,19 @@ def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarra
         r = order[int(np.argmax(same)) + 1]
         raise DataError(f"Duplicate customer-period rows in the waves: customer {msg._row(w_ids[r])!r} answers "
                         f"twice in period {w_t[r]}. Keep one row per customer and period (e.g. the later answer).")
-    row_key = owner * span + (t - lo)
-    hit = np.searchsorted(skey, row_key, side="right") - 1
-    valid = hit >= 0
-    valid[valid] = pos[order[hit[valid]]] == owner[valid]
-    src = order[np.where(valid, hit, 0)]
+    c, t = pos[order], w_t[order]
+    used = t <= stop[c]
+    row = first[c] + np.maximum(t - start[c], 0)
+    # several waves before entry mark the same (entry) row: the latest of them (the last in sorted order) wins
+    last = np.r_[row[1:] != row[:-1], True]
+    keep = used & last
+    src = np.full(total, -1, dtype=np.int64)
+    src[row[keep]] = order[keep]
+    mark = src >= 0
+    mark[first] = True  # a customer's first row starts their fill (NaN until their first wave)
+    filled = src[np.maximum.accumulate(np.where(mark, np.arange(total), 0))]
+    valid = filled >= 0
+    take = np.where(valid, filled, 0)
     for name in waves.columns:
         if name in (customer, period):
             continue
@@ -192,9 +206,9 @@ def _carry_waves(out: dict, waves: pd.DataFrame, ids: pd.Index, owner: np.ndarra
             raise DataError(f"Column '{name}' is both in the customer table and in the waves; rename one.")
         values = waves[name].to_numpy()
         if values.dtype.kind in "biuf":
-            col = values.astype(float)[src]
+            col = values.astype(float)[take]
             col[~valid] = np.nan
         else:
-            col = values.astype(object)[src]
+            col = values.astype(object)[take]
             col[~valid] = None
         out[name] = col

@@ -28,7 +28,11 @@ def score(arrays: dict[str, np.ndarray], settings: dict, X: np.ndarray) -> np.nd
     kind = settings["baseline"]
     if kind == "periods":
         periods = arrays["periods"]
-        idx = np.searchsorted(periods, t, side="right") - 1
+        if periods.size > 1 and np.all(np.diff(periods) == 1) and periods[0] == np.floor(periods[0]):
+            # consecutive whole periods (the usual tenure coding): index directly; floor keeps "the earlier one"
+            idx = np.floor(t - periods[0]).astype(np.intp)
+        else:
+            idx = np.searchsorted(periods, t, side="right") - 1
         np.clip(idx, 0, periods.size - 1, out=idx)
         eta += base[idx]
     elif kind == "linear":
