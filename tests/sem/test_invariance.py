@@ -18,6 +18,7 @@ from statsmodels.stats.multitest import multipletests
 
 import expectmodel as em
 from expectmodel.errors import DataError, ParameterError
+from expectmodel.sem.invariance import memberships
 
 SMALL = em.Model.from_syntax("""
     Quality      =~ q1 + q2 + q3
@@ -58,12 +59,10 @@ def test_micom_against_separate_fits(groups):
     wa, wb = a.est.weights_full[0], b.est.weights_full[0]
     np.testing.assert_allclose(table.loc["Quality", "c"], c_of(wa, wb, "Quality"), atol=1e-12)
     # the permutations, refitted one by one with PLS.fit (the same random reassignments)
-    rng = np.random.default_rng(seed)
-    order = np.argsort(rng.random((n_perm, len(x))), axis=1)
+    member = memberships(np.random.default_rng(seed), n_perm, len(x), a.n)  # the same random reassignments
     c_perm = []
     for r in range(n_perm):
-        first = np.zeros(len(x), dtype=bool)
-        first[order[r, : a.n]] = True
+        first = member[r] == 1
         w1 = em.PLS(SMALL).fit(pooled[first]).est.weights_full[0]
         w2 = em.PLS(SMALL).fit(pooled[~first]).est.weights_full[0]
         c_perm.append(c_of(w1, w2, "Quality"))

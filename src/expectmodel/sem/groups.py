@@ -30,7 +30,7 @@ from expectmodel.results import DataInfo, Meta, ResultsBase, frame_with_columns
 from expectmodel.sem._data import pairwise_correlation_stack, pairwise_moments
 from expectmodel.sem._estimates import estimate_stack
 from expectmodel.sem._moments import correlation_stack
-from expectmodel.sem.invariance import mga, micom, permutation_fits
+from expectmodel.sem.invariance import memberships, mga, micom, permutation_fits
 from expectmodel.sem.pls import PLS
 from expectmodel.sem.results import CONVENTIONS, PLSResults
 from expectmodel.spec import Model
@@ -244,9 +244,7 @@ class MultiGroupResults(ResultsBase):
             pairwise = a.prepared.pairwise is not None  # NaN kept: each permuted group's correlations pairwise
             z = (x - np.nanmean(x, axis=0)) / np.nanstd(x, axis=0, ddof=1)
             n1, n = a.n, x.shape[0]
-            member = np.zeros((n_permutations, n))
-            order = np.argsort(rng.random((n_permutations, n)), axis=1)
-            np.put_along_axis(member, order[:, :n1], 1.0, axis=1)
+            member = memberships(rng, n_permutations, n, n1)
             diffs = []
             for counts in (member, 1.0 - member):
                 corr = pairwise_correlation_stack(z, counts)[0] if pairwise else correlation_stack(z, counts)[0]

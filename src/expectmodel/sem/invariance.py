@@ -28,14 +28,32 @@ import pandas as pd
 from scipy import stats
 
 from expectmodel.inference import equal_tailed
+from expectmodel.sem import _moments
 from expectmodel.sem._data import pairwise_correlation_stack
 from expectmodel.sem._estimates import estimate_stack
-from expectmodel.sem._moments import correlation_stack
 
-__all__ = ["FIELDS", "henseler_p", "mga", "micom", "parametric_p", "permutation_fits", "welch_p"]
+__all__ = ["FIELDS", "henseler_p", "memberships", "mga", "micom", "parametric_p", "permutation_fits", "welch_p"]
 
 #: (kind, draw field) of the parameters MGA compares.
 FIELDS = (("path", "paths"), ("loading", "loadings"), ("weight", "weights"), ("r2", "r2"), ("index", "index"))
+
+
+def memberships(rng: np.random.Generator, b: int, n: int, n1: int) -> np.ndarray:
+    """Draw ``b`` random splits of ``n`` rows into groups of ``n1`` and ``n - n1``: (b, n) 0/1 memberships of group 1.
+
+    Each row of the result is a random permutation of ``n1`` ones and ``n - n1`` zeros
+    (``Generator.permuted`` along the rows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = memberships(np.random.default_rng(0), 3, 5, 2)
+    >>> m.sum(axis=1).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    base = np.zeros((b, n))
+    base[:, :n1] = 1.0
+    return rng.permuted(base, axis=1)
 
 
 def permutation_fits(z: np.ndarray, n1: int, res, n_permutations: int, seed: int, pairwise: bool = False,
@@ -46,24 +64,32 @@ def permutation_fits(z: np.ndarray, n1: int, res, n_permutations: int, seed: int
     permutations dropped) and the weights (B, p, m) of each group.
     """
     rng = np.random.default_rng(seed)
-    n = z.shape[0]
+    n, p = z.shape
     src, dst = np.nonzero(res.layout.adjacency)
     endo = list(res.layout.endogenous)
     low, high = res.prepared.scale_low, res.prepared.scale_high
     out: list[dict[str, list[np.ndarray]]] = [{}, {}]
+    products = None if pairwise else _moments.packed_products(z)
+    iu = np.triu_indices(p)
     for a in range(0, n_permutations, chunk):
         b = min(chunk, n_permutations - a)
-        member = np.zeros((b, n))
-        order = np.argsort(rng.random((b, n)), axis=1)
-        np.put_along_axis(member, order[:, :n1], 1.0, axis=1)
+        member = memberships(rng, b, n, n1)
         ests = []
-        for counts in (member, 1.0 - member):
-            if pairwise:
+        if pairwise:
+            stacks = []
+            for counts in (member, 1.0 - member):
                 corr, mean, sd_z = pairwise_correlation_stack(z, counts)
-                var = sd_z**2
-            else:
-                corr, mean, var = correlation_stack(z, counts)
-                corr = np.ascontiguousarray(corr)
+                stacks.append((corr, mean, sd_z**2))
+        else:  # group 2's sums are the pooled sums minus group 1's: one product for both groups
+            s1 = member @ z
+            s2 = (products if products is not None else (z[:, iu[0]] * z[:, iu[1]]).T) @ member.T
+            t1, t2 = z.sum(axis=0), (z[:, iu[0]] * z[:, iu[1]]).sum(axis=0)
+            stacks = []
+            for g1, g2, tot in ((s1, s2, float(n1)), (t1 - s1, t2[:, None] - s2, float(n - n1))):
+                corr, mean, var = _moments._packed_correlation(g1, np.array(g2), np.full(b, tot), iu,
+                                                               _moments.fresh)
+                stacks.append((np.ascontiguousarray(corr), mean, var))
+        for corr, mean, var in stacks:
             raw_mean = None if mu is None else mu + sd * mean
             raw_sd = None if sd is None else sd * np.sqrt(var)
             ests.append(estimate_stack(corr, res.layout, res.options, raw_mean, raw_sd, low, high))
@@ -129,10 +155,7 @@ def micom(r_pooled: np.ndarray, w1: np.ndarray, w2: np.ndarray, perm1: np.ndarra
     observed = np.zeros((1, n))
     observed[0, :n1] = 1.0
     mean_diff, logvar_diff = (v[0] for v in moments(observed))
-    member = np.zeros((n_permutations, n))
-    order = np.argsort(rng.random((n_permutations, n)), axis=1)
-    np.put_along_axis(member, order[:, :n1], 1.0, axis=1)
-    perm_mean, perm_var = moments(member)
+    perm_mean, perm_var = moments(memberships(rng, n_permutations, n, n1))
     for name, obs, perm in (("mean", mean_diff, perm_mean), ("var", logvar_diff, perm_var)):
         low, high = equal_tailed(perm, 0.95)
         out[f"{'mean' if name == 'mean' else 'logvar'}_diff"] = obs
