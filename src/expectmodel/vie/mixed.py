@@ -81,10 +81,10 @@ class MixedResults(ResultsBase):
     Examples
     --------
     >>> import expectmodel as em
-    >>> sim = em.vie.simulate_within(100, seed=2)
-    >>> res = em.vie.WithinSubjectVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y").fit(sim.data)
+    >>> sim = em.vie.simulate_within(60, person_sd=(0.3, 0.5, 0.3, 0.0), error=False, seed=2)
+    >>> res = em.vie.WithinSubjectVIE("respondent", "E1", "V1", "y").fit(sim.data)
     >>> res.product_test["wald_p_value"] < 0.05, res.slopes.shape
-    (True, (100, 6))
+    (True, (60, 6))
     >>> res.to_frame()["kind"].unique().tolist()
     ['coefficient', 'variance', 'covariance']
     >>> res.conf_int(0.9)["ci_low"].notna().sum()
@@ -229,10 +229,16 @@ class WithinSubjectVIE(Estimator):
     Examples
     --------
     >>> import expectmodel as em
-    >>> sim = em.vie.simulate_within(60, seed=1)
     >>> est = em.vie.WithinSubjectVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y")
-    >>> est.fit(sim.data).to_frame().query("kind == 'coefficient'")["rhs"].tolist()
-    ['Intercept', 'E', 'V', 'E*V']
+    >>> est.get_params()["random_slopes"], est.get_params()["valence_scale"].zero
+    (True, 0.0)
+    >>> em.vie.WithinSubjectVIE("respondent", "E", "V", "y", random_slopes="yes").validate_params()
+    Traceback (most recent call last):
+    ...
+    expectmodel.errors.ParameterError: WithinSubjectVIE(random_slopes='yes'): random_slopes must be one of True, \
+False; got 'yes'.
+
+    ``est.fit(long_data)`` returns :class:`MixedResults` (see its example).
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
