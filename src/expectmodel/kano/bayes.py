@@ -203,7 +203,8 @@ class AsymmetricOrderedLogit(BayesianEstimator):
         return model, ["below", "above", "cut"]
 
     def _reuse_key(self, prep: _Ratings) -> Hashable:
-        return ("kano.asymmetric", prep.below.shape, len(prep.groups), prep.K)
+        # names too: a reused compiled model keeps the coordinate labels of its first fit
+        return ("kano.asymmetric", prep.below.shape, prep.groups, prep.attributes, prep.K)
 
     def _log_likelihood(self, prep: _Ratings, posterior) -> dict[str, np.ndarray]:
         c, d = posterior.sizes["chain"], posterior.sizes["draw"]
@@ -535,7 +536,7 @@ class BayesianKanoDrift(BayesianEstimator):
         return model, names
 
     def _reuse_key(self, cells: _Cells) -> Hashable:
-        return ("kano.drift", cells.counts.shape)
+        return ("kano.drift", cells.counts.shape, cells.units, cells.stages)
 
     def _linear(self, cells: _Cells, posterior) -> np.ndarray:
         """Log-probabilities (draws, U, W, S, 4) of A, O, M, I."""
