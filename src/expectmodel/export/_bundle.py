@@ -350,6 +350,12 @@ class LoadedResults(ResultsBase):
     (600, 14)
     >>> print(str(back.summary()).splitlines()[1].strip())
     Loaded PLSResults
+
+    A bundle saved with ``sklearn=pipeline, formats=("skops", "onnx")`` also returns its scikit-learn part
+    (``tests/export/test_bundle.py`` runs these):
+
+    >>> pipeline = back.sklearn_model()  # doctest: +SKIP
+    >>> session = back.onnx_session()  # doctest: +SKIP
     """
 
     table: pd.DataFrame
