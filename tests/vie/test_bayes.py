@@ -127,3 +127,20 @@ def test_smoke_fit_recovers_the_product_and_per_respondent_motivation(smoke):
     ll = res.tree["log_likelihood"]["criterion"]
     assert ll.shape == (2, 300, 150)
     assert "Population coefficients" in str(res.summary())
+
+
+def test_likert_expectancy_is_measured_ordinally_and_read_as_a_probability():
+    from expectmodel.data import Scale
+
+    sim = simulate_within(12, outcomes=4, seed=6)
+    data = sim.data.assign(E1=(sim.data["E1"] * 4).round() + 1, E2=(sim.data["E2"] * 4).round() + 1)  # 1..5
+    est = HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome",
+                          expectancy_scale=Scale(1, 5))
+    assert {"cut_E", "cut_V"} <= set(est.build(data).named_vars)
+    p = est._prepare(data)
+    post = synthetic_posterior(p).assign(cut_E=(("c0", "c1", "c2", "c3"), np.tile([-1.5, -0.5, 0.5, 1.5],
+                                                                                   (1, 3, 1, 1))))
+    e, _ = g.true_scores(p, post)
+    eta = post["mu_E"].values[0][:, p.outcome] + post["sigma_E"].values[0][:, None] * post["z_E"].values[0]
+    probs = category_probabilities(eta, np.array([-1.5, -0.5, 0.5, 1.5]))  # answers 1..5
+    np.testing.assert_allclose(e, probs @ (np.arange(5) / 4), rtol=1e-12)
