@@ -20,18 +20,33 @@ def _graph(est, data):
 
 @pytest.mark.parametrize("kw", [dict(link="free", drivers=2, stages=("a", "b")),
                                 dict(invariance=False), dict(scale_usage=True, link="gap", n_satisfaction=2),
-                                dict(invariance=False, probability=True, link="free")])
+                                dict(invariance=False, probability=True, link="free"),
+                                dict(thresholds="item", link="free"), dict(thresholds="item", invariance=False)])
 def test_pymc_graph_and_numpy_mirror_agree(kw):
     sim_kw = {k: v for k, v in kw.items()}
     sim = latent.simulate_latent(30, dimensions={"a": ("q1", "q2", "q3"), "b": ("q4", "q5")}, missing_rate=0.1,
                                  seed=4, **sim_kw)
     est = latent.LatentExpectations(sim.design, **{k: v for k, v in kw.items()
-                                                   if k in ("link", "invariance", "scale_usage")})
-    model, lay = _graph(est, sim.data)
+                                                   if k in ("link", "invariance", "scale_usage", "thresholds")})
+    _agree(*_graph(est, sim.data))
+
+
+def test_the_dynamics_graph_and_numpy_mirror_agree():
+    """Row-specific level means (the dynamics' stage x wave cells, ``mu_rows``) in both."""
+    sim = latent.simulate_waves(20, waves=2, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, link="free",
+                                seed=2)
+    est = latent.ExpectationDynamics(sim.design, wave="wave", link="free")
+    prepared = est._prepare(sim.data)
+    model, _ = est._graph(prepared)
+    _agree(model, prepared.layout)
+
+
+def _agree(model, lay):
+    """The graph's potentials at a random point equal the mirror's per-respondent log-likelihood sums."""
     rng = np.random.default_rng(1)
     point = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in model.initial_point().items()}
     names = ["mu", "delta", "loading", "sigma", "cut", "theta"] + [
-        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "precision")
+        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "precision", "mu_rows")
         if k in model.named_vars]
     outs = [model[k] for k in names] + list(model.potentials)
     f = pytensor.function(model.value_vars, model.replace_rvs_by_values(outs), mode="FAST_COMPILE",

@@ -24,11 +24,12 @@ def _two_factor_case():
               "item_dim": np.zeros(3), "gamma": np.zeros((1, 0, 1)), "driver_mean": np.zeros(0),
               "driver_sd": np.zeros(0)}
     settings = {"batteries": ["E", "P"], "dimensions": ["a"], "scale": [1, 5], "invariant": True, "n_drivers": 0,
-                "draws": 4000, "seed": 0}
+                "draws": 4000, "seed": 0, "item_thresholds": False}
     return arrays, settings
 
 
-def test_program_matches_a_quadrature_oracle():
+@pytest.mark.parametrize("item_thresholds", [False, True])
+def test_program_matches_a_quadrature_oracle(item_thresholds):
     """E and P of one dimension (two correlated factors): the program's posterior means and SDs against
     brute-force quadrature on a 401 x 401 grid, written here from the model's formulas.
 
@@ -37,6 +38,9 @@ def test_program_matches_a_quadrature_oracle():
     largest expected error. Rows 0-2: no E answers, no answers at all (the prior: means mu, SDs sigma),
     all answers at the top."""
     arrays, settings = _two_factor_case()
+    if item_thresholds:  # the full graded-response model: each item its own cut-points, rows (B' x J, K-1)
+        arrays["cut"] = np.array([[-2.0, -0.7, 0.6, 2.1], [-1.0, -0.3, 0.2, 1.1], [-3.0, -1.0, 1.0, 3.0]])
+        settings = {**settings, "item_thresholds": True}
     rng = np.random.default_rng(0)
     X = rng.integers(1, 6, size=(12, 6)).astype(float)
     X[0, :3] = np.nan
@@ -46,7 +50,7 @@ def test_program_matches_a_quadrature_oracle():
     g = np.linspace(-6, 6, 401)
     th = np.stack(np.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
     base = -0.5 * np.einsum("mf,fg,mg->m", th, np.linalg.inv(arrays["corr"]), th)
-    cp = np.r_[-np.inf, arrays["cut"][0], np.inf]
+    cps = [np.r_[-np.inf, arrays["cut"][j if item_thresholds else 0], np.inf] for j in range(3)]
     for i in range(len(X)):
         lp = base.copy()
         for b in range(2):
@@ -55,7 +59,7 @@ def test_program_matches_a_quadrature_oracle():
                 if np.isfinite(y):
                     eta = (arrays["mu"][b, 0] + arrays["delta"][0, j]
                            + arrays["loading"][0, j] * arrays["sigma"][b, 0] * th[:, b])
-                    lp += np.log(expit(cp[int(y)] - eta) - expit(cp[int(y) - 1] - eta))
+                    lp += np.log(expit(cps[j][int(y)] - eta) - expit(cps[j][int(y) - 1] - eta))
         w = np.exp(lp - lp.max())
         w /= w.sum()
         lev = arrays["mu"][:, 0] + arrays["sigma"][:, 0] * th

@@ -93,13 +93,21 @@ def measurement_eta(p: dict, obs: Observations, item_dim: np.ndarray, invariant:
 def measurement_cuts(p: dict, obs: Observations, invariant: bool) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper cut-points of every observed answer, (..., N) each."""
     pb = np.zeros_like(obs.battery) if invariant else obs.battery
-    cp = padded(p["cut"])  # (..., B', K+1)
-    lower = cp[..., pb, obs.cat]
-    upper = cp[..., pb, obs.cat + 1]
+    cp = padded(p["cut"])  # (..., B', K+1), or (..., B', J, K+1) with item-specific thresholds
+    if item_thresholds(p):
+        lower, upper = cp[..., pb, obs.item, obs.cat], cp[..., pb, obs.item, obs.cat + 1]
+    else:
+        lower, upper = cp[..., pb, obs.cat], cp[..., pb, obs.cat + 1]
     if "stretch" in p:
         w = p["stretch"][..., obs.resp]
         lower, upper = lower * w, upper * w
     return lower, upper
+
+
+def item_thresholds(p: dict) -> bool:
+    """Whether the cut-points are item-specific (the full graded-response model): ``cut`` then has one more
+    axis than the item offsets ``delta`` (..., B', J, K-1) against (..., B', J)."""
+    return np.ndim(p["cut"]) == np.ndim(p["delta"]) + 1
 
 
 def latent_levels(p: dict) -> np.ndarray:
@@ -163,7 +171,7 @@ def simulate_answers(p: dict, lay, rng: np.random.Generator) -> dict[str, np.nda
     """
     eta = measurement_eta(p, lay.obs, lay.item_dim, lay.invariant)
     pb = np.zeros_like(lay.obs.battery) if lay.invariant else lay.obs.battery
-    cut = p["cut"][:, pb, :]  # (S, N, K-1)
+    cut = p["cut"][:, pb, lay.obs.item, :] if item_thresholds(p) else p["cut"][:, pb, :]  # (S, N, K-1)
     if "stretch" in p:
         cut = cut * p["stretch"][:, lay.obs.resp, None]
     out = {"answers": draw_ordinal(rng, eta, cut)}

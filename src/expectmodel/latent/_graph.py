@@ -111,7 +111,11 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
         else:
             sigma = pm.Deterministic("sigma", pt.ones((B, D)), dims=("battery", "dimension"))
             loading = pm.LogNormal("loading", pr.loading_mu, pr.loading_sd, dims=("param_battery", "item"))
-        cut = cutpoints_graph("cut", K, (Bp,), ("param_battery", "cutpoint"), gap_sd=pr.cut_gap_sd)
+        item_cuts = config.thresholds == "item"
+        if item_cuts:  # the full graded-response model: each item its own (centred) cut-points
+            cut = cutpoints_graph("cut", K, (Bp, J), ("param_battery", "item", "cutpoint"), gap_sd=pr.cut_gap_sd)
+        else:  # rating-scale thresholds shared by the items
+            cut = cutpoints_graph("cut", K, (Bp,), ("param_battery", "cutpoint"), gap_sd=pr.cut_gap_sd)
 
         F = B * D
         chol = None
@@ -165,10 +169,11 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
         mu_items = pt.dot(mu, onehot)[None] if rows is None else pt.dot(rows.reshape((n * B, D)), onehot).reshape(
             (n, B, J))
         eta = mu_items + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
-        cflat = padded_graph(cut, Bp).ravel()
+        cflat = (padded_graph(cut.reshape((Bp * J, K - 1)), Bp * J) if item_cuts else padded_graph(cut, Bp)).ravel()
+        row = pb[None, :, None] * J + np.arange(J)[None, None, :] if item_cuts else pb[None, :, None]
         # the answers enter as data containers, so that a compiled model can be reused on another data
         # set of the same shape (LatentExpectations.fit keeps one per structure)
-        low_idx = pb[None, :, None] * (K + 1) + pm.Data("data_category", lay.cat.astype(np.int64))
+        low_idx = row * (K + 1) + pm.Data("data_category", lay.cat.astype(np.int64))
         lower, upper = cflat[low_idx], cflat[low_idx + 1]
         if config.scale_usage:
             s_sd = pm.HalfNormal("shift_sd", pr.shift_sd)

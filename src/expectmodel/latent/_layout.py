@@ -41,6 +41,7 @@ class LatentConfig:
     person_parameterization: str = "noncentred"
     batteries: tuple[str, ...] = ("E", "P")
     priors: LatentPriors = field(default_factory=LatentPriors)
+    thresholds: str = "rating"
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""

@@ -91,6 +91,10 @@ class LatentExpectations(BayesianEstimator):
         (many items per dimension, probabilities), where non-centred mixes slowly.
     missing_values : number or sequence of numbers
         Answer codes that mean "no answer" (read as missing when a DataFrame is fitted).
+    thresholds : {"rating", "item"}
+        ``"rating"`` (default): one set of cut-points shared by all items (rating-scale model);
+        ``"item"``: each item its own cut-points (the full graded-response model; centred per item, so the
+        item offsets still carry the item locations). Compare the two by LOO (``compare(..., "answers")``).
     priors : LatentPriors, optional
         The prior scales (default ``LatentPriors()``); recorded in ``results.meta["priors"]`` (in words)
         and ``results.meta["prior_values"]``. ``results.prior_sensitivity()`` checks how much they matter.
@@ -143,6 +147,7 @@ class LatentExpectations(BayesianEstimator):
                                 "a sequence of battery names"), None],
         "person_parameterization": [OneOf("noncentred", "centred")],
         "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
+        "thresholds": [OneOf("rating", "item")],
         "priors": [InstanceOf(LatentPriors, name="an expectmodel.latent.LatentPriors"), None],
         "sampler": [InstanceOf(SamplerConfig), None],
     }
@@ -152,8 +157,8 @@ class LatentExpectations(BayesianEstimator):
     def __init__(self, design: Design, *, link: str | None = None, invariance: bool = True, drivers: bool = True,
                  scale_usage: bool = False, lkj_eta: float = 2.0, ci_level: float = 0.9,
                  batteries: tuple[str, ...] | None = None, person_parameterization: str = "noncentred",
-                 missing_values: float | tuple[float, ...] = (), priors: LatentPriors | None = None,
-                 sampler: SamplerConfig | None = None) -> None:
+                 missing_values: float | tuple[float, ...] = (), thresholds: str = "rating",
+                 priors: LatentPriors | None = None, sampler: SamplerConfig | None = None) -> None:
         self.design = design
         self.link = link
         self.invariance = invariance
@@ -164,6 +169,7 @@ class LatentExpectations(BayesianEstimator):
         self.batteries = batteries
         self.person_parameterization = person_parameterization
         self.missing_values = missing_values
+        self.thresholds = thresholds
         self.priors = priors
         self.sampler = sampler
 
@@ -227,7 +233,8 @@ class LatentExpectations(BayesianEstimator):
         return LatentConfig(link=self.link, invariance=bool(self.invariance), drivers=bool(self.drivers),
                             scale_usage=bool(self.scale_usage), lkj_eta=float(self.lkj_eta),
                             person_parameterization=self.person_parameterization, batteries=self._batteries(),
-                            priors=LatentPriors() if self.priors is None else self.priors)
+                            priors=LatentPriors() if self.priors is None else self.priors,
+                            thresholds=self.thresholds)
 
     # ------------------------------------------------------------------ the template's hooks
     def _prepare(self, data: SurveyData | pd.DataFrame) -> Prepared:

@@ -193,8 +193,13 @@ class LatentResults(ResultsBase):
                 add("loading", lay.dims[lay.item_dim[j]], "=~", item, grp, lam[:, g, j])
             for j, item in enumerate(lay.items):
                 add("offset", item, "~1", "", grp, dlt[:, g, j])
-            for k in range(lay.K - 1):
-                add("cutpoint", "answers", "|", f"{k + 1}|{k + 2}", grp, cut[:, g, k])
+            if cut.ndim == 4:  # item-specific thresholds
+                for j, item in enumerate(lay.items):
+                    for k in range(lay.K - 1):
+                        add("cutpoint", item, "|", f"{k + 1}|{k + 2}", grp, cut[:, g, j, k])
+            else:
+                for k in range(lay.K - 1):
+                    add("cutpoint", "answers", "|", f"{k + 1}|{k + 2}", grp, cut[:, g, k])
         names = set(self.posterior.data_vars)
         if "precision" in names:
             prec = self.draws("precision")
@@ -367,14 +372,19 @@ class LatentResults(ResultsBase):
         Returns
         -------
         pandas.DataFrame
-            Index (``battery``, ``cutpoint``) with cut-points ``"1|2"`` ... ``"K-1|K"``; columns ``mean``,
+            Index (``battery``, ``cutpoint``) with cut-points ``"1|2"`` ... ``"K-1|K"`` (``battery``, ``item``,
+            ``cutpoint`` with item-specific thresholds); columns ``mean``,
             ``std_error``, ``ci_low``, ``ci_high``.
         """
         lay = self.layout
         pb = ("shared",) if lay.invariant else lay.batteries
-        idx = pd.MultiIndex.from_product([pb, [f"{k}|{k + 1}" for k in range(1, lay.K)]],
-                                         names=["battery", "cutpoint"])
-        return _interval_table(self.draws("cut"), self.ci_level, idx)
+        cuts = [f"{k}|{k + 1}" for k in range(1, lay.K)]
+        cut = self.draws("cut")
+        if cut.ndim == 4:  # item-specific thresholds
+            idx = pd.MultiIndex.from_product([pb, lay.items, cuts], names=["battery", "item", "cutpoint"])
+        else:
+            idx = pd.MultiIndex.from_product([pb, cuts], names=["battery", "cutpoint"])
+        return _interval_table(cut, self.ci_level, idx)
 
     def scores(self) -> pd.DataFrame:
         """Tabulate person-level latent E*, P* and gap G* = P* − E* per dimension (posterior mean, SD, interval).
@@ -455,6 +465,8 @@ class LatentResults(ResultsBase):
             raise SpecError(f"draws must be an integer >= 10; got {draws!r}.")
         p = self._params
         mean = {k: np.asarray(p[k]).mean(axis=0) for k in ("mu", "sigma", "delta", "loading", "cut")}
+        item_cuts = mean["cut"].ndim == 3
+        mean["cut"] = mean["cut"].reshape(-1, lay.K - 1)  # (B' x J, K-1) with item-specific thresholds
         F = lay.B * lay.D
         corr = self.draws("corr").mean(axis=0) if "corr" in self.posterior else np.eye(F)
         codes = [float(v) for v in self.data.missing_values]
@@ -489,6 +501,7 @@ class LatentResults(ResultsBase):
                        "driver_mean": np.asarray(d_mean, float), "driver_sd": np.asarray(d_sd, float)},
             "settings": {"batteries": list(lay.batteries), "dimensions": list(lay.dims),
                          "scale": list(design.scale), "invariant": bool(lay.invariant), "n_drivers": q,
+                         "item_thresholds": bool(item_cuts),
                          "draws": int(draws), "seed": int(seed)},
         }
 
@@ -946,6 +959,79 @@ class LatentResults(ResultsBase):
         pick = rng.choice(S, size=min(draws, S), replace=False)
         sim = simulate_answers({k: v[pick] for k, v in p.items()}, self.layout, rng)
         return PredictiveCheck.from_draws(sim, self.layout, self.data, kind="posterior", ci_level=self.ci_level)
+
+    def invariance_test(self, *, alpha: float = 0.05, draws: int = 400, seed: int = 0) -> pd.DataFrame:
+        """Test each item's E/P invariance: a posterior predictive check of its mean answer difference P - E.
+
+        Under invariance an item's offset, loading and cut-points are shared by the batteries, so the
+        difference between a respondent's P and E answers to it follows from the latent levels alone. For
+        each item, the observed mean of (P answer - E answer) over the respondents who answered both is
+        set against its posterior predictive distribution (answers redrawn at every posterior draw, the
+        respondents' own latent levels kept). An item whose batteries use it differently (a non-invariant
+        item) sits in the tail. Items are flagged at ``alpha / items`` (Bonferroni), so a survey whose items
+        are all invariant flags none in at least ``1 - alpha`` of surveys (posterior predictive p-values are
+        conservative, so more often). Free a flagged item (or report within-battery results) before reading
+        the latent gap of its dimension.
+
+        Parameters
+        ----------
+        alpha : float
+            Family-wise level over the items.
+        draws : int
+            Posterior draws to simulate from.
+        seed : int
+            Seed of the draw selection and the simulated answers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``item``; ``dimension``, ``observed`` (mean P - E answer difference), ``predicted`` (its
+            posterior predictive mean), ``z`` (standardised discrepancy), ``p_value`` (two-sided) and
+            ``flagged``.
+
+        Raises
+        ------
+        SpecError
+            The fit has no E and P batteries under invariance.
+
+        Examples
+        --------
+        A fit is needed (it samples), so this line is skipped:
+
+        >>> results.invariance_test().query("flagged")  # doctest: +SKIP
+        """
+        lay = self.layout
+        iE, iP = lay.index("E"), lay.index("P")
+        if iE is None or iP is None or not lay.invariant:
+            raise SpecError("the invariance test needs the E and P batteries fitted with invariance=True.")
+        rng = np.random.default_rng(seed)
+        p = self._params
+        S = p["mu"].shape[0]
+        pick = rng.choice(S, size=min(draws, S), replace=False)
+        sim = simulate_answers({k: v[pick] for k, v in p.items()}, lay, rng)["answers"]  # (S', N)
+        obs = lay.obs
+
+        def item_means(cat: np.ndarray) -> np.ndarray:
+            """Mean P - E category difference per item over respondents with both answers: (..., J)."""
+            lead = cat.shape[:-1]
+            dense = np.full((*lead, lay.n, lay.B, lay.J), np.nan)
+            dense[..., obs.resp, obs.battery, obs.item] = cat
+            diff = dense[..., iP, :] - dense[..., iE, :]  # (..., n, J)
+            return np.nanmean(diff, axis=-2)
+
+        both = np.isfinite(item_means(obs.cat.astype(float)))
+        observed = item_means(obs.cat.astype(float))
+        rep = np.concatenate([item_means(sim[i:i + 50].astype(float)) for i in range(0, sim.shape[0], 50)])
+        upper = (rep >= observed[None]).mean(axis=0)
+        lower = (rep <= observed[None]).mean(axis=0)
+        pval = np.minimum(1.0, 2 * np.minimum(upper, lower))
+        sd = rep.std(axis=0, ddof=1)
+        out = pd.DataFrame({"dimension": np.asarray(lay.dims)[lay.item_dim], "observed": observed,
+                            "predicted": rep.mean(axis=0), "z": (observed - rep.mean(axis=0)) / sd,
+                            "p_value": pval}, index=pd.Index(lay.items, name="item"))
+        out["flagged"] = (out["p_value"] < alpha / lay.J) & both
+        out.attrs.update(alpha=alpha, draws=int(rep.shape[0]), threshold=alpha / lay.J)
+        return out
 
     # ------------------------------------------------------------------ output
     def plot_gaps(self, ax=None):

@@ -97,6 +97,7 @@ def simulate_latent(
     scale_usage: bool = False,
     missing_rate: float = 0.0,
     probability: bool = False,
+    thresholds: str = "rating",
     truth: Mapping[str, np.ndarray] | None = None,
     seed: int = 0,
 ) -> SimulatedLatent:
@@ -137,6 +138,9 @@ def simulate_latent(
         Share of answers blanked at random.
     probability : bool
         State the E battery as probabilities (needs ``invariance=False``).
+    thresholds : {"rating", "item"}
+        Cut-points shared by the items, or item-specific (``truth["cut"]`` then has shape
+        (parameter batteries, items, K - 1)).
     truth : mapping of str to array, optional
         Parameters to use instead of generated ones.
     seed : int
@@ -201,6 +205,11 @@ def simulate_latent(
     t["sigma"] = sigma
     gaps = np.full((Bp, max(K - 2, 0)), 5.0 / max(K - 2, 1)) * rng.uniform(0.8, 1.2, size=(Bp, max(K - 2, 0)))
     t["cut"] = centred_cutpoints(gaps) if K > 2 else np.zeros((Bp, 1))
+    if thresholds == "item":  # the full graded-response model: each item its own spacing (centred per item)
+        spread = rng.uniform(0.55, 1.45, size=(Bp, J, 1)) * rng.uniform(0.8, 1.2, size=(Bp, J, max(K - 2, 0)))
+        t["cut"] = centred_cutpoints(gaps[:, None, :] * spread) if K > 2 else np.zeros((Bp, J, 1))
+    elif thresholds != "rating":
+        raise SpecError(f"thresholds must be 'rating' or 'item'; got {thresholds!r}.")
     t["corr"] = _correlation(B, D, within=0.5, same_dim=0.35, other=0.2)
     if link is not None:
         t["beta_P"] = rng.uniform(0.4, 0.9, size=D) / np.sqrt(D)

@@ -7,7 +7,8 @@ have the prior N(m_n, R) (m_n: the drivers' shift of the expectations, 0 without
     Pr(y[b, j] <= k) = logistic(cut[b', k] - eta),
     eta = mu[b, d] + delta[b', j] + loading[b', j] sigma[b, d] theta[b, d]
 
-(b' = 0 under E/P invariance, b otherwise; d = the item's dimension). The posterior of theta is found in
+(b' = 0 under E/P invariance, b otherwise; d = the item's dimension; with ``item_thresholds`` the
+cut-points are item-specific, ``cut`` holding one row per b' and item). The posterior of theta is found in
 two steps, vectorised over respondents: Newton's method to its mode (the log posterior is concave in
 theta, and its Hessian is diag(answers' curvature) + R^-1), then self-normalised importance sampling
 from a multivariate t (6 degrees of freedom) centred at the mode with the Laplace covariance, with a fixed
@@ -27,7 +28,7 @@ import numpy as np
 
 ARRAYS = {"mu": 2, "sigma": 2, "delta": 2, "loading": 2, "cut": 2, "corr": 2, "item_dim": 1, "gamma": 3,
           "driver_mean": 1, "driver_sd": 1}
-SETTINGS = ("batteries", "dimensions", "scale", "invariant", "n_drivers", "draws", "seed")
+SETTINGS = ("batteries", "dimensions", "scale", "invariant", "n_drivers", "draws", "seed", "item_thresholds")
 
 _NEWTON_STEPS = 30
 _DF = 6.0  # degrees of freedom of the importance proposal
@@ -63,8 +64,10 @@ def score(arrays: dict[str, np.ndarray], settings: dict, X: np.ndarray) -> np.nd
     slope = arrays["loading"][pb] * sigma[:, item_dim]  # (B, J)
     factor = (np.arange(B)[:, None] * D + item_dim[None, :]).ravel()  # (B*J,)
     big = 1e3
-    cut = arrays["cut"][pb]  # (B, K-1)
-    padded = np.concatenate([np.full((B, 1), -big), cut, np.full((B, 1), big)], axis=1)  # (B, K+1)
+    cut_rows = arrays["cut"]
+    if not settings["item_thresholds"]:
+        cut = cut_rows[pb]  # (B, K-1)
+        padded = np.concatenate([np.full((B, 1), -big), cut, np.full((B, 1), big)], axis=1)  # (B, K+1)
     onehot = np.zeros((B * J, F))
     onehot[np.arange(B * J), factor] = 1.0
     R = arrays["corr"]
@@ -96,15 +99,20 @@ def score(arrays: dict[str, np.ndarray], settings: dict, X: np.ndarray) -> np.nd
     out = np.empty((n, n_out))
     a_flat = slope.ravel()
     c_flat = intercept.ravel()
-    b_of = np.repeat(np.arange(B), J)
+    if settings["item_thresholds"]:  # cut: (B' x J, K-1), one row per parameter battery and item
+        row_of = (pb[:, None] * J + np.arange(J)[None, :]).ravel()
+        padded = np.concatenate([np.full((cut_rows.shape[0], 1), -big), cut_rows,
+                                 np.full((cut_rows.shape[0], 1), big)], axis=1)
+    else:
+        row_of = np.repeat(np.arange(B), J)  # padded has one row per battery
     for s0 in range(0, n, _CHUNK):
         y = answers[s0:s0 + _CHUNK]
         m = shift[s0:s0 + _CHUNK]
         c = y.shape[0]
         seen = np.isfinite(y)
         k = np.where(seen, y - low, 0).astype(np.intp)  # category 0..K-1
-        upper = padded[b_of[None, :], k + 1]  # (c, B*J)
-        lower = padded[b_of[None, :], k]
+        upper = padded[row_of[None, :], k + 1]  # (c, B*J)
+        lower = padded[row_of[None, :], k]
         w = seen.astype(float)
 
         theta = m.copy()

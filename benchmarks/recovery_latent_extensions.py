@@ -1,0 +1,184 @@
+"""Recovery and calibration of the latent model's extensions (issue 17's acceptance).
+
+    python benchmarks/recovery_latent_extensions.py [--study all|dynamics|provider|recovery|bands|invariance]
+                                                   [--reps 20] [--json OUT]
+
+Each study simulates data from known truth with a fresh seed per replication, fits, and counts how often the
+90% intervals cover the truth (the band is 85-95%):
+
+- ``dynamics``: alpha per stage and the stage x wave expectation levels (ExpectationDynamics, 200 panel
+  respondents x 3 waves, two stages);
+- ``provider``: gap 1 (management's perception minus customers' latent expectations) per dimension and gap 5
+  (250 customers, 120 managers; stack_provider + LatentExpectations + provider_gaps);
+- ``recovery``: the recovery effect (recovered failure minus no failure) per stage x severity and pooled
+  (ServiceRecovery, 1,000 customers);
+- ``bands``: the share of respondents in each satisfaction band (posterior of the share against the true
+  share among the fitted respondents), 300 respondents, gap link;
+- ``invariance``: the per-item invariance test's false-alarm rate on invariant surveys and its power on a
+  planted non-invariant item (+1 logit offset in P), 250 respondents x 8 items.
+
+Everything is seeded; the same command gives the same numbers. Short chains (2 x 400) with nutpie's JAX
+backend; fits that fail the (relaxed) gates are counted and kept, as in ``recovery_latent.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from expectmodel import latent
+from expectmodel.sampling import SamplerConfig, SamplingWarning
+
+GATES = {"rhat": 1.05, "ess_bulk": 100, "ess_tail": 100}
+
+
+def sampler(seed: int) -> SamplerConfig:
+    return SamplerConfig(draws=400, tune=400, chains=2, seed=seed, nutpie_backend="jax", gates=GATES)
+
+
+def _covered(lo, hi, truth) -> np.ndarray:
+    truth = np.ravel(truth)
+    return (np.ravel(lo) <= truth) & (truth <= np.ravel(hi))
+
+
+def _fit(est, data):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SamplingWarning)
+        res = est.fit(data)
+    return res, any(issubclass(w.category, SamplingWarning) for w in caught)
+
+
+def study_dynamics(reps: int, log=print) -> dict:
+    hits = {"alpha": [], "E_level": []}
+    failed = 0
+    for r in range(reps):
+        sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
+        res, bad = _fit(latent.ExpectationDynamics(sim.design, wave="wave", respondent="id", sampler=sampler(r)),
+                        sim.data)
+        failed += bad
+        a = res.alpha()
+        hits["alpha"] += list(_covered(a["ci_low"], a["ci_high"], sim.truth["alpha"]))
+        e = res.paths().xs("E", level="battery")
+        hits["E_level"] += list(_covered(e["ci_low"], e["ci_high"], sim.truth["E_level"]))
+        log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth {sim.truth['alpha'].tolist()})")
+    return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
+            "gate_failures": failed}
+
+
+def study_provider(reps: int, log=print) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.latent.test_provider import DIMS, _provider_survey
+
+    hits = {"gap1": [], "gap5": []}
+    failed = 0
+    for r in range(reps):
+        sim = latent.simulate_latent(250, dimensions=DIMS, seed=2000 + r)
+        surveys = {"management": _provider_survey(sim, "M", 120, 3000 + r)}
+        frame, design = latent.stack_provider(sim.data, sim.design, **surveys)
+        res, bad = _fit(latent.LatentExpectations(design, sampler=sampler(r)), frame)
+        failed += bad
+        g = latent.provider_gaps(res)
+        from tests.latent.test_provider import OFFSETS
+
+        for name, truth in (("gap1", np.asarray(OFFSETS["M"])), ("gap5", sim.truth["mu"][1] - sim.truth["mu"][0])):
+            t = g.xs(name, level="gap").drop(index="mean")
+            hits[name] += list(_covered(t["ci_low"], t["ci_high"], truth))
+        log(f"provider {r + 1}/{reps}: gap1 {g.xs('gap1', level='gap')['estimate'].round(2).tolist()}")
+    return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
+            "gate_failures": failed}
+
+
+def study_recovery(reps: int, log=print) -> dict:
+    hits = {"cells": [], "pooled": []}
+    failed = 0
+    for r in range(reps):
+        sim = latent.simulate_recovery(1000, seed=4000 + r)
+        est = latent.ServiceRecovery("satisfaction", "failure", "recovered", scale=(1, 7), stage="stage",
+                                     severity="severity", sampler=sampler(r))
+        res, bad = _fit(est, sim.data)
+        failed += bad
+        t = res.paradox()
+        cells = [f"{s}|{v}" for s in ("first-time", "long-term") for v in ("minor", "major")]
+        hits["cells"] += list(_covered(t.loc[cells, "ci_low"], t.loc[cells, "ci_high"], sim.truth["paradox"]))
+        hits["pooled"] += list(_covered(t.loc["pooled", "ci_low"], t.loc["pooled", "ci_high"],
+                                        sim.truth["pooled_paradox"]))
+        est_p, true_p = t.loc["pooled", "estimate"], sim.truth["pooled_paradox"]
+        log(f"recovery {r + 1}/{reps}: pooled {est_p:.2f} (truth {true_p:.2f})")
+    return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
+            "gate_failures": failed}
+
+
+def study_bands(reps: int, log=print) -> dict:
+    from expectmodel.latent._forward import latent_levels
+    from expectmodel.latent.bands import DEFAULT_BAND_LIMITS
+
+    dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
+    hits = []
+    failed = 0
+    lim = np.asarray(DEFAULT_BAND_LIMITS)
+    for r in range(reps):
+        sim = latent.simulate_latent(300, dimensions=dims, link="gap", seed=5000 + r)
+        res, bad = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
+        failed += bad
+        lev = latent_levels(res._params)
+        gap = (lev[:, :, 1, :] - lev[:, :, 0, :]).mean(axis=2)  # (draws, n)
+        which = np.searchsorted(lim, gap, side="right")
+        shares = np.stack([(which == k).mean(axis=1) for k in range(5)], axis=1)  # (draws, 5)
+        lo, hi = np.quantile(shares, [0.05, 0.95], axis=0)
+        t_gap = (sim.truth["levels"][:, 1, :] - sim.truth["levels"][:, 0, :]).mean(axis=1)
+        truth = np.bincount(np.searchsorted(lim, t_gap, side="right"), minlength=5) / len(t_gap)
+        keep = truth > 0.02  # bands that hold respondents (an empty band's share sits at 0)
+        hits += list(_covered(lo[keep], hi[keep], truth[keep]))
+        log(f"bands {r + 1}/{reps}: shares {shares.mean(0).round(2).tolist()} truth {truth.round(2).tolist()}")
+    return {"coverage": {"band_share": float(np.mean(hits))}, "n": {"band_share": len(hits)}, "gate_failures": failed}
+
+
+def study_invariance(reps: int, log=print) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.latent.test_invariance import planted_survey
+
+    flagged_planted, false_alarm = [], []
+    for r in range(reps):
+        for shift, store in ((1.0, flagged_planted), (0.0, false_alarm)):
+            sim = planted_survey(shift=shift, seed=6000 + r)
+            res, _ = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
+            t = res.invariance_test()
+            if shift:
+                store.append(bool(t.loc["q3", "flagged"]) and int(t["flagged"].sum()) == 1)
+            else:
+                store.append(bool(t["flagged"].any()))
+        log(f"invariance {r + 1}/{reps}: planted found {flagged_planted[-1]}, false alarm {false_alarm[-1]}")
+    return {"planted_found_alone": float(np.mean(flagged_planted)), "quiet": 1 - float(np.mean(false_alarm)),
+            "reps": reps}
+
+
+STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
+           "bands": study_bands, "invariance": study_invariance}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--study", default="all", choices=["all", *STUDIES])
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args(argv)
+    out = {}
+    for name, fn in STUDIES.items():
+        if args.study in ("all", name):
+            t0 = time.perf_counter()
+            out[name] = fn(args.reps)
+            out[name]["seconds"] = round(time.perf_counter() - t0, 1)
+            print(name, json.dumps(out[name]), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2))
+    return out
+
+
+if __name__ == "__main__":
+    main()
