@@ -95,6 +95,10 @@ def _check(model: Model) -> None:
     model.check_recursive(estimator="PLS")
     if len(model.names) > 1:
         linked = {p.source for p in model.paths} | {p.target for p in model.paths}
+        linked |= {p.target for p in model.interactions}
+        for h, dims in model.higher_order.items():  # a dimension is linked through its higher-order construct
+            if h in linked:
+                linked |= set(dims)
         isolated = [n for n in model.names if n not in linked]
         if isolated:
             raise SpecError(

@@ -107,7 +107,7 @@ def discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray
         Columns in the order of :data:`DISCREPANCIES`; d_G and NFI are NaN where ``sigma`` is not
-        positive definite.
+        positive definite, and for the whole stack when a member of ``s`` is singular.
 
     Examples
     --------
@@ -121,6 +121,9 @@ def discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     low = np.tril_indices(p)
     srmr = np.sqrt((resid[:, low[0], low[1]] ** 2).mean(axis=1))
     d_uls = 0.5 * (resid**2).sum(axis=(1, 2))
+    if (np.linalg.eigvalsh(s)[:, 0] <= 1e-12).any():  # a singular S (repeated indicators): no d_G or NFI
+        nan = np.full(s.shape[0], np.nan)
+        return np.column_stack([srmr, d_uls, nan, nan])
     with np.errstate(invalid="ignore", divide="ignore"):
         chol = np.linalg.cholesky(s)
         inv_l = np.linalg.inv(chol)

@@ -19,12 +19,14 @@ import pandas as pd
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed, snapshot
 from expectmodel.data.read import is_codes
 from expectmodel.data.schema import Scale as DataScale
-from expectmodel.errors import ConvergenceError, ConvergenceWarning, ParameterError
+from expectmodel.errors import ConvergenceError, ConvergenceWarning, ParameterError, SpecError
 from expectmodel.sem import _kernel as k
 from expectmodel.sem._data import MissingPolicy, Scale, moments, prepare, read_weights, weighted_moments
 from expectmodel.sem._estimates import Options, estimate_stack
 from expectmodel.sem._spec import pls_requirements
 from expectmodel.sem.bootstrap import run_bootstrap
+from expectmodel.sem.higher_order import APPROACHES as HOC_APPROACHES
+from expectmodel.sem.higher_order import compile_higher_order
 from expectmodel.sem.moderation import METHODS as MODERATION_METHODS
 from expectmodel.sem.moderation import augment
 from expectmodel.sem.results import FitRecord, PLSResults
@@ -89,6 +91,10 @@ class PLS(Estimator):
         How the spec's product terms (``Y ~ X + M + X:M``, quadratic ``X:X``) are estimated: the
         two-stage approach (default), product indicators (reflective blocks only) or orthogonalised
         product indicators; see :mod:`expectmodel.sem.moderation`. Ignored without product terms.
+    higher_order : {"embedded", "disjoint", "repeated"}
+        How second-order constructs (``H =~ A + B``, ``H <~ A + B`` over first-order constructs) are
+        estimated: embedded two-stage (default), disjoint two-stage (R seminr's ``two_stage``) or repeated
+        indicators; see :mod:`expectmodel.sem.higher_order`. Ignored without them.
     weights : str, optional
         The column of survey weights (Becker & Ismail 2016): they enter every moment (weighted means,
         SDs and correlations; normalised to sum to the number of respondents, so equal weights give the
@@ -138,6 +144,7 @@ class PLS(Estimator):
         "fit_test": [OneOf(0), Interval(int, 20, None)],
         "weights": [None, InstanceOf(str, name="a column name")],
         "interaction": [OneOf(*MODERATION_METHODS)],
+        "higher_order": [OneOf(*HOC_APPROACHES)],
     }
 
     def __init__(
@@ -160,6 +167,7 @@ class PLS(Estimator):
         fit_test: int = 0,
         weights: str | None = None,
         interaction: str = "two_stage",
+        higher_order: str = "embedded",
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -178,6 +186,7 @@ class PLS(Estimator):
         self.fit_test = fit_test
         self.weights = weights
         self.interaction = interaction
+        self.higher_order = higher_order
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:
@@ -202,6 +211,8 @@ class PLS(Estimator):
 
     def _fit(self, model: Model, data: pd.DataFrame, group: str | None = None,
              seed: int | None = None, *, scale: Scale | object = _SETTING, infer: bool = True) -> PLSResults:
+        if model.higher_order:
+            return self._fit_higher_order(model, data, group, seed)
         if model.interactions:
             return self._fit_moderated(model, data, group, seed)
         scale = self.scale if scale is _SETTING else scale
@@ -245,6 +256,34 @@ class PLS(Estimator):
         return PLSResults(model=model, layout=layout, options=options, prepared=prepared, mean=mu, sd=sd,
                           s=s, est=est, boot=boot, ci_level=float(self.ci_level), record=record, group=group,
                           fit_draws=fit_draws, row_weights=w)
+
+    def _fit_higher_order(self, model: Model, data: pd.DataFrame, group: str | None,
+                          seed: int | None) -> PLSResults:
+        """Fit a model with second-order constructs (see :mod:`expectmodel.sem.higher_order`)."""
+        if model.interactions:
+            raise SpecError("A model with both higher-order constructs and product terms (X:M) is not supported; "
+                            "fit the higher-order model, then moderate with its construct scores.")
+        scale = self.scale
+        if scale is not None and not isinstance(scale, Mapping):
+            scale = {c.name: scale for c in model.constructs if c.name not in model.higher_order}
+        if isinstance(scale, Mapping):  # the repeated items of a higher-order construct keep their scale
+            for h, dims in model.higher_order.items():
+                ends = [scale.get(d) for d in dims if scale.get(d) is not None]
+                if ends and all(e == ends[0] for e in ends):
+                    scale = {**scale, h: ends[0]}
+
+        def only(first: Model, drop: tuple[str, ...] = ()) -> object:
+            if not isinstance(scale, Mapping):
+                return scale
+            return {k: v for k, v in scale.items() if k in first.names and k not in drop}
+
+        def stage1(first: Model, frame: pd.DataFrame) -> PLSResults:
+            return self._fit(first, frame, group, 0 if seed is None else seed, scale=only(first), infer=False)
+
+        first, rows, info = compile_higher_order(model, data, self.higher_order, stage1)
+        drop = () if self.higher_order == "repeated" else tuple(model.higher_order)  # scores have no scale
+        res = self._fit(first, rows, group, seed, scale=only(first, drop))
+        return dataclasses.replace(res, higher_order=info)
 
     def _fit_moderated(self, model: Model, data: pd.DataFrame, group: str | None, seed: int | None) -> PLSResults:
         """Fit a model with product terms: augment it (see :mod:`expectmodel.sem.moderation`), then fit."""

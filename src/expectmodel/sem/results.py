@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from expectmodel.sem._data import PreparedData
+    from expectmodel.sem.higher_order import HigherOrder
     from expectmodel.sem.ipma import IPMA
     from expectmodel.sem.moderation import Moderation
     from expectmodel.sem.predict import PLSPredictResults
@@ -186,6 +187,7 @@ class PLSResults(ResultsBase):
     fit_draws: tuple[np.ndarray, np.ndarray] | None = field(default=None)
     row_weights: np.ndarray | None = field(default=None)
     moderation: Moderation | None = field(default=None)
+    higher_order: HigherOrder | None = field(default=None)
 
     @cached_property
     def meta(self) -> Meta:
@@ -575,6 +577,64 @@ class PLSResults(ResultsBase):
                     self.sd, self.mean, self.est.total[0], self.est.index[0], self.index_weights.to_numpy(),
                     p.scale_low, p.scale_high)
 
+    # -- higher-order constructs -----------------------------------------------------------------
+    @cached_property
+    def higher_order_table(self) -> pd.DataFrame:
+        r"""Each second-order construct's dimensions: the relationship with intervals, the dimension's reliability.
+
+        Two-stage approaches: the higher-order construct's outer weight and loading on each dimension's
+        stage-1 score (``A.score``; bootstrap SE and percentile interval of the weight), its VIF, and the
+        dimension's reliability (alpha, rhoA, rhoC, AVE) from stage 1. Repeated indicators: the inner path
+        between the construct and each dimension (with its interval) and the dimension's reliability.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``construct, dimension, approach, weight, loading, relation_se, relation_ci_low,
+            relation_ci_high, vif, alpha, rhoA, rhoC, AVE`` (empty without higher-order constructs).
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> data = em.simulate.survey(em.spec.templates.ecsi(), 250, seed=1).data
+        >>> model = em.Model.from_syntax("Image =~ IMAG1 + IMAG2 + IMAG3\nQuality =~ PERQ1 + PERQ2 + PERQ3\n"
+        ...                              "Value =~ PERV1 + PERV2\nOffer <~ Quality + Value\n"
+        ...                              "Loyalty =~ CUSL1 + CUSL2 + CUSL3\nLoyalty ~ Image + Offer")
+        >>> res = em.PLS(model, bootstrap=50, seed=1).fit(data)
+        >>> res.higher_order_table[["construct", "dimension", "approach"]].values.tolist()
+        [['Offer', 'Quality', 'embedded'], ['Offer', 'Value', 'embedded']]
+        """
+        cols = ["construct", "dimension", "approach", "weight", "loading", "relation_se", "relation_ci_low",
+                "relation_ci_high", "vif", "alpha", "rhoA", "rhoC", "AVE"]
+        info = self.higher_order
+        if info is None:
+            return pd.DataFrame(columns=cols)
+        frame = self.to_frame()
+        rel = (self if info.stage1 is None else info.stage1).reliability
+        rows = []
+        for h, dims in info.dimensions.items():
+            for d in dims:
+                row: dict[str, Any] = {"construct": h, "dimension": d, "approach": info.approach}
+                if info.stage1 is not None:
+                    item = f"{d}.score"
+                    pick = frame[(frame["lhs"] == h) & (frame["rhs"] == item)].set_index("kind")
+                    vif = self.outer_vif
+                    row.update(weight=pick.loc["weight", "estimate"], loading=pick.loc["loading", "estimate"],
+                               relation_se=pick.loc["weight", "std_error"],
+                               relation_ci_low=pick.loc["weight", "ci_low"],
+                               relation_ci_high=pick.loc["weight", "ci_high"],
+                               vif=float(vif[(vif["construct"] == h) & (vif["indicator"] == item)]["vif"].iloc[0]))
+                else:
+                    reflective = self.model.construct(h).kind == "reflective"
+                    lhs, rhs = (d, h) if reflective else (h, d)
+                    path = frame[(frame["kind"] == "path") & (frame["lhs"] == lhs) & (frame["rhs"] == rhs)].iloc[0]
+                    row.update(weight=np.nan if reflective else path["estimate"],
+                               loading=path["estimate"] if reflective else np.nan, relation_se=path["std_error"],
+                               relation_ci_low=path["ci_low"], relation_ci_high=path["ci_high"], vif=np.nan)
+                row.update({k: float(rel.loc[d, k]) for k in ("alpha", "rhoA", "rhoC", "AVE")})
+                rows.append(row)
+        return pd.DataFrame(rows)[cols]
+
     # -- moderation ------------------------------------------------------------------------------
     @cached_property
     def _product_sd(self) -> dict[str, float]:
@@ -813,6 +873,9 @@ class PLSResults(ResultsBase):
         >>> bool(abs(scored["Satisfaction_index"].mean() - res.index.loc["Satisfaction", "index"]) < 1e-9)
         True
         """
+        if self.higher_order is not None:
+            raise SpecError("Scoring new data with a higher-order model is not supported: its items are "
+                            "stage-one scores or copied columns. Score the first-order model instead.")
         if self.moderation is not None:
             raise SpecError("Scoring new data with a model with product terms (X:M) is not supported: the product "
                             "items depend on the training fit. Score the main-effects model instead.")
@@ -1195,6 +1258,10 @@ class PLSResults(ResultsBase):
                                                         "hi99": _num(r.hi99), "p": _num(r.p)}
                             for r in self.model_fit.itertuples()}
         out["gof"] = _num(self.gof)
+        if self.higher_order is not None:
+            out["higher_order"] = {"approach": self.higher_order.approach, "dimensions": [
+                {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.higher_order_table.to_dict(orient="records")]}
         if self.moderation is not None:
             out["moderation"] = {"method": self.moderation.method, "effects": [
                 {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
@@ -1211,6 +1278,8 @@ class PLSResults(ResultsBase):
         if self.boot is not None:
             for frame, key, names_ in ((spec, "indirect_effects", list(spec["chain"])),
                                        (tot, "total_indirect_effects", list(out["total_indirect_effects"]))):
+                if frame.empty:
+                    continue
                 out.setdefault("boot_se", {})[key] = {k_: _num(v) for k_, v in
                                                       zip(names_, frame["std_error"], strict=True)}
                 out.setdefault("boot_ci", {})[key] = {k_: [_num(a), _num(b)] for k_, a, b in
@@ -1371,6 +1440,9 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
                 fit if res.fit_draws is not None else fit[["estimate"]])
     s.notes.append(f"GoF (Tenenhaus et al. 2005) = {res.gof:.{digits}f}: a descriptive index asked for in ECSI "
                    "papers, not a test of model fit (Henseler & Sarstedt 2013).")
+    if res.higher_order is not None:
+        hoc = res.higher_order_table.set_index(["construct", "dimension"])
+        s.add_table(f"Higher-order constructs ({res.higher_order.approach})", hoc.drop(columns="approach"))
     if res.moderation is not None:
         s.add_table(f"Moderation ({res.moderation.method.replace('_', '-')} approach)",
                     res.moderation_effects.set_index(["term", "target"]))

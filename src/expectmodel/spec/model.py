@@ -296,13 +296,32 @@ class Model:
             if c.name in names:
                 raise SpecError(f"Construct '{c.name}' is defined twice; merge its indicators into one line.")
             names[c.name] = c
+        lower: dict[str, str] = {}
         for c in self.constructs:
-            for item in c.indicators:
-                if item in names:
+            parts = [item in names for item in c.indicators]
+            if any(parts):  # a higher-order construct: measured by constructs only, at least two of them
+                if not all(parts):
+                    items = [i for i, x in zip(c.indicators, parts, strict=True) if not x]
                     raise SpecError(
-                        f"'{item}' is both a construct and an indicator of '{c.name}'; "
-                        "higher-order constructs are not supported yet."
+                        f"Construct '{c.name}' mixes constructs and indicators ({', '.join(items)}); a "
+                        "higher-order construct is measured by lower-order constructs only."
                     )
+                if len(c.indicators) < 2:
+                    raise SpecError(
+                        f"The higher-order construct '{c.name}' has one lower-order block ('{c.indicators[0]}'); "
+                        "it needs at least two, else it is the same construct twice. Use the lower-order "
+                        "construct directly."
+                    )
+                for loc in c.indicators:
+                    if any(i in names for i in names[loc].indicators):
+                        raise SpecError(f"'{loc}' is itself higher-order; only second-order constructs "
+                                        f"(of first-order ones) are supported, as '{c.name}' would be third-order.")
+                    if loc in lower:
+                        raise SpecError(f"The lower-order construct '{loc}' belongs to both '{lower[loc]}' and "
+                                        f"'{c.name}'; give each higher-order construct its own dimensions.")
+                    lower[loc] = c.name
+                continue
+            for item in c.indicators:
                 if item in owner:
                     raise SpecError(
                         f"Indicator '{item}' is used by both '{owner[item]}' and '{c.name}'; "
@@ -478,8 +497,23 @@ class Model:
 
     @cached_property
     def indicators(self) -> tuple[str, ...]:
-        """All indicators, block by block."""
-        return tuple(i for c in self.constructs for i in c.indicators)
+        """All indicators (data columns), block by block; a higher-order construct's lower-order names are not."""
+        hoc = set(self.higher_order)
+        return tuple(i for c in self.constructs if c.name not in hoc for i in c.indicators)
+
+    @cached_property
+    def higher_order(self) -> dict[str, tuple[str, ...]]:
+        r"""The higher-order constructs and their lower-order constructs (dimensions).
+
+        Examples
+        --------
+        >>> from expectmodel.spec import Model
+        >>> m = Model.from_syntax("A =~ a1 + a2\nB =~ b1 + b2\nH =~ A + B\nY =~ y1\nY ~ H")
+        >>> m.higher_order, m.indicators
+        ({'H': ('A', 'B')}, ('a1', 'a2', 'b1', 'b2', 'y1'))
+        """
+        names = {c.name for c in self.constructs}
+        return {c.name: c.indicators for c in self.constructs if c.indicators[0] in names}
 
     def construct(self, name: str) -> Construct:
         """Look up the construct called ``name``.
