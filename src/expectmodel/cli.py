@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("model", type=Path, help="bundle folder or .zip written by expectmodel.save")
     score.add_argument("data", type=Path, help="CSV or Parquet file, one row per respondent")
     score.add_argument("-o", "--out", type=Path, required=True, help="output file (.csv or .parquet)")
-    score.add_argument("--chunksize", type=int, default=250_000, help="rows per chunk (default 250000)")
+    score.add_argument("--chunksize", type=int, default=100_000, help="rows per chunk (default 100000)")
     score.add_argument("--keep", nargs="*", default=[], metavar="COLUMN",
                        help="columns copied from the data to the output (an id column)")
     score.add_argument("--extra", choices=["ignore", "warn", "raise"], default="ignore",

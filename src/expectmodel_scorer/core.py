@@ -289,6 +289,56 @@ def _column_values(entry: Mapping[str, Any], col: pd.Series) -> np.ndarray:
     return values
 
 
+def _plain_numeric(entry: Mapping[str, Any], dtype: Any) -> bool:
+    """A column the matrix path checks: numeric, no code list, not text categories."""
+    return ((pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+            and entry.get("codes") is None and entry.get("kind") != "binary")
+
+
+def _matrix(inputs: list[dict[str, Any]], frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The ``(n, k)`` float matrix of the input columns, missing codes as NaN, every column checked.
+
+    Plain numeric columns are read in one copy and checked together (one pass for each missing code, one
+    ``fmin``/``fmax`` reduction for infinities and scales), so checking costs a few passes over the data,
+    not a few per column; the others go through :func:`_column_values` one by one.
+    """
+    dtypes = frame.dtypes
+    plain = [j for j, e in enumerate(inputs) if _plain_numeric(e, dtypes[e["column"]])]
+    if len(plain) < len(inputs):  # text categories, code lists, binary columns: one by one
+        X = np.empty((len(frame), len(columns)), dtype=float, order="F")
+        for j, entry in enumerate(inputs):
+            if j not in set(plain):
+                X[:, j] = _column_values(entry, frame[entry["column"]])
+        if plain:
+            X[:, plain] = _matrix([inputs[j] for j in plain], frame, [columns[j] for j in plain])
+        return X
+    X = frame[columns].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    groups: dict[tuple, list[int]] = {}
+    for j, entry in enumerate(inputs):
+        if entry.get("missing_codes"):
+            groups.setdefault(tuple(entry["missing_codes"]), []).append(j)
+    for codes, idx in groups.items():
+        whole = len(idx) == X.shape[1]
+        part = X if whole else X[:, idx]
+        hit = part == codes[0]
+        for c in codes[1:]:
+            hit |= part == c
+        if hit.any():
+            np.putmask(part, hit, np.nan)
+            if not whole:
+                X[:, idx] = part
+    if len(X):
+        with np.errstate(invalid="ignore"):
+            low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
+        for j, entry in enumerate(inputs):
+            if np.isinf(low[j]) or np.isinf(high[j]) or (
+                    entry.get("scale") is not None and (low[j] < entry["scale"][0] or high[j] > entry["scale"][1])) \
+                    or (entry.get("kind") == "int" and not pd.api.types.is_integer_dtype(dtypes[entry["column"]])):
+                X[:, j] = _column_values({**entry, "missing_codes": []},
+                                         pd.Series(X[:, j], index=frame.index, copy=False))
+    return X
+
+
 def score(spec: Mapping[str, Any], frame: pd.DataFrame, *, extra: str = "ignore",
           checked: bool = False) -> pd.DataFrame:
     """Score ``frame`` under ``spec``: one output row per input row, index kept.
@@ -351,9 +401,7 @@ def score(spec: Mapping[str, Any], frame: pd.DataFrame, *, extra: str = "ignore"
         dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()] if c in set(columns)})
         if dup:
             raise ScoringError(f"the data have the input column(s) {dup} more than once.")
-    X = np.empty((len(frame), len(columns)), dtype=float, order="F")
-    for j, entry in enumerate(inputs):
-        X[:, j] = _column_values(entry, frame[entry["column"]])
+    X = _matrix(inputs, frame, columns)
     try:
         out = np.asarray(prog.score(spec["arrays"], dict(spec["settings"]), X), dtype=float)
     except ScoringError:

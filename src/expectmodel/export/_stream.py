@@ -36,10 +36,12 @@ def _csv_chunks(path: Path, columns: list[str], numeric: list[str], chunksize: i
     except ImportError:  # pragma: no cover - pandas' own reader
         yield from pd.read_csv(path, usecols=columns, chunksize=chunksize)
         return
-    # pyarrow's streaming reader: blocks of about 16 MiB; the numeric input columns read as float64 (a text
+    # pyarrow's streaming reader, one thread, blocks of 4 MiB of text (its parallel read-ahead held several
+    # 16 MiB blocks at once: 450 MiB for a 48 MiB file); the numeric input columns read as float64 (a text
     # value fails to convert, and the message names the column), other columns as they come
     convert = pcsv.ConvertOptions(include_columns=columns, column_types={c: pa.float64() for c in numeric})
-    reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=16 * 2**20), convert_options=convert)
+    read = pcsv.ReadOptions(block_size=4 * 2**20, use_threads=False)
+    reader = pcsv.open_csv(path, read_options=read, convert_options=convert)
     buffer: list[pd.DataFrame] = []
     rows = 0
     for batch in reader:
@@ -86,7 +88,7 @@ class _Writer:
             self._writer.close()
 
 
-def score_file(model: str | Path | Scorer, data: str | Path, out: str | Path, *, chunksize: int = 250_000,
+def score_file(model: str | Path | Scorer, data: str | Path, out: str | Path, *, chunksize: int = 100_000,
                keep: Sequence[str] = (), extra: str = "ignore", progress: bool | None = None) -> int:
     """Score a CSV or Parquet file chunk by chunk into a CSV or Parquet file (what ``expectmodel score`` runs).
 
@@ -180,9 +182,14 @@ def score_file(model: str | Path | Scorer, data: str | Path, out: str | Path, *,
     numeric = [e["column"] for e in scorer.spec["inputs"] if e["kind"] != "category"]
     chunks = (_parquet_chunks(data, columns, chunksize) if fmt_in == "parquet"
               else _csv_chunks(data, columns, numeric, chunksize))
+    from threadpoolctl import threadpool_limits
+
     tmp = out.with_name(out.name + ".part")
     writer = _Writer(tmp, fmt_out)
     done = 0
+    # one BLAS thread: a chunk's products are thin and memory-bound, and on a busy machine BLAS threads that
+    # spin for a second core were measured 5-20x slower than one thread
+    limits = threadpool_limits(limits=1, user_api="blas")
     try:
         for chunk in _guarded(chunks, data, header):
             chunk.index = pd.RangeIndex(done, done + len(chunk))  # row numbers of the file (from 0), for messages
@@ -206,6 +213,7 @@ def score_file(model: str | Path | Scorer, data: str | Path, out: str | Path, *,
         raise
     finally:
         bar.close()
+        limits.restore_original_limits()
     return done
 
 

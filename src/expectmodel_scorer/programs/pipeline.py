@@ -91,7 +91,8 @@ def score(arrays: dict[str, np.ndarray], settings: dict, X: np.ndarray) -> np.nd
     cols: dict[str, np.ndarray] = {name: X[:, j] for j, name in enumerate(settings["columns"])}
     for i, step in enumerate(settings["steps"]):
         prog = program(step["program"])
-        sub_x = np.column_stack([cols[n] for n in step["inputs"]])
+        names = step["inputs"]
+        sub_x = X if names == list(settings["columns"]) else np.column_stack([cols[n] for n in names])
         sub_arrays = {name: arrays[f"{i}.{name}"] for name in prog.ARRAYS}
         result = np.asarray(prog.score(sub_arrays, dict(step["settings"]), sub_x), dtype=float)
         for j, name in enumerate(step["outputs"]):
