@@ -65,9 +65,9 @@ def drift():
 
     sim = kano.simulate_kano(1000, TRUTH, waves=3, slopes=DRIFT, stages={"new": (-0.5, [0.7, 0.5, 0.3]),
                                                                       "loyal": (0.5, [0.3, 0.5, 0.7])}, seed=12)
-    # three attributes tell little about the pooling SD tau (a funnel): a higher target_accept avoids the few
-    # divergences that the default 0.8 leaves in 2 x 300 draws
-    res = kano.BayesianKanoDrift(adjust="stage", sampler=fast(target_accept=0.95)).fit(sim.data)
+    # three attributes tell little about the pooling SD tau: target_accept 0.9 avoids the odd divergence that
+    # the default 0.8 leaves in 2 x 300 draws (1 of 2 seeds measured)
+    res = kano.BayesianKanoDrift(adjust="stage", sampler=fast(target_accept=0.9)).fit(sim.data)
     return sim, res
 
 
