@@ -47,49 +47,8 @@ def build_bundle(folder: Path) -> tuple[Path, dict, list[str]]:
     churn = em.churn.ChurnLogit(["Satisfaction_index"], seed=1).fit(scored.assign(churn=churned))
     spec = chain(pls_spec, churn.scoring_spec(), keep=["Satisfaction_index", "p_churn"])
     path = folder / "pls_churn.zip"
-    em.save(_make_pipeline_results()(churn, spec), path)
+    em.save(churn, path, scoring=spec)  # the churn fit, with the chained PLS + churn program
     return path, spec, [e["column"] for e in pls_spec["inputs"]]
-
-
-def _make_pipeline_results():
-    from dataclasses import dataclass
-    from typing import Any
-
-    from expectmodel.results import ResultsBase
-
-    @dataclass(frozen=True, repr=False, eq=False)
-    class PipelineResults(ResultsBase):
-        """The churn fit with the chained PLS + churn scoring specification."""
-
-        fit: Any
-        spec: dict
-
-        schema = "expectmodel.pipeline"
-        schema_version = 1
-
-        @property
-        def meta(self):
-            return self.fit.meta
-
-        def to_frame(self):
-            return self.fit.to_frame()
-
-        def _draws_frame(self):
-            return None
-
-        def summary(self, digits=3):
-            return self.fit.summary(digits)
-
-        def _repr_facts(self):
-            return "PLS index + churn logit"
-
-        def _to_dict(self):
-            return {}
-
-        def scoring_spec(self):
-            return self.spec
-
-    return PipelineResults
 
 
 def random_answers(n: int, columns: list[str], seed: int = 0) -> pd.DataFrame:

@@ -128,3 +128,20 @@ def test_the_posterior_leaves_respondent_data_out_unless_asked(tmp_path):
     everything = em.load(em.save(fake, tmp_path / "all.zip", posterior=True, respondents=True)).posterior
     assert set(everything.children) == {"posterior", "log_likelihood", "observed_data"}
     assert set(everything["posterior"].data_vars) == {"mu", "theta"}
+
+
+def test_a_chained_pls_and_churn_program_saved_with_the_churn_fit(pls_fit, survey, tmp_path):
+    from expectmodel_scorer import chain, load_scorer, score
+
+    index = score(pls_fit.scoring_spec(), survey)
+    rng = np.random.default_rng(3)
+    churned = (rng.random(len(index)) < 1 / (1 + np.exp(-(2.0 - 0.05 * index["Satisfaction_index"])))).astype(int)
+    churn = em.churn.ChurnLogit(["Satisfaction_index"], seed=1).fit(index.assign(churn=churned).dropna())
+    spec = chain(pls_fit.scoring_spec(), churn.scoring_spec(), keep=["Satisfaction_index", "p_churn"])
+    path = em.save(churn, tmp_path / "pipeline.zip", scoring=spec)
+    got = load_scorer(path).score(survey)
+    assert got.columns.tolist() == ["Satisfaction_index", "p_churn"]
+    pd.testing.assert_series_equal(got["Satisfaction_index"], index["Satisfaction_index"])
+    want = churn.predict(index)  # the churn fit's own prediction on the PLS index
+    np.testing.assert_allclose(got["p_churn"], want, rtol=0, atol=1e-12, equal_nan=True)
+    assert em.load(path).to_frame().equals(churn.to_frame())

@@ -143,9 +143,9 @@ def _onnx_bytes(estimator: Any, sample: Any) -> bytes:
 
 
 # -- save -------------------------------------------------------------------------------------------------------
-def save(results: ResultsBase, path: str | Path, *, posterior: bool = False, respondents: bool = False,
-         sklearn: Any = None, formats: tuple[str, ...] = ("skops",), sample: Any = None,
-         overwrite: bool = False) -> Path:
+def save(results: ResultsBase, path: str | Path, *, scoring: Mapping[str, Any] | None = None,
+         posterior: bool = False, respondents: bool = False, sklearn: Any = None,
+         formats: tuple[str, ...] = ("skops",), sample: Any = None, overwrite: bool = False) -> Path:
     """Write an export bundle of ``results``: a folder, or a single zip when ``path`` ends in ``.zip``.
 
     The bundle holds ``model.json`` (schema and version, every scoring parameter, input names, scale
@@ -160,6 +160,9 @@ def save(results: ResultsBase, path: str | Path, *, posterior: bool = False, res
         A fit. Its ``scoring_spec()``, when it has one, becomes the bundle's scoring program.
     path : str or pathlib.Path
         The folder to create, or a ``.zip`` file.
+    scoring : mapping, optional
+        The scoring specification to store instead of ``results.scoring_spec()``: a chain of models, say
+        ``expectmodel_scorer.chain(pls.scoring_spec(), churn.scoring_spec())`` saved with the churn fit.
     posterior : bool, default False
         Also write ``posterior.nc`` (Bayesian fits): the ``posterior`` and ``sample_stats`` groups without
         variables along a respondent dimension.
@@ -221,7 +224,7 @@ def save(results: ResultsBase, path: str | Path, *, posterior: bool = False, res
         if "onnx" in formats:
             files["model.onnx"] = _onnx_bytes(sklearn, sample)
 
-    doc = bundle_document(results, files)
+    doc = bundle_document(results, files, scoring=scoring)
     text = json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     members = {"model.json": text.encode("utf-8"), **files}
     if path.exists():
@@ -240,7 +243,8 @@ def save(results: ResultsBase, path: str | Path, *, posterior: bool = False, res
     return path
 
 
-def bundle_document(results: ResultsBase, files: Mapping[str, bytes] | None = None) -> dict[str, Any]:
+def bundle_document(results: ResultsBase, files: Mapping[str, bytes] | None = None, *,
+                    scoring: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build ``model.json`` of ``results`` (with its id and checksum), as :func:`save` writes it.
 
     Parameters
@@ -249,6 +253,8 @@ def bundle_document(results: ResultsBase, files: Mapping[str, bytes] | None = No
         A fit.
     files : mapping of str to bytes, optional
         The other members, listed with their SHA-256.
+    scoring : mapping, optional
+        A scoring specification to store instead of ``results.scoring_spec()``.
 
     Returns
     -------
@@ -268,17 +274,20 @@ def bundle_document(results: ResultsBase, files: Mapping[str, bytes] | None = No
     config = _config(meta)
     full = results.to_dict()
     content = {k: v for k, v in full.items() if k not in ("schema", "schema_version", "meta")}
-    scoring = None
     make_spec = getattr(results, "scoring_spec", None)
-    if make_spec is not None:
+    spec = scoring
+    if spec is None and make_spec is not None:
         try:
             spec = make_spec()
         except ExpectmodelError:  # this fit does not score new data (e.g. a latent model with scale usage)
             spec = None
+    if spec is not None:
         try:
-            scoring = None if spec is None else _b.encode_spec(spec)
+            scoring = _b.encode_spec(spec)
         except ScoringError as exc:
             raise ExportError(f"{type(results).__name__}.scoring_spec() cannot be exported: {exc}") from None
+    else:
+        scoring = None
     cls = type(results)
     doc: dict[str, Any] = {
         "schema": _b.SCHEMA,
