@@ -104,6 +104,9 @@ def test_mga_tests_by_hand(groups):
     p = table["p_welch"].to_numpy()
     ok = np.isfinite(p)
     np.testing.assert_allclose(table["p_welch_adj"].to_numpy()[ok], multipletests(p[ok], method="holm")[1])
+    for method in ("bonferroni", "fdr_bh", "sidak"):
+        other = res.mga(n_permutations=200, seed=3, adjust=method)
+        np.testing.assert_allclose(other["p_welch_adj"].to_numpy()[ok], multipletests(p[ok], method=method)[1])
     # the permutation p-values of the paths: those of permutation_test on the same reassignments
     old = res.permutation_test(n_permutations=200, seed=3)
     np.testing.assert_allclose(paths["p_permutation"], old["p_value"], atol=1e-12)

@@ -110,7 +110,7 @@ def test_agrees_with_seminr_on_the_same_resamples(mobi, ecsi):
     from tests.sem.oracles import seminr_fit
 
     res = em.PLS(ecsi).fit(mobi)
-    n_boot, n = 200, len(mobi)
+    n_boot, n = 100, len(mobi)
     idx = np.random.default_rng(7).integers(0, n, size=(n_boot, n))
     z = (res.prepared.values - res.mean) / res.sd
     boot = run_bootstrap(z, res.mean, res.sd, res.prepared.scale_low, res.prepared.scale_high, res.layout,

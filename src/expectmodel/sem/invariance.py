@@ -221,12 +221,33 @@ def welch_p(diff: np.ndarray, se1: np.ndarray, se2: np.ndarray, n1: int, n2: int
 
 
 def _adjust(p: np.ndarray, method: str) -> np.ndarray:
-    from statsmodels.stats.multitest import multipletests
+    """Adjust p-values for multiple testing.
 
+    Holm, Bonferroni and Benjamini-Hochberg are written out (statsmodels' ``multipletests`` runs a garbage
+    collection per call, 0.2 s); every other method goes through statsmodels.
+    """
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method=method)[1]
+    q = p[ok]
+    m = q.size
+    if not m:
+        return out
+    order = np.argsort(q, kind="stable")
+    if method == "bonferroni":
+        adj = np.minimum(q * m, 1.0)
+    elif method == "holm":
+        step = np.maximum.accumulate((m - np.arange(m)) * q[order])
+        adj = np.empty(m)
+        adj[order] = np.minimum(step, 1.0)
+    elif method == "fdr_bh":
+        step = np.minimum.accumulate((q[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+        adj = np.empty(m)
+        adj[order] = np.minimum(step, 1.0)
+    else:
+        from statsmodels.stats.multitest import multipletests
+
+        adj = multipletests(q, method=method)[1]
+    out[ok] = adj
     return out
 
 
