@@ -2,7 +2,10 @@
 
 ``expectmodel demo --out reports/ecsi`` (what ``make demo`` runs) writes the
 summary (text and HTML), every table as CSV, the JSON export and the figures
-(path diagram, IPMA) as PNG and PDF.
+(path diagram, IPMA, floodlight) as PNG and PDF. The PLS part reports what a CSI paper needs:
+paths, reliability and validity, the 0-100 index and IPMA, mediation, model fit with the
+Bollen-Stine test, PLSpredict with CVPAT, a moderation with its floodlight, and the comparison of
+customer stages (MICOM, then MGA with adjusted p-values).
 
 The module chooses no matplotlib backend: the CLI selects a file backend when
 no ``MPLBACKEND`` is set. With ``progress=True`` every long step announces
@@ -26,7 +29,7 @@ import matplotlib.pyplot as plt
 from expectmodel import datasets
 from expectmodel.sem import PLS
 from expectmodel.sem.groups import MultiGroupPLS
-from expectmodel.spec import templates
+from expectmodel.spec import Model, templates
 
 __all__ = ["ecsi_report", "servqual_report"]
 
@@ -103,12 +106,13 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    step = _Steps("ECSI", 4, progress)
+    step = _Steps("ECSI", 6, progress)
     survey = datasets.load_csi_survey()
     model = templates.ecsi()
     common = {"scale": (1, 10), "missing_values": [-99], "missing": "listwise"}
-    with step(f"PLS fit and bootstrap, {n_boot:,} resamples", live=progress and n_boot > 0):
-        res = PLS(model, bootstrap=n_boot, seed=seed, progress=progress, **common).fit(survey)
+    with step(f"PLS fit and bootstrap, {n_boot:,} resamples; Bollen-Stine fit test", live=progress and n_boot > 0):
+        res = PLS(model, bootstrap=n_boot, seed=seed, progress=progress, fit_test=min(n_boot, 2000) if n_boot else 0,
+                  **common).fit(survey)
     written: list[Path] = []
 
     def table(frame, name: str, index: bool = True) -> None:
@@ -134,17 +138,41 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         ipma = res.ipma("Loyalty")
         table(ipma.constructs, "ipma_constructs", index=False)
         table(ipma.indicators, "ipma_indicators", index=False)
+        table(res.mediation, "mediation", index=False)
+        table(res.indirect_effects, "indirect_effects", index=False)
+        table(res.model_fit, "model_fit", index=False)
         res.to_json(out / "results.json")
         written.append(out / "results.json")
+
+    with step("PLSpredict, 10 folds x 10 repetitions, and CVPAT"):
+        cv = res.plspredict(folds=10, repetitions=10, seed=seed)
+        table(cv.items, "plspredict", index=False)
+        table(cv.cvpat, "cvpat", index=False)
+        (out / "plspredict.txt").write_text(cv.summary().as_text() + "\n", encoding="utf-8")
+        written.append(out / "plspredict.txt")
+
+    with step("moderation: Satisfaction x Image on Loyalty (two-stage), floodlight"):
+        moderated = Model.from_syntax(model.to_syntax() + "\nLoyalty ~ Satisfaction:Image")
+        mod = PLS(moderated, bootstrap=n_boot, seed=seed, **common).fit(survey)
+        table(mod.moderation_effects, "moderation", index=False)
+        table(mod.simple_slopes, "simple_slopes", index=False)
+        if n_boot:
+            table(mod.floodlight("Satisfaction:Image"), "floodlight", index=False)
+            written += _save(mod.plot_floodlight("Satisfaction:Image").figure, out, "floodlight")
 
     with step("figures (path diagram, IPMA)"):
         written += _save(res.plot_paths().figure, out, "path_diagram")
         written += _save(ipma.plot().figure, out, "ipma_loyalty")
 
-    with step(f"fit by stage and permutation test, {n_permutations:,} permutations"):
-        by_stage = MultiGroupPLS(PLS(model, **common), by="stage").fit(survey)
+    with step(f"fit by stage, MICOM and MGA, {n_permutations:,} permutations"):
+        by_stage = MultiGroupPLS(PLS(model, bootstrap=min(n_boot, 1000), seed=seed, **common), by="stage",
+                                 permutations=n_permutations).fit(survey)
         table(by_stage.paths, "paths_by_stage", index=False)
         table(by_stage.permutation_test(n_permutations, seed=seed), "stage_permutation_test", index=False)
+        table(by_stage.micom_table, "micom_by_stage", index=False)
+        table(by_stage.mga_table, "mga_by_stage", index=False)
+        (out / "summary_by_stage.txt").write_text(by_stage.summary().as_text() + "\n", encoding="utf-8")
+        written.append(out / "summary_by_stage.txt")
     return written
 
 
