@@ -290,17 +290,18 @@ def _column_values(entry: Mapping[str, Any], col: pd.Series) -> np.ndarray:
 
 
 def _plain_numeric(entry: Mapping[str, Any], dtype: Any) -> bool:
-    """A column the matrix path checks: numeric, no code list, not text categories."""
+    """Tell whether the matrix path checks this column: numeric, no code list, not binary."""
     return ((pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
             and entry.get("codes") is None and entry.get("kind") != "binary")
 
 
 def _matrix(inputs: list[dict[str, Any]], frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The ``(n, k)`` float matrix of the input columns, missing codes as NaN, every column checked.
+    """Build the ``(n, k)`` float matrix of the input columns, missing codes as NaN, every column checked.
 
-    Plain numeric columns are read in one copy and checked together (one pass for each missing code, one
-    ``fmin``/``fmax`` reduction for infinities and scales), so checking costs a few passes over the data,
-    not a few per column; the others go through :func:`_column_values` one by one.
+    Plain numeric columns are read in one copy and checked together (``fmin``/``fmax`` reductions find
+    infinities, codes outside a scale and which columns hold a missing code; only those get a replacement
+    pass), so checking costs a few passes over the data, not a few per column; the other columns go
+    through :func:`_column_values` one by one.
     """
     dtypes = frame.dtypes
     plain = [j for j, e in enumerate(inputs) if _plain_numeric(e, dtypes[e["column"]])]
@@ -312,30 +313,34 @@ def _matrix(inputs: list[dict[str, Any]], frame: pd.DataFrame, columns: list[str
         if plain:
             X[:, plain] = _matrix([inputs[j] for j in plain], frame, [columns[j] for j in plain])
         return X
-    X = frame[columns].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    source = frame if list(frame.columns) == columns else frame[columns]  # no column selection copy if whole
+    X = source.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    if not len(X):
+        return X
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)  # NaN-skipping, one pass each
+    # missing codes: only the columns whose observed range holds one of their codes need a pass
     groups: dict[tuple, list[int]] = {}
     for j, entry in enumerate(inputs):
-        if entry.get("missing_codes"):
-            groups.setdefault(tuple(entry["missing_codes"]), []).append(j)
+        codes = entry.get("missing_codes")
+        if codes and any(low[j] <= c <= high[j] for c in codes):
+            groups.setdefault(tuple(codes), []).append(j)
     for codes, idx in groups.items():
         whole = len(idx) == X.shape[1]
         part = X if whole else X[:, idx]
         hit = part == codes[0]
         for c in codes[1:]:
             hit |= part == c
-        if hit.any():
-            np.putmask(part, hit, np.nan)
-            if not whole:
-                X[:, idx] = part
-    if len(X):
+        np.putmask(part, hit, np.nan)
+        if not whole:
+            X[:, idx] = part
         with np.errstate(invalid="ignore"):
-            low, high = np.fmin.reduce(X, axis=0), np.fmax.reduce(X, axis=0)
-        for j, entry in enumerate(inputs):
-            if np.isinf(low[j]) or np.isinf(high[j]) or (
-                    entry.get("scale") is not None and (low[j] < entry["scale"][0] or high[j] > entry["scale"][1])) \
-                    or (entry.get("kind") == "int" and not pd.api.types.is_integer_dtype(dtypes[entry["column"]])):
-                X[:, j] = _column_values({**entry, "missing_codes": []},
-                                         pd.Series(X[:, j], index=frame.index, copy=False))
+            low[idx], high[idx] = np.fmin.reduce(part, axis=0), np.fmax.reduce(part, axis=0)
+    for j, entry in enumerate(inputs):
+        if np.isinf(low[j]) or np.isinf(high[j]) or (
+                entry.get("scale") is not None and (low[j] < entry["scale"][0] or high[j] > entry["scale"][1])) \
+                or (entry.get("kind") == "int" and not pd.api.types.is_integer_dtype(dtypes[entry["column"]])):
+            X[:, j] = _column_values({**entry, "missing_codes": []}, pd.Series(X[:, j], index=frame.index, copy=False))
     return X
 
 
