@@ -378,13 +378,14 @@ class HazardResults(MLResults):
         spec = self.scoring_spec()
         from expectmodel_scorer import score
 
+        from expectmodel_scorer.programs import hazard as program
+
         h = score(spec, frame)["hazard"].to_numpy()
-        sims = []
-        for d in self._param_draws():
-            base, coef = d[self.table["kind"].to_numpy() == "baseline"], d[self.table["kind"].to_numpy() == "coef"]
-            s = {**spec, "arrays": {**spec["arrays"], "coef": coef, "baseline": base}}
-            sims.append(score(s, frame)["hazard"].to_numpy())
-        H = np.array(sims)
+        X = frame.to_numpy(dtype=float)
+        is_base = self.table["kind"].to_numpy() == "baseline"
+        arrays = {k: np.asarray(v, dtype=float) for k, v in spec["arrays"].items()}
+        H = np.array([program.score({**arrays, "coef": d[~is_base], "baseline": d[is_base]}, spec["settings"], X)[:, 0]
+                      for d in self._param_draws()])  # the same program, once per draw of the estimates
         S = np.cumprod(1 - H, axis=1)
         a = (1 - self.meta.ci_level) / 2
         return pd.DataFrame({"period": t, "hazard": h, "hazard_low": np.quantile(H, a, 0),

@@ -431,7 +431,7 @@ class SBGResults(MLResults):
         parts = []
         for i, c in enumerate(self.cohorts):
             al, be = self.params(c)
-            sims = np.array([derl(x, y, k, float(discount)) for x, y in draws[:, 2 * i: 2 * i + 2]])
+            sims = derl(draws[:, [2 * i]], draws[:, [2 * i + 1]], k[None, :], float(discount))
             with np.errstate(invalid="ignore"):  # infinite lifetimes (alpha <= 1) have infinite quantiles
                 low, high = np.quantile(sims, a, axis=0), np.quantile(sims, 1 - a, axis=0)
             parts.append(pd.DataFrame({"cohort": c, "tenure": k, "derl": derl(al, be, k, float(discount)),

@@ -20,11 +20,15 @@ ARRAYS = {"params": 1}
 SETTINGS = ("discount",)
 
 
-def derl(alpha: float, beta: float, k: np.ndarray, discount: float, tol: float = 1e-13) -> np.ndarray:
-    """Discounted expected residual lifetime of customers active for ``k`` periods (series summed to ``tol``)."""
-    k = np.asarray(k, dtype=float)
+def derl(alpha, beta, k, discount: float, tol: float = 1e-13) -> np.ndarray:
+    """Discounted expected residual lifetime of customers active for ``k`` periods (series summed to ``tol``).
+
+    ``alpha``, ``beta`` and ``k`` broadcast against each other (e.g. draws of the parameters against tenures).
+    """
+    alpha, beta, k = (np.asarray(v, dtype=float) for v in (alpha, beta, k))
     if discount == 0:
-        return (beta + k) / (alpha - 1) if alpha > 1 else np.full(k.shape, np.inf)
+        with np.errstate(divide="ignore"):
+            return np.where(alpha > 1, (beta + k) / np.where(alpha > 1, alpha - 1, 1.0), np.inf)
     q = 1.0 / (1.0 + discount)
     term = (beta + k) / (alpha + beta + k)
     total = term.copy()
