@@ -137,7 +137,7 @@ def test_bootstrap_draws_do_not_depend_on_chunking(small_data, monkeypatch):
 def test_bootstrap_table_is_coherent(booted):
     frame = booted.to_frame()
     assert set(frame["kind"]) == {"weight", "loading", "path", "total_effect", "r2", "index", "indirect",
-                                  "total_indirect", "share_mediated", "fit"}
+                                  "total_indirect", "share_mediated", "fit", "alpha", "rhoA", "rhoC", "AVE", "f2"}
     paths = frame[frame["kind"] == "path"]
     assert (paths["ci_low"] < paths["estimate"]).all() and (paths["estimate"] < paths["ci_high"]).all()
     assert (paths["bca_low"] < paths["bca_high"]).all()

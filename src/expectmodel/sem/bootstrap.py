@@ -32,7 +32,7 @@ __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
 CHUNK = 1000
 JACKKNIFE_MAX_N = 2_000
 JACKKNIFE_GROUPS = 1_000
-DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index", "htmt")
+DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index", "htmt", "alpha", "rho_a", "f2")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarra
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    out = _draw_fields(est, layout, htmt)
+    out = _draw_fields(est, layout, htmt, corr)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
@@ -105,16 +105,24 @@ def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: 
     iu = np.triu_indices(z.shape[1])
     htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
     est = estimate_stack(corr, layout, options, mu + sd * mean, sd * sd_z, low, high)
-    out = _draw_fields(est, layout, htmt)
+    out = _draw_fields(est, layout, htmt, corr)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
 
 
-def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray) -> dict[str, np.ndarray]:
-    """Collect the reported quantities of a fitted stack (``htmt``: :func:`quality.htmt_pairs` of its correlations)."""
+def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray,
+                 s: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Collect the reported quantities of a fitted stack.
+
+    ``htmt`` is :func:`quality.htmt_pairs` of its correlations; ``s`` the stack's indicator correlations (for alpha).
+    """
     src, dst = np.nonzero(layout.adjacency)
+    extra = {} if s is None else {"alpha": quality.alpha_stack(s, layout)}
     return {
+        **extra,
+        "rho_a": est.rho_a,
+        "f2": quality.f_squared_stack(est.corr_used, est.r2, layout),
         "weights": est.weights,
         "loadings": est.loadings,
         "paths": est.paths[:, src, dst],
@@ -232,7 +240,7 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
             sizes = np.add.reduceat(w, bounds[:-1])
         corr, mean, var, packed = _moments.moments_to_correlation(s1 - g1, s2 - g2, n - sizes, packed=True)
         est = estimate_stack(corr, layout, options, mu + sd * mean, sd * np.sqrt(var), low, high)
-        return _draw_fields(est, layout, quality.htmt_pairs(packed, layout)), len(sizes)
+        return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr), len(sizes)
     if pairwise:  # the replicates as 0/1 row weights, through the pairwise-complete stack
         groups = np.arange(n) if n <= JACKKNIFE_MAX_N else \
             np.repeat(np.arange(JACKKNIFE_GROUPS), np.diff(np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)))
@@ -259,7 +267,7 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    return _draw_fields(est, layout, quality.htmt_pairs(packed, layout)), len(sizes)
+    return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr), len(sizes)
 
 
 def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | None, level: float,

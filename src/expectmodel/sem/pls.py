@@ -95,6 +95,11 @@ class PLS(Estimator):
         How second-order constructs (``H =~ A + B``, ``H <~ A + B`` over first-order constructs) are
         estimated: embedded two-stage (default), disjoint two-stage (R seminr's ``two_stage``) or repeated
         indicators; see :mod:`expectmodel.sem.higher_order`. Ignored without them.
+    sign_change : {"none", "construct", "individual"}
+        The bootstrap's sign-change correction (Tenenhaus et al. 2005), applied to the stored resamples
+        before any interval: none (default), construct-level (a resample's construct whose loadings lie
+        closer to the negated full-sample loadings is flipped, with its paths) or individual (each weight,
+        loading, path and total effect takes its full-sample sign).
     weights : str, optional
         The column of survey weights (Becker & Ismail 2016): they enter every moment (weighted means,
         SDs and correlations; normalised to sum to the number of respondents, so equal weights give the
@@ -145,6 +150,7 @@ class PLS(Estimator):
         "weights": [None, InstanceOf(str, name="a column name")],
         "interaction": [OneOf(*MODERATION_METHODS)],
         "higher_order": [OneOf(*HOC_APPROACHES)],
+        "sign_change": [OneOf("none", "construct", "individual")],
     }
 
     def __init__(
@@ -168,6 +174,7 @@ class PLS(Estimator):
         weights: str | None = None,
         interaction: str = "two_stage",
         higher_order: str = "embedded",
+        sign_change: str = "none",
     ) -> None:
         self.model = model
         self.scheme = scheme
@@ -187,6 +194,7 @@ class PLS(Estimator):
         self.weights = weights
         self.interaction = interaction
         self.higher_order = higher_order
+        self.sign_change = sign_change
 
     # -- fitting ---------------------------------------------------------------------------
     def _spec(self) -> Model:

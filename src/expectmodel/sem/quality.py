@@ -14,7 +14,8 @@ import numpy as np
 from expectmodel.sem._kernel import Layout
 from expectmodel.sem._moments import Scratch, fresh
 
-__all__ = ["ave", "cronbach_alpha", "f_squared", "htmt", "htmt_pairs", "inner_vif", "outer_vif", "rho_c"]
+__all__ = ["alpha_stack", "ave", "cronbach_alpha", "f_squared", "f_squared_stack", "htmt", "htmt_pairs", "inner_vif",
+           "outer_vif", "rho_c"]
 
 
 def cronbach_alpha(s: np.ndarray, layout: Layout) -> np.ndarray:
@@ -116,4 +117,30 @@ def f_squared(c: np.ndarray, layout: Layout) -> dict[tuple[int, int], float]:
         for i in pr:
             reduced = _r2(c, pr[pr != i], k)
             out[(int(i), k)] = (full - reduced) / (1 - full)
+    return out
+
+
+def alpha_stack(s: np.ndarray, layout: Layout) -> np.ndarray:
+    """:func:`cronbach_alpha` of a stack of correlation matrices (B, p, p): (B, m), NaN for single items."""
+    sums = np.einsum("bij,ik,jk->bk", s, layout.mask, layout.mask)
+    q = layout.mask.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = q / (q - 1) * (1 - q / sums)
+    return np.where(q > 1, out, np.nan)
+
+
+def f_squared_stack(c: np.ndarray, r2: np.ndarray, layout: Layout) -> np.ndarray:
+    """:func:`f_squared` of every path (in ``np.nonzero(layout.adjacency)`` order) for a stack (B, m, m)."""
+    src, dst = np.nonzero(layout.adjacency)
+    out = np.empty((c.shape[0], src.size))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for e, (i, k) in enumerate(zip(src, dst, strict=True)):
+            rest = layout.preds[k][layout.preds[k] != i]
+            if rest.size:
+                rhs = c[:, rest, k]
+                reduced = (rhs * np.linalg.solve(c[:, rest[:, None], rest], rhs[..., None])[..., 0]).sum(axis=1)
+            else:
+                reduced = np.zeros(c.shape[0])
+            full = r2[:, k]
+            out[:, e] = (full - reduced) / (1 - full)
     return out

@@ -1074,6 +1074,8 @@ class PLSResults(ResultsBase):
         i, j = self._mediated_pairs
         out["total_indirect"] = self.est.total[0][i, j] - self.est.paths[0][i, j]
         out["slopes"] = path_values @ self._slope_design[1]
+        out.update(_reliability_of_loadings(out["loadings"][None], self.layout))
+        out["rho_c"], out["ave"] = out["rho_c"][0], out["ave"][0]
         return out
 
     @cached_property
@@ -1092,7 +1094,8 @@ class PLSResults(ResultsBase):
         direct = np.zeros((stored["paths"].shape[0], self.layout.m, self.layout.m))
         src, dst = np.nonzero(self.layout.adjacency)
         direct[:, src, dst] = stored["paths"]
-        return {"indirect": mediation.chain_products(stored["paths"], self._chains),
+        return {**_reliability_of_loadings(stored["loadings"], self.layout),
+                "indirect": mediation.chain_products(stored["paths"], self._chains),
                 "total_indirect": stored["total"][:, i, j] - direct[:, i, j],
                 "slopes": stored["paths"] @ self._slope_design[1]}
 
@@ -1100,8 +1103,13 @@ class PLSResults(ResultsBase):
     def _replicates(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
         """Bootstrap draws and jackknife replicates of every field, the derived ones formed once here."""
         assert self.boot is not None
-        draws = {**self.boot.draws, **self._derive(self.boot.draws)}
-        jack = None if self.boot.jackknife is None else {**self.boot.jackknife, **self._derive(self.boot.jackknife)}
+        mode = self.record.params.get("sign_change", "none")
+        stored = _sign_changed(self.boot.draws, self, mode)
+        draws = {**stored, **self._derive(stored)}
+        jack = None
+        if self.boot.jackknife is not None:
+            signed = _sign_changed(self.boot.jackknife, self, mode)
+            jack = {**signed, **self._derive(signed)}
         return draws, jack
 
     def _inference(self, name: str) -> dict[str, np.ndarray] | None:
@@ -1136,6 +1144,9 @@ class PLSResults(ResultsBase):
             ("total_indirect", "total_indirect", [names[j] for j in med_dst], [names[i] for i in med_src],
              "indirect"),
         ]
+        blocks += [(kind, fld, list(names), [""] * len(names), kind)
+                   for kind, fld in (("alpha", "alpha"), ("rhoA", "rho_a"), ("rhoC", "rho_c"), ("AVE", "ave"))]
+        blocks.append(("f2", "f2", [names[j] for j in dst], [names[i] for i in src], "f2"))
         slopes = self._slope_design[0]
         blocks.append(("simple_slope", "slopes", list(slopes["target"]),
                        [f"{p} | {m}={a:+g} SD" for p, m, a in zip(slopes["predictor"], slopes["moderator"],
@@ -1186,7 +1197,7 @@ class PLSResults(ResultsBase):
                     frame[col] = val if pick is None else val[pick]
             frames.append(frame)
         out = pd.concat(frames, ignore_index=True)
-        out = out[~((out["kind"] == "index") & out["estimate"].isna())].reset_index(drop=True)
+        out = out[~(out["kind"].isin(_UNDEFINED_FOR_SOME) & out["estimate"].isna())].reset_index(drop=True)
         labels = pls_labels(self.model)
         if labels:  # the spec's parameter labels ('S ~ b1*Q'), next to the rows they name
             out["label"] = [labels.get(key, "") for key in zip(out["lhs"], out["op"], out["rhs"], strict=True)]
@@ -1201,7 +1212,7 @@ class PLSResults(ResultsBase):
                 continue
             d = self._replicates[0][fld]
             d = d[:, pick[0], pick[1]] if pick is not None else d.reshape(d.shape[0], -1)
-            keep = ~((frame["kind"] == "index") & frame["estimate"].isna()).to_numpy()
+            keep = ~(frame["kind"].isin(_UNDEFINED_FOR_SOME) & frame["estimate"].isna()).to_numpy()
             frames.append(frame[keep])
             draws.append(d[:, keep])
         return pd.concat(frames, ignore_index=True), np.concatenate(draws, axis=1)
@@ -1380,6 +1391,53 @@ class PLSResults(ResultsBase):
         return self.ipma(target).plot(ax=ax, **kwargs)
 
 
+#: Kinds whose rows are dropped where the quantity is not defined (no declared scale, single items).
+_UNDEFINED_FOR_SOME = ("index", "alpha", "rhoC", "AVE")
+
+
+def _reliability_of_loadings(loadings: np.ndarray, layout: k.Layout) -> dict[str, np.ndarray]:
+    """rho_C and AVE (B, m) from own-block loadings (B, p); NaN for single items (as :mod:`quality`)."""
+    q = layout.mask.sum(axis=0)
+    total = loadings @ layout.mask
+    err = (1 - loadings**2) @ layout.mask
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho_c = total**2 / (total**2 + err)
+        ave = (loadings**2 @ layout.mask) / q
+    single = q == 1
+    return {"rho_c": np.where(single, np.nan, rho_c), "ave": np.where(single, np.nan, ave)}
+
+
+def _sign_changed(stored: dict[str, np.ndarray], res: PLSResults, mode: str) -> dict[str, np.ndarray]:
+    """Apply a sign-change correction to bootstrap (or jackknife) replicates (Tenenhaus et al. 2005).
+
+    ``"construct"``: a replicate's construct is flipped when its loadings lie closer to the negated
+    full-sample loadings (sum |l - l*| > sum |l + l*|); its weights and loadings change sign, and so does
+    every path and total effect with exactly one flipped end. ``"individual"``: every weight, loading,
+    path and total effect takes the sign of its full-sample estimate. Other quantities do not depend on
+    the constructs' signs.
+    """
+    if mode == "none":
+        return stored
+    layout = res.layout
+    point_w, point_l = res.est.weights[0], res.est.loadings[0]
+    src, dst = np.nonzero(layout.adjacency)
+    out = dict(stored)
+    if mode == "individual":
+        out["weights"] = np.abs(stored["weights"]) * np.sign(point_w)
+        out["loadings"] = np.abs(stored["loadings"]) * np.sign(point_l)
+        out["paths"] = np.abs(stored["paths"]) * np.sign(res.est.paths[0][src, dst])
+        out["total"] = np.abs(stored["total"]) * np.sign(res.est.total[0])
+        return out
+    lam = stored["loadings"]
+    closer = (np.abs(point_l - lam) @ layout.mask) > (np.abs(point_l + lam) @ layout.mask)  # (B, m)
+    sign = np.where(closer, -1.0, 1.0)
+    own = sign[:, layout.block_of]
+    out["weights"], out["loadings"] = stored["weights"] * own, lam * own
+    out["paths"] = stored["paths"] * sign[:, src] * sign[:, dst]
+    out["total"] = stored["total"] * sign[:, :, None] * sign[:, None, :]
+    return out
+
+
 def _point_fields(res: PLSResults) -> dict[str, np.ndarray]:
     est, layout = res.est, res.layout
     src, dst = np.nonzero(layout.adjacency)
@@ -1387,6 +1445,8 @@ def _point_fields(res: PLSResults) -> dict[str, np.ndarray]:
         "weights": est.weights[0], "loadings": est.loadings[0], "paths": est.paths[0][src, dst],
         "r2": est.r2[0, list(layout.endogenous)], "total": est.total[0], "index": est.index[0],
         "htmt": quality.htmt(res.s, layout)[np.triu_indices(layout.m, 1)],
+        "alpha": quality.cronbach_alpha(res.s, layout), "rho_a": est.rho_a[0],
+        "f2": quality.f_squared_stack(est.corr_used, est.r2, layout)[0],
     }
 
 
