@@ -377,7 +377,6 @@ class HazardResults(MLResults):
         frame.insert(0, self.period_column, t)
         spec = self.scoring_spec()
         from expectmodel_scorer import score
-
         from expectmodel_scorer.programs import hazard as program
 
         h = score(spec, frame)["hazard"].to_numpy()
