@@ -1300,11 +1300,12 @@ class PLSResults(ResultsBase):
             out.setdefault("boot_se", {})
             out.setdefault("boot_ci", {})
             for kind, key in (("path", "paths"), ("loading", "loadings"), ("weight", "weights"),
-                              ("r2", "r2"), ("total_effect", "total_effects"), ("index", "index")):
+                              ("r2", "r2"), ("total_effect", "total_effects"), ("index", "index"),
+                              ("alpha", "alpha"), ("rhoA", "rhoA"), ("rhoC", "rhoC"), ("AVE", "AVE"), ("f2", "f2")):
                 part = frame[frame["kind"] == kind]
                 if part.empty:
                     continue
-                if kind in ("path", "total_effect"):
+                if kind in ("path", "total_effect", "f2"):
                     keys = [f"{r}->{l_}" for l_, r in zip(part["lhs"], part["rhs"], strict=True)]
                     out["boot_se"][key] = {k_: _num(v) for k_, v in zip(keys, part["std_error"], strict=True)}
                     out["boot_ci"][key] = {k_: [_num(a), _num(b)] for k_, a, b in
@@ -1484,6 +1485,10 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
     s.add_table("Structural paths", paths[cols])
     s.add_table("R-squared", res.r2)
     s.add_table("Reliability and convergent validity", res.reliability)
+    if res.boot is not None:
+        rel = frame[frame["kind"].isin(["alpha", "rhoA", "rhoC", "AVE"])].set_index(["lhs", "kind"])
+        rel.index.names = ["construct", "measure"]
+        s.add_table("Reliability (bootstrap intervals)", rel[["estimate", "std_error", "ci_low", "ci_high"]])
     outer = frame[frame["kind"].isin(["loading", "weight"])]
     wide = outer.pivot_table(index=["lhs", "rhs"], columns="kind", values="estimate", sort=False)
     wide.index.names = ["construct", "indicator"]
