@@ -100,3 +100,20 @@ def test_bad_input(panel):
         churn.DiscreteHazard(["satisfaction"], knots={"loyalty": [5]}).fit(pp)
     with pytest.raises(DataError, match="has no churn among"):
         est.fit(pp.assign(event=np.where(pp["tenure"] == 3, 0, pp["event"])))
+
+
+def test_hazard_program_between_and_beyond_the_fitted_periods():
+    from expectmodel_scorer import score
+
+    spec = {"program": "hazard",
+            "inputs": [{"column": "t", "kind": "float"}, {"column": "x", "kind": "float"}],
+            "outputs": ["hazard"],
+            "arrays": {"coef": np.array([0.5]), "baseline": np.array([-1.0, -2.0, -3.0]),
+                       "periods": np.array([1.0, 2.0, 4.0])},  # not consecutive: period 3 takes period 2's
+            "settings": {"baseline": "periods", "hinges": []}}
+    frame = pd.DataFrame({"t": [0, 1, 2, 3, 4, 9], "x": [0.0, 0.0, 0.0, 0.0, 0.0, 2.0]})
+    eta = np.array([-1.0, -1.0, -2.0, -2.0, -3.0, -3.0 + 1.0])
+    np.testing.assert_allclose(score(spec, frame)["hazard"], 1 / (1 + np.exp(-eta)), rtol=1e-12)
+    consecutive = {**spec, "arrays": {**spec["arrays"], "periods": np.array([1.0, 2.0, 3.0])}}
+    eta = np.array([-1.0, -1.0, -2.0, -3.0, -3.0, -3.0 + 1.0])
+    np.testing.assert_allclose(score(consecutive, frame)["hazard"], 1 / (1 + np.exp(-eta)), rtol=1e-12)
