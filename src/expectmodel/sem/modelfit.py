@@ -164,6 +164,8 @@ def gof(loadings: np.ndarray, r2: np.ndarray, layout: k.Layout) -> float:
     0.3536
     """
     multi = layout.mask.sum(axis=0)[layout.block_of] > 1
+    if not multi.any() or not layout.endogenous:  # no multi-item block (or no R^2): not defined
+        return float("nan")
     return float(np.sqrt(np.mean(loadings[multi] ** 2) * np.nanmean(r2[list(layout.endogenous)])))
 
 
