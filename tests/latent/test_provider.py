@@ -36,6 +36,7 @@ def provider_fit():
     return sim, frame, res
 
 
+@pytest.mark.slow
 def test_gaps_one_to_three_and_the_decomposition_are_recovered(provider_fit):
     sim, frame, res = provider_fit
     assert frame["source"].value_counts().to_dict() == {"customer": 250, "management": 120, "standards": 120,
