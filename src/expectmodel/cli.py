@@ -150,7 +150,19 @@ def _score(args: argparse.Namespace) -> None:
     rows = score_file(args.model, args.data, args.out, chunksize=args.chunksize, keep=args.keep, extra=args.extra,
                       progress=args.progress)
     seconds = time.perf_counter() - start
-    print(f"scored {rows:,} rows in {seconds:.1f} s into {args.out}", file=sys.stderr)
+    print(f"scored {rows:,} rows in {seconds:.1f} s into {args.out}{_peak_memory()}", file=sys.stderr)
+
+
+def _peak_memory() -> str:
+    """Report the peak resident memory of the process (Linux: VmHWM, which an exec resets), or nothing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return f" (peak memory {int(line.split()[1]) / 1024:.0f} MiB)"
+    except OSError:
+        pass
+    return ""
 
 
 def _inspect(args: argparse.Namespace) -> None:

@@ -76,7 +76,7 @@ def save_mlflow(bundle: str | Path, path: str | Path, **kwargs: Any) -> Path:
     load_scorer(bundle)  # refuse an invalid bundle here, not in the serving process
     if path.exists():
         raise ParameterError(f"save_mlflow(): '{path}' exists.")
-    kwargs.setdefault("pip_requirements", ["numpy", "pandas", "expectmodel[scorer]"])
+    kwargs.setdefault("pip_requirements", ["numpy", "pandas", "expectmodel"])
     with tempfile.TemporaryDirectory() as tmp:
         code = Path(tmp) / "expectmodel_bundle_model.py"
         code.write_text(MODEL_CODE, encoding="utf-8")
