@@ -170,9 +170,29 @@ def build_customer_panel() -> None:
     (HERE / "customer_panel_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
 
 
+def build_expectation_waves() -> None:
+    """Three survey waves of 1,000 panel customers (22 SERVQUAL items, E and P, satisfaction), adaptive expectations."""
+    import json
+
+    import numpy as np
+
+    from expectmodel import latent
+
+    sim = latent.simulate_waves(1000, waves=3, dimensions=latent.SERVQUAL_DIMENSIONS,
+                                stages=("first-time", "long-term"), alpha=(0.5, 0.25), link="free", seed=20261130)
+    answers = [c for c in sim.data.columns if c[:2] in ("E_", "P_") or c.startswith("sat")]
+    sim.data.astype(dict.fromkeys(answers, int)).to_csv(HERE / "expectation_waves.csv", index=False)
+    truth = {k: np.asarray(v).round(6).tolist() for k, v in sim.truth.items()
+             if k in ("alpha", "E_level", "P_level", "state_sd", "delta", "loading", "sigma", "cut", "corr", "beta_P",
+                      "beta_E")}
+    truth["note"] = "E_level and P_level: stage (first-time, long-term) x wave (1-3) x dimension (SERVQUAL order)"
+    (HERE / "expectation_waves_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     build_csi_survey()
     build_servqual_survey()
     build_vie_survey()
     build_kano_surveys()
     build_customer_panel()
+    build_expectation_waves()

@@ -12,9 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_csi_survey", "load_customer_panel", "load_customer_panel_waves", "load_kano_ratings",
-           "load_kano_waves", "load_servqual_survey", "load_vie_survey", "path", "servqual_survey_design",
-           "vie_survey_design"]
+__all__ = [
+    "expectation_waves_design",
+    "load_csi_survey",
+    "load_customer_panel",
+    "load_customer_panel_waves",
+    "load_expectation_waves",
+    "load_kano_ratings",
+    "load_kano_waves",
+    "load_servqual_survey",
+    "load_vie_survey",
+    "path",
+    "servqual_survey_design",
+    "vie_survey_design",
+]
 
 
 def path(name: str) -> Path:
@@ -247,3 +258,48 @@ def load_customer_panel_waves() -> pd.DataFrame:
     [1, 5, 9]
     """
     return pd.read_csv(path("customer_panel_waves.csv"))
+
+
+def load_expectation_waves() -> pd.DataFrame:
+    """Load three survey waves of 1,000 panel customers: 22 SERVQUAL items in E and P batteries (1-7), satisfaction.
+
+    Simulated by :func:`expectmodel.latent.simulate_waves` from the adaptive-expectations model (alpha 0.5 for
+    first-time and 0.25 for long-term customers, a free satisfaction link); one row per customer and wave.
+    Read it with :func:`expectation_waves_design` and
+    ``ExpectationDynamics(design, wave="wave", respondent="id")``; see ``datasets/expectation_waves.md`` and
+    the truth in ``expectation_waves_truth.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        3,000 rows: ``id``, the answers, ``sat1``, ``wave`` (1-3), ``stage``.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.load_expectation_waves().shape
+    (3000, 48)
+    """
+    frame = pd.read_csv(path("expectation_waves.csv"))
+    frame["stage"] = pd.Categorical(frame["stage"], categories=["first-time", "long-term"])
+    return frame
+
+
+def expectation_waves_design():
+    """Return the :class:`~expectmodel.latent.Design` of :func:`load_expectation_waves`.
+
+    Returns
+    -------
+    Design
+        The five SERVQUAL dimensions, the E and P batteries on a 1-7 scale, ``sat1`` and the stage.
+
+    Examples
+    --------
+    >>> import expectmodel as em
+    >>> em.datasets.expectation_waves_design().stages
+    ('first-time', 'long-term')
+    """
+    from expectmodel.latent import SERVQUAL_DIMENSIONS, Design
+
+    return Design(dimensions=SERVQUAL_DIMENSIONS, batteries={"E": "E_{item}", "P": "P_{item}"}, scale=(1, 7),
+                  satisfaction=("sat1",), stage="stage", stages=("first-time", "long-term"))
