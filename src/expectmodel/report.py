@@ -27,6 +27,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from expectmodel import datasets
+from expectmodel.errors import SpecError
 from expectmodel.sem import PLS
 from expectmodel.sem.groups import MultiGroupPLS
 from expectmodel.spec import Model, templates
@@ -144,12 +145,17 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         res.to_json(out / "results.json")
         written.append(out / "results.json")
 
-    with step("PLSpredict, 10 folds x 10 repetitions, and CVPAT"):
+    with step("PLSpredict, 10 folds x 10 repetitions, CVPAT; Gaussian-copula test"):
         cv = res.plspredict(folds=10, repetitions=10, seed=seed)
         table(cv.items, "plspredict", index=False)
         table(cv.cvpat, "cvpat", index=False)
         (out / "plspredict.txt").write_text(cv.summary().as_text() + "\n", encoding="utf-8")
         written.append(out / "plspredict.txt")
+        try:  # the Gaussian-copula endogeneity test of the loyalty equation (needs non-normal scores)
+            table(res.copula_test("Loyalty", n_boot=max(n_boot, 200), seed=seed), "copula_loyalty", index=False)
+        except SpecError as exc:
+            (out / "copula_loyalty.txt").write_text(f"{exc}\n", encoding="utf-8")
+            written.append(out / "copula_loyalty.txt")
 
     with step("moderation: Satisfaction x Image on Loyalty (two-stage), floodlight"):
         moderated = Model.from_syntax(model.to_syntax() + "\nLoyalty ~ Satisfaction:Image")

@@ -840,6 +840,69 @@ class PLSResults(ResultsBase):
         ax.legend(frameon=False, fontsize="small")
         return ax
 
+    # -- endogeneity -----------------------------------------------------------------------------
+    def copula_test(self, target: str, predictors: list[str] | None = None, n_boot: int = 1000,
+                    seed: int | None = None) -> pd.DataFrame:
+        r"""Run the Gaussian-copula endogeneity test of ``target``'s equation (see :mod:`expectmodel.sem.copula`).
+
+        Parameters
+        ----------
+        target : str
+            An endogenous construct.
+        predictors : list of str, optional
+            The antecedents to test (default: every antecedent whose scores are not normal at the 5%
+            level); a named antecedent close to normal is refused.
+        n_boot : int, default 1000
+            Bootstrap resamples of the regression on the construct scores.
+        seed : int, optional
+            Seed of the resamples (drawn and recorded in ``frame.attrs["seed"]`` when omitted).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per copula term: ``target, copula, coefficient, std_error, ci_low, ci_high, p,
+            normality_p, endogenous`` (the interval at the fit's level excludes 0).
+
+        Raises
+        ------
+        SpecError
+            For an unknown or exogenous target, a predictor that is not an antecedent, or antecedents
+            close to normal.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import expectmodel as em
+        >>> rng = np.random.default_rng(1)
+        >>> x = rng.exponential(size=400)
+        >>> data = pd.DataFrame({"x": x, "y": 0.5 * x + rng.normal(size=400)})
+        >>> res = em.PLS(em.Model.from_syntax("X =~ x\nY =~ y\nY ~ X")).fit(data)
+        >>> res.copula_test("Y", n_boot=200, seed=1)[["copula", "endogenous"]].values.tolist()
+        [['X', False]]
+        """
+        from expectmodel._base import resolve_seed
+        from expectmodel.sem.copula import copula_test, normality_p
+
+        names = list(self.model.names)
+        if target not in names or not self.model.predecessors(target):
+            raise SpecError(f"copula_test needs an endogenous construct; '{target}' is not one of "
+                            f"{list(self.model.endogenous)}.")
+        preds = list(self.model.predecessors(target))
+        if predictors is None:
+            tested = [x for x in preds if normality_p(self.scores[x].to_numpy()) <= 0.05]
+            if not tested:
+                raise SpecError(f"Every antecedent of '{target}' has scores close to normal; the Gaussian "
+                                "copula test needs a non-normal antecedent.")
+        else:
+            unknown = [x for x in predictors if x not in preds]
+            if unknown:
+                raise SpecError(f"{unknown} are not antecedents of '{target}' ({preds}).")
+            tested = list(predictors)
+        seed = resolve_seed(seed)
+        out = copula_test(self.scores, target, preds, tested, int(n_boot), seed, self.ci_level)
+        out.attrs.update(seed=seed, n_boot=int(n_boot))
+        return out
+
     # -- scoring new data ----------------------------------------------------------------------
     def scoring_spec(self) -> dict[str, Any]:
         """Describe how to score new respondents (program ``pls_composite`` of :func:`expectmodel_scorer.score`).
