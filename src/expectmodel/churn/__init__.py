@@ -22,7 +22,7 @@ from expectmodel.churn.evaluate import (
     lift_table,
     profit_curve,
 )
-from expectmodel.churn.features import ConstructScores, ServqualGaps, VIEMotivation
+from expectmodel.churn.features import ConstructScores, LatentScores, ServqualGaps, VIEMotivation
 from expectmodel.churn.hazard import DiscreteHazard, HazardResults
 from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
 from expectmodel.churn.panel import person_period
@@ -37,6 +37,7 @@ __all__ = [
     "CrossValidation",
     "DiscreteHazard",
     "HazardResults",
+    "LatentScores",
     "LogitResults",
     "OrderedChurn",
     "OrderedResults",

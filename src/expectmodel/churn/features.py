@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["ConstructScores", "ServqualGaps", "VIEMotivation"]
+__all__ = ["ConstructScores", "LatentScores", "ServqualGaps", "VIEMotivation"]
 
 
 def _positions(est: BaseEstimator, wanted: Sequence[Any], name: str) -> np.ndarray:
@@ -401,3 +401,114 @@ class VIEMotivation(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray(self.spec_["outputs"], dtype=object)
+
+
+class LatentScores(TransformerMixin, BaseEstimator):
+    """Latent expectation, perception and gap posterior means and SDs per dimension, as churn features.
+
+    ``fit`` fits a copy of ``estimator`` (a :class:`~expectmodel.latent.LatentExpectations`) on the training
+    rows (it samples a posterior: seconds to minutes); ``transform`` scores any rows through the fit's
+    ``predict`` (``scoring_spec()`` and :func:`expectmodel_scorer.score`: a plug-in EAP with the parameters
+    at their posterior means, not refitted), so held-out customers never inform the model that scores them.
+
+    Parameters
+    ----------
+    estimator : expectmodel.latent.LatentExpectations
+        The latent model to fit (its design names the answer columns).
+    outputs : {"gap", "all"}, default "gap"
+        The latent gap ``P - E`` per dimension (mean and SD), or every battery's level too.
+    draws : int, default 1000
+        Importance-sampling draws per scored respondent.
+    seed : int, default 0
+        Seed of those draws (the same for every respondent: scores are reproducible).
+
+    Examples
+    --------
+    >>> from expectmodel import latent
+    >>> from expectmodel.churn import LatentScores
+    >>> sim = latent.simulate_latent(100, dimensions={"a": ("q1", "q2")}, seed=1)
+    >>> ls = LatentScores(latent.LatentExpectations(sim.design))
+    >>> ls.get_params()["outputs"]
+    'gap'
+    >>> ls.fit(sim.data).get_feature_names_out()  # samples: skipped in the doctests  # doctest: +SKIP
+    >>> ls.transform(sim.data)  # doctest: +SKIP
+    """
+
+    def __init__(self, estimator=None, *, outputs="gap", draws=1000, seed=0):
+        self.estimator = estimator
+        self.outputs = outputs
+        self.draws = draws
+        self.seed = seed
+
+    def fit(self, X: Any, y: Any = None) -> LatentScores:
+        """Fit the latent model on ``X`` (the training rows).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The survey answers (the design's columns).
+        y : ignored
+
+        Returns
+        -------
+        LatentScores
+            ``self``, with ``results_`` (the latent fit).
+        """
+        from sklearn.base import clone
+
+        from expectmodel.latent import LatentExpectations
+
+        if not isinstance(self.estimator, LatentExpectations):
+            raise ValueError(f"LatentScores needs a LatentExpectations estimator; got {self.estimator!r}.")
+        if self.outputs not in ("gap", "all"):
+            raise ValueError(f"LatentScores(outputs={self.outputs!r}): use 'gap' or 'all'.")
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError("LatentScores reads the design's answer columns by name: pass a DataFrame.")
+        self.results_ = clone(self.estimator).fit(X)
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        scores = self._scores(X.head(1))
+        self.outputs_ = list(scores.columns)
+        return self
+
+    def _scores(self, X: pd.DataFrame) -> pd.DataFrame:
+        long = self.results_.predict(X, draws=self.draws, seed=self.seed)
+        keep = [c for c in long.columns if self.outputs == "all" or c.startswith("gap_")]
+        respondent = self.results_.design.respondent
+        order = X[respondent] if respondent is not None and respondent in X.columns else X.index
+        wide = long[keep].unstack("dimension").loc[list(order)]  # unstack sorts; rows follow X
+        wide.columns = [f"{col.removesuffix('_mean').removesuffix('_std_error')}"
+                        f"{'_sd' if col.endswith('_std_error') else ''}[{dim}]" for col, dim in wide.columns]
+        return wide
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Score the latent means and SDs of each row.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The design's answer columns.
+
+        Returns
+        -------
+        numpy.ndarray
+            One column per output of :meth:`get_feature_names_out`, rows in the order of ``X``.
+        """
+        check_is_fitted(self)
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError("LatentScores reads the design's answer columns by name: pass a DataFrame.")
+        return self._scores(X)[self.outputs_].to_numpy()
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return the output names: ``gap[<dimension>]``, ``gap_sd[<dimension>]`` (and ``E``/``P`` with "all").
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        check_is_fitted(self)
+        return np.asarray(self.outputs_, dtype=object)
