@@ -1,6 +1,6 @@
 """Recovery and calibration of the latent model's extensions (issue 17's acceptance).
 
-    python benchmarks/recovery_latent_extensions.py [--study all|dynamics|provider|recovery|bands|invariance]
+    python benchmarks/recovery_latent_extensions.py [--study all|dynamics|provider|recovery|bands|invariance|thresholds]
                                                    [--reps 20] [--json OUT]
 
 Each study simulates data from known truth with a fresh seed per replication, fits, and counts how often the
@@ -15,7 +15,9 @@ Each study simulates data from known truth with a fresh seed per replication, fi
 - ``bands``: the share of respondents in each satisfaction band (posterior of the share against the true
   share among the fitted respondents), 300 respondents, gap link;
 - ``invariance``: the per-item invariance test's false-alarm rate on invariant surveys and its power on a
-  planted non-invariant item (+1 logit offset in P), 250 respondents x 8 items.
+  planted non-invariant item (+1 logit offset in P), 250 respondents x 8 items;
+- ``thresholds``: the LOO confusion table of the rating-scale and the item-threshold (full GRM) model, with
+  data simulated from each (300 respondents x 8 items x E/P).
 
 Everything is seeded; the same command gives the same numbers. Short chains (2 x 400) with nutpie's JAX
 backend; fits that fail the (relaxed) gates are counted and kept, as in ``recovery_latent.py``.
@@ -158,8 +160,28 @@ def study_invariance(reps: int, log=print) -> dict:
             "reps": reps}
 
 
+def study_thresholds(reps: int, log=print) -> dict:
+    """LOO (leave-one-respondent-out, on the answers) between the rating-scale and the item-threshold model,
+    with data simulated from each: the confusion table (rows: truth, columns: the model LOO prefers)."""
+    dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
+    table = {truth: {"rating": 0, "item": 0} for truth in ("rating", "item")}
+    for r in range(reps):
+        for truth in ("rating", "item"):
+            sim = latent.simulate_latent(300, dimensions=dims, thresholds=truth, seed=7000 + r)
+            fits = {}
+            for form in ("rating", "item"):
+                fits[form], _ = _fit(latent.LatentExpectations(sim.design, thresholds=form, sampler=sampler(r)),
+                                     sim.data)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                best = latent.compare(fits, var="answers").index[0]
+            table[truth][best] += 1
+            log(f"thresholds {r + 1}/{reps}: truth {truth}, LOO prefers {best}")
+    return {"confusion": table, "accuracy": (table["rating"]["rating"] + table["item"]["item"]) / (2 * reps)}
+
+
 STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
-           "bands": study_bands, "invariance": study_invariance}
+           "bands": study_bands, "invariance": study_invariance, "thresholds": study_thresholds}
 
 
 def main(argv=None) -> dict:
