@@ -59,7 +59,8 @@ def test_integrated_gaussian_likelihood_is_the_multivariate_normal(prepared):
         for n in (0, 5, 11):
             rows = np.flatnonzero(prepared.resp == n)
             Xn = X[s, rows]
-            cov = Xn @ omega @ Xn.T + 0.49 * np.eye(rows.size)
+            Xc = Xn - prepared.centre  # the person deviations act on centred predictors
+            cov = Xc @ omega @ Xc.T + 0.49 * np.eye(rows.size)
             want = multivariate_normal(Xn @ post["beta"].values[0, s], cov).logpdf(prepared.y[rows])
             np.testing.assert_allclose(got[s, n], want, rtol=1e-10)
 
@@ -144,3 +145,14 @@ def test_likert_expectancy_is_measured_ordinally_and_read_as_a_probability():
     eta = post["mu_E"].values[0][:, p.outcome] + post["sigma_E"].values[0][:, None] * post["z_E"].values[0]
     probs = category_probabilities(eta, np.array([-1.5, -0.5, 0.5, 1.5]))  # answers 1..5
     np.testing.assert_allclose(e, probs @ (np.arange(5) / 4), rtol=1e-12)
+
+
+def test_person_coefficients_reproduce_the_graphs_linear_predictor(prepared):
+    post = synthetic_posterior(prepared)
+    X = g._design(prepared, post)
+    beta, tau = post["beta"].values[0], post["tau"].values[0]
+    dev = np.einsum("snq,srq->snr", post["z_person"].values[0], post["corr_chol"].values[0]) * tau[:, None, :]
+    # the graph: fixed part on raw predictors, deviations on centred ones
+    lin_graph = (X * beta[:, None, :]).sum(-1) + (dev[:, prepared.resp] * (X - prepared.centre)).sum(-1)
+    coef = g.person_coefficients(prepared, post)[:, prepared.resp]
+    np.testing.assert_allclose((coef * X).sum(-1), lin_graph, rtol=1e-12, atol=1e-12)

@@ -14,6 +14,9 @@ Criterion (person coefficients from a population distribution, LKJ correlation):
     y[r] ~ Normal(lin, sigma_y)  or  Bernoulli(logistic(lin))
     lin = c[n, 0] + sum_p c[n, p] x_p[r],  x = (E*, V*, E* V*) restricted to the form's terms
     c[n] = beta + tau * (L z_n),  z_n ~ N(0, I),  L L' ~ LKJ(eta)
+
+with the person deviations tau * (L z_n) acting on predictors centred at their manifest means (so the
+person-level intercept is the deviation at the average E and V: it decorrelates from the slopes).
 """
 
 from __future__ import annotations
@@ -79,6 +82,18 @@ class Prepared:
     @property
     def N(self) -> int:
         return len(self.respondents)
+
+    @property
+    def centre(self) -> np.ndarray:
+        """Where the person deviations are centred: 0 for the intercept, the manifest means of the terms.
+
+        The person-level deviations multiply centred predictors (their intercept is the deviation at the
+        average E, V and E*V), which decorrelates the intercept from the slopes in the posterior; the person
+        coefficients themselves (intercept at E = V = 0, slopes) are recovered exactly from it.
+        """
+        e, v = self.manifest[:, 0], self.manifest[:, 1]
+        cols = {"E": e.mean(), "V": v.mean(), "E*V": (e * v).mean()}
+        return np.array([0.0] + [cols[t] for t in FORM_TERMS[self.form]])
 
     def structure(self) -> tuple:
         return ("vie", self.form, self.family, self.person_slopes, self.lkj_eta, self.N, len(self.outcomes),
@@ -149,8 +164,8 @@ def build_graph(p: Prepared):
             dev = (z @ chol.T) * tau[None, :]
         else:
             dev = z * tau[None, :]
-        coef = pt.concatenate([beta[None, :Q] + dev, pt.zeros((p.N, len(p.terms) - Q)) + beta[None, Q:]], axis=1)
-        lin = (coef[resp] * X).sum(axis=1)
+        # fixed part on the raw predictors, person deviations on the centred ones (see Prepared.centre)
+        lin = (X * beta[None, :]).sum(axis=1) + (dev[resp] * (X[:, :Q] - p.centre[None, :Q])).sum(axis=1)
         y = pm.Data("data_criterion", p.y.astype(float))
         if p.family == "gaussian":
             sigma_y = pm.HalfNormal("sigma_y", 1.0)
@@ -194,6 +209,8 @@ def person_coefficients(p: Prepared, posterior) -> np.ndarray:
     else:
         dev = z * tau[:, None, :]
     S = beta.shape[0]
+    dev = dev.copy()
+    dev[..., 0] -= (dev[..., 1:] * p.centre[1:Q]).sum(-1)  # deviations act on centred predictors
     fixed = np.broadcast_to(beta[:, None, Q:], (S, p.N, len(p.terms) - Q))
     return np.concatenate([beta[:, None, :Q] + dev, fixed], axis=2)
 
@@ -246,7 +263,7 @@ def criterion_loglik(p: Prepared, posterior, *, chunk: int = 100, nodes: int = 6
             sl = slice(s0, min(S, s0 + chunk))
             Xb = X[sl][:, rows, :]  # (s, Nc, c, P)
             mean = Xb @ beta[sl][:, None, :, None]  # (s, Nc, c, 1)
-            Z = Xb[..., :Q] @ L[sl][:, None]  # (s, Nc, c, Q): X_nR L
+            Z = (Xb[..., :Q] - p.centre[:Q]) @ L[sl][:, None]  # (s, Nc, c, Q): centred X_nR L
             if p.family == "gaussian":
                 sig2 = _draws(posterior, "sigma_y")[sl] ** 2
                 cov = Z @ np.swapaxes(Z, -1, -2) + sig2[:, None, None, None] * np.eye(rows.shape[1])
