@@ -28,12 +28,12 @@ from expectmodel.data.schema import Scale, scales_for_model
 from expectmodel.errors import DataError
 from expectmodel.spec import Model
 
-__all__ = ["CHUNK_ROWS", "PARALLEL_ROWS", "ColumnSummary", "MissingPolicy", "PairwiseMoments", "PreparedData",
-           "Scale", "ScaleSpec", "moments", "pairwise_correlation_stack", "pairwise_moments", "prepare", "read_weights",
-           "weighted_moments"]
+__all__ = ["CHUNK_ROWS", "PARALLEL_ROWS", "ColumnSummary", "EMMoments", "MissingPolicy", "PairwiseMoments",
+           "PreparedData", "Scale", "ScaleSpec", "em_fit", "em_moments", "missing_patterns", "moments",
+           "pairwise_correlation_stack", "pairwise_moments", "prepare", "read_weights", "weighted_moments"]
 
-MissingPolicy = Literal["raise", "listwise", "pairwise", "mean"]
-PLS_POLICIES: tuple[str, ...] = ("raise", "listwise", "pairwise", "mean")
+MissingPolicy = Literal["raise", "listwise", "pairwise", "mean", "em"]
+PLS_POLICIES: tuple[str, ...] = ("raise", "listwise", "pairwise", "mean", "em")
 ScaleSpec = Scale | tuple[float, float] | Mapping[str, Scale | tuple[float, float]] | None
 
 
@@ -104,6 +104,7 @@ class PreparedData:
     summary: ColumnSummary  # ranges, sums and x'x of ``values``
     pairwise: PairwiseMoments | None = None
     kept: np.ndarray | None = None  # positions of the rows kept, when listwise deletion dropped some
+    em: EMMoments | None = None  # missing="em": ML moments and the conditional-mean completed data
 
     @property
     def n(self) -> int:
@@ -289,6 +290,7 @@ def prepare(
     n_imputed: dict[str, int] = {}
     pairwise = None
     kept = None
+    em = None
     if not finite:
         nan = np.isnan(x)
         counts = nan.sum(axis=0)
@@ -307,6 +309,10 @@ def prepare(
         elif missing == "mean":
             means = np.nanmean(x, axis=0)
             x = np.where(nan, means, x)
+            n_imputed = {cols[k]: int(counts[k]) for k in np.flatnonzero(counts)}
+        elif missing == "em":
+            em = em_fit(x)
+            x = em.imputed
             n_imputed = {cols[k]: int(counts[k]) for k in np.flatnonzero(counts)}
         else:
             pairwise = pairwise_moments(x)
@@ -338,7 +344,7 @@ def prepare(
             f"'{_owner(model, cols[j])}'). A constant column carries no information; drop it from the model."
         )
     return PreparedData(x, tuple(cols), index, low, high, n_input, n_dropped, n_imputed, missing, codes, summary,
-                        pairwise, kept)
+                        pairwise, kept, em)
 
 
 def _owner(model: Model, column: str) -> str:
@@ -381,6 +387,8 @@ def moments(prepared: PreparedData) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     if prepared.pairwise is not None:
         pw = prepared.pairwise
         return pw.mean, pw.sd, pw.corr
+    if prepared.em is not None:
+        return prepared.em.mean, prepared.em.sd, prepared.em.corr
     return _moments(prepared.values, prepared.summary.total, prepared.summary.gram)
 
 
@@ -524,3 +532,86 @@ def weighted_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarr
     sd = np.sqrt(np.diagonal(cov) / (n - 1))
     root = np.sqrt(np.diagonal(cov))
     return mu, sd, cov / root / root[:, None]
+
+
+# -- EM moments (missing="em") ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class EMMoments:
+    """Maximum-likelihood means, SDs (rescaled to the n - 1 divisor) and correlations of multivariate-normal data
+    with values missing at random, by EM; ``imputed`` holds the data with each missing value replaced by its
+    conditional mean at the solution, ``nan`` the missing cells and ``iterations`` the EM steps taken."""
+
+    mean: np.ndarray
+    sd: np.ndarray
+    corr: np.ndarray
+    imputed: np.ndarray
+    nan: np.ndarray
+    iterations: int
+
+
+def missing_patterns(nan: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The distinct missing patterns of a NaN mask (n, p): ``(missing columns mask, rows)`` pairs."""
+    keys, inverse = np.unique(nan, axis=0, return_inverse=True)
+    return [(keys[g], np.flatnonzero(inverse.ravel() == g)) for g in range(keys.shape[0])]
+
+
+def em_moments(z: np.ndarray, w: np.ndarray, mu: np.ndarray, sigma: np.ndarray,
+               patterns: list[tuple[np.ndarray, np.ndarray]], tol: float = 1e-9,
+               max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Weighted EM for the mean and (ML) covariance of ``z`` (n, p; NaN missing), from ``mu``, ``sigma``.
+
+    ``w`` (n,) or (B, n): row weights, one EM per row of a 2-D ``w`` (bootstrap resamples), all run
+    together; ``mu`` (p,) or (B, p) and ``sigma`` (p, p) or (B, p, p) start them. Returns the means, the
+    covariances (divisor sum(w)), the iterations of the slowest member and the completed data (conditional
+    means) of the last E-step (one copy per member).
+    """
+    single = w.ndim == 1
+    w = np.atleast_2d(w)
+    b, p = w.shape[0], z.shape[1]
+    mu = np.broadcast_to(mu, (b, p)).copy()
+    sigma = np.broadcast_to(sigma, (b, p, p)).copy()
+    total = w.sum(axis=1)
+    filled = np.repeat(np.where(np.isnan(z), 0.0, z)[None], b, axis=0)  # (B, n, p)
+    parts = [(np.flatnonzero(~miss), np.flatnonzero(miss), rows) for miss, rows in patterns if miss.any()]
+    active = np.ones(b, dtype=bool)
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
+        cond_sum = np.zeros((b, p, p))
+        for obs, miss, rows in parts:
+            s_oo = sigma[:, obs[:, None], obs]
+            s_om = sigma[:, obs[:, None], miss]
+            coef = np.linalg.solve(s_oo, s_om)  # (B, |o|, |m|)
+            xo = filled[:, rows][:, :, obs] - mu[:, None, obs]
+            filled[:, rows[:, None], miss] = mu[:, None, miss] + xo @ coef
+            cond = sigma[:, miss[:, None], miss] - np.swapaxes(s_om, 1, 2) @ coef
+            cond_sum[:, miss[:, None], miss] += w[:, rows].sum(axis=1)[:, None, None] * cond
+        mu_new = np.einsum("bn,bnp->bp", w, filled) / total[:, None]
+        sigma_new = (np.einsum("bn,bnp,bnq->bpq", w, filled, filled) + cond_sum) / total[:, None, None] \
+            - mu_new[:, :, None] * mu_new[:, None, :]
+        change = np.maximum(np.abs(mu_new - mu).max(axis=1), np.abs(sigma_new - sigma).max(axis=(1, 2)))
+        mu, sigma = mu_new, sigma_new
+        active = change >= tol
+        if not active.any():
+            break
+    if single:
+        return mu[0], sigma[0], it, filled[0]
+    return mu, sigma, it, filled
+
+
+def em_fit(x: np.ndarray) -> EMMoments:
+    """EM moments of the raw data ``x`` (n, p; NaN missing), started from the available-case moments."""
+    n = x.shape[0]
+    nan = np.isnan(x)
+    centre, scale = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
+    z = (x - centre) / scale
+    start = pairwise_moments(z)
+    corr0 = start.corr
+    if np.linalg.eigvalsh(corr0)[0] <= 1e-8:  # an indefinite pairwise start: begin at the identity
+        corr0 = np.eye(x.shape[1])
+    mu, sigma, it, filled = em_moments(z, np.ones(n), np.zeros(x.shape[1]), corr0, missing_patterns(nan))
+    var = np.diagonal(sigma)
+    root = np.sqrt(var)
+    return EMMoments(centre + scale * mu, scale * np.sqrt(var * n / (n - 1)), sigma / root / root[:, None],
+                     centre + scale * filled, nan, it)

@@ -14,6 +14,7 @@ groups) above that.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from scipy import stats
 from expectmodel.inference import equal_tailed
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import _moments, quality
-from expectmodel.sem._data import pairwise_correlation_stack
+from expectmodel.sem._data import em_moments, missing_patterns, pairwise_correlation_stack
 from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
 __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
@@ -32,6 +33,8 @@ __all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
 CHUNK = 1000
 JACKKNIFE_MAX_N = 2_000
 JACKKNIFE_GROUPS = 1_000
+EM_CHUNK = 100  # resamples per batched EM (memory: EM_CHUNK x n x p completed values)
+EM_JACKKNIFE_GROUPS = 100  # delete-a-group jackknife under missing="em" (each replicate is an EM)
 DRAW_FIELDS = ("weights", "loadings", "paths", "r2", "total", "index", "htmt", "alpha", "rho_a", "f2")
 
 
@@ -111,6 +114,37 @@ def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: 
     return out
 
 
+def _fit_counts_em(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarray,
+                   low: np.ndarray, high: np.ndarray, layout: k.Layout, options: Options, *,
+                   em: tuple[np.ndarray, np.ndarray], **_: object) -> dict[str, np.ndarray]:
+    """Fit resamples like :func:`_fit_counts` for ``missing="em"``.
+
+    Each resample reruns the EM with its row counts as weights (from the full-sample correlations), so missing
+    answers are re-estimated per resample.
+    """
+    nan, start = em
+    zn = np.where(nan, np.nan, z)
+    patterns = missing_patterns(nan)
+    p = z.shape[1]
+    corr = np.empty((counts.shape[0], p, p))
+    mean, var = np.empty((counts.shape[0], p)), np.empty((counts.shape[0], p))
+    for a in range(0, counts.shape[0], EM_CHUNK):  # all members of a chunk run one batched EM
+        part = counts[a:a + EM_CHUNK]
+        m, cov, _, _ = em_moments(zn, part, np.zeros(p), start, patterns, tol=1e-8)
+        v = np.einsum("bii->bi", cov)
+        root = np.sqrt(v)
+        corr[a:a + EM_CHUNK] = cov / root[:, :, None] / root[:, None, :]
+        total = part.sum(axis=1)[:, None]
+        mean[a:a + EM_CHUNK], var[a:a + EM_CHUNK] = m, v * total / (total - 1)
+    iu = np.triu_indices(p)
+    htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
+    est = estimate_stack(corr, layout, options, mu + sd * mean, sd * np.sqrt(var), low, high)
+    out = _draw_fields(est, layout, htmt, corr)
+    out["converged"] = est.converged
+    out["ok"] = est.ok
+    return out
+
+
 def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray,
                  s: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Collect the reported quantities of a fitted stack.
@@ -150,6 +184,7 @@ def run_bootstrap(
     bca: bool = True,
     pairwise: bool = False,
     row_weights: np.ndarray | None = None,
+    em: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> BootstrapDraws:
     """Bootstrap the PLS estimates of standardised data ``z`` (n, p).
 
@@ -170,9 +205,11 @@ def run_bootstrap(
         children = np.random.SeedSequence(seed).spawn(len(sizes))
         jobs = [(child, size) for child, size in zip(children, sizes, strict=True)]
 
-    products = None if pairwise else _moments.packed_products(z)  # the same for every chunk
+    products = None if pairwise or em is not None else _moments.packed_products(z)  # the same for every chunk
     local = threading.local()  # each thread's work arrays, reused from chunk to chunk
     fit_counts = _fit_counts_pairwise if pairwise else _fit_counts
+    if em is not None:
+        fit_counts = functools.partial(_fit_counts_em, em=em)
 
     def work(job: tuple) -> dict[str, np.ndarray]:
         scratch = local.__dict__.setdefault("scratch", _moments.Scratch())
@@ -203,8 +240,8 @@ def run_bootstrap(
     ok = merged.pop("ok")
     converged = merged.pop("converged")
     draws = merged if ok.all() else {key: val[ok] for key, val in merged.items()}
-    jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise, row_weights=row_weights)
-                    if bca else (None, 0))
+    jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise, row_weights=row_weights,
+                              em=em) if bca else (None, 0))
     return BootstrapDraws(n_boot, seed, draws, int((~ok).sum()), int((~converged & ok).sum()), jack, groups)
 
 
@@ -225,9 +262,20 @@ def _progress(show: bool, total: int):
 
 
 def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
-              pairwise: bool = False, row_weights: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], int]:
+              pairwise: bool = False, row_weights: np.ndarray | None = None,
+              em: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], int]:
     """Leave-one-out (or delete-a-group for large n) replicates, for the BCa acceleration."""
     n = z.shape[0]
+    if em is not None:  # each replicate reruns the EM without its group of rows (EM_JACKKNIFE_GROUPS groups)
+        k = min(n, EM_JACKKNIFE_GROUPS)
+        groups = np.repeat(np.arange(k), np.diff(np.linspace(0, n, k + 1).astype(int)))
+        size = int(groups.max()) + 1
+        out = []
+        for a in range(0, size, CHUNK):
+            member = np.arange(a, min(a + CHUNK, size))
+            counts = (groups[None, :] != member[:, None]).astype(np.float64)
+            out.append(_fit_counts_em(counts, z, mu, sd, low, high, layout, options, em=em))
+        return {key: np.concatenate([o[key] for o in out]) for key in out[0] if key not in ("ok", "converged")}, size
     if row_weights is not None:  # every moment weighted: sums of w z and w z z', a deleted row takes its weight
         w = row_weights
         s1, s2 = w @ z, (z * w[:, None]).T @ z

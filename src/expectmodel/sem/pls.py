@@ -63,11 +63,14 @@ class PLS(Estimator):
     scale : (low, high) or {construct: (low, high)}, optional
         Declared answer scale; answers outside it are rejected and the 0-100
         index is anchored at its ends.
-    missing : {"raise", "listwise", "pairwise", "mean"}
+    missing : {"raise", "listwise", "pairwise", "mean", "em"}
         What to do with missing answers (after ``missing_values`` are applied). ``"pairwise"`` estimates
         from pairwise-complete correlations (each pair of indicators over the respondents who answered
         both), so respondents with a few missing answers still count; their construct scores use
-        the answers they gave.
+        the answers they gave. ``"em"``: maximum-likelihood means and correlations of the indicators under
+        multivariate normality by EM (missing at random); a missing answer enters the construct scores at
+        its conditional mean, and every bootstrap resample reruns the weighted EM (recorded in
+        ``meta["em_iterations"]``).
     missing_values : float or iterable of float
         Codes that mean "no answer", e.g. ``-99`` or ``(-99, 99)``.
     bootstrap : int
@@ -138,7 +141,7 @@ class PLS(Estimator):
         "tol": [Interval(float, 0, None, closed="neither")],
         "scale": [None, Predicate(_is_scale, "a Scale, a (low, high) pair with low < high, or a mapping "
                                             "{construct: Scale or (low, high)}")],
-        "missing": [OneOf("raise", "listwise", "pairwise", "mean")],
+        "missing": [OneOf("raise", "listwise", "pairwise", "mean", "em")],
         "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
         "bootstrap": [OneOf(0), Interval(int, 20, None)],
         "ci_level": [Interval(float, 0, 1, closed="neither")],
@@ -254,7 +257,8 @@ class PLS(Estimator):
         if self.bootstrap and infer:
             boot = run_bootstrap((x - mu) / sd, mu, sd, prepared.scale_low, prepared.scale_high, layout, options,
                                  int(self.bootstrap), seed, n_jobs=self.n_jobs, progress=self.progress,
-                                 bca=self.bca, pairwise=prepared.pairwise is not None, row_weights=w)
+                                 bca=self.bca, pairwise=prepared.pairwise is not None, row_weights=w,
+                                 em=None if prepared.em is None else (prepared.em.nan, s))
         fit_draws = None
         if self.fit_test and infer:
             fit_draws = _fit_test(x, mu, sd, s, est, layout, options, model, int(self.fit_test), seed,

@@ -89,7 +89,10 @@ def build_meta(record: FitRecord, model: Model, prepared: PreparedData, est: Sta
         n_input=prepared.n_input, n_used=prepared.n, n_dropped=prepared.n_dropped, n_imputed=prepared.n_imputed,
         missing=prepared.missing, missing_values=prepared.missing_values, columns=prepared.columns,
         fingerprint=fingerprint(prepared.columns, prepared.n, summary.total, summary.gram),
-        extra={} if prepared.pairwise is None else {"min_pairwise_n": prepared.pairwise.min_n},
+        extra=({} if prepared.pairwise is None else {"min_pairwise_n": prepared.pairwise.min_n})
+        | ({} if prepared.em is None else {"em_iterations": prepared.em.iterations,
+                                           "em": "ML means and correlations under multivariate normality (MAR); "
+                                                 "missing answers enter the scores at their conditional means"}),
     )
     extra = {
         "group": group,
@@ -913,7 +916,8 @@ class PLSResults(ResultsBase):
         rescaled weights ``omega`` and the declared scale ends behind each respondent's 0-100 index,
         the missing-answer codes, and the fit's missing-data policy (``"mean"``/``"pairwise"``: a
         missing answer enters at the training mean; ``"listwise"``: the respondent gets NaN;
-        ``"raise"``: an error).
+        ``"raise"``: an error; ``"em"``: the training mean too, where the fit's own scores use the
+        conditional mean given the respondent's other answers).
 
         Returns
         -------
