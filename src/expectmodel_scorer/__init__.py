@@ -1,7 +1,8 @@
 """expectmodel_scorer: score fitted expectmodel models with numpy and pandas only.
 
-Other teams copy this one folder (or install the ``scorer`` extra) and score a bundle written by
-``expectmodel.save`` without expectmodel, statsmodels, scikit-learn or pymc. Importing it never runs
+Other teams copy this one folder (or ``pip install --no-deps expectmodel`` plus numpy and pandas: the
+wheel holds both packages) and score a bundle written by ``expectmodel.save`` without expectmodel,
+statsmodels, scikit-learn or pymc. Importing it never runs
 ``expectmodel/__init__``. A model is scored by a *program* named in its scoring specification, from
 the closed list in :mod:`expectmodel_scorer.programs`; a bundle never carries code.
 

@@ -367,7 +367,7 @@ def read_bundle(path: str | Path, *, max_bytes: int = MAX_MEMBER_BYTES) -> tuple
             raise BundleError(f"'{path}' is neither a bundle folder nor a zip bundle; refused.")
         files = _read_zip(path, max_bytes)
     for name, data in files.items():
-        if _is_pickle(data[:4]) and name != "model.json":
+        if data[:2] in _PICKLE_MAGIC or (_is_pickle(data[:4]) and name != "model.json"):
             raise BundleError(f"the member {name!r} of '{path}' is a pickle; refused (bundles never hold pickles).")
     if "model.json" not in files:
         raise BundleError(f"'{path}' holds no model.json; it is not an expectmodel bundle.")

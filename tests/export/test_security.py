@@ -204,6 +204,9 @@ def test_a_file_that_is_a_pickle(tmp_path, folder):
         refused(path, "is a pickle")
     (folder / "posterior.nc").write_bytes(payload)
     refused(folder, "'posterior.nc' .* is a pickle")
+    (folder / "posterior.nc").unlink()
+    (folder / "model.json").write_bytes(payload)
+    refused(folder, "'model.json' .* is a pickle")
 
 
 def test_an_unknown_member_is_refused(folder):
