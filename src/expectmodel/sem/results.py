@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from expectmodel.sem._data import PreparedData
+    from expectmodel.sem.fimix import FIMIX
     from expectmodel.sem.higher_order import HigherOrder
     from expectmodel.sem.ipma import IPMA
     from expectmodel.sem.moderation import Moderation
@@ -904,6 +905,49 @@ class PLSResults(ResultsBase):
         seed = resolve_seed(seed)
         out = copula_test(self.scores, target, preds, tested, int(n_boot), seed, self.ci_level)
         out.attrs.update(seed=seed, n_boot=int(n_boot))
+        return out
+
+    def fimix(self, segments: tuple[int, ...] = (1, 2, 3, 4), starts: int = 10, seed: int | None = None) -> FIMIX:
+        r"""Run FIMIX-PLS (see :mod:`expectmodel.sem.fimix`) on this fit's construct scores.
+
+        Parameters
+        ----------
+        segments : tuple of int, default (1, 2, 3, 4)
+            Numbers of segments to fit; compare them with ``.criteria`` (AIC3 with CAIC, and EN > 0.5,
+            as Sarstedt et al. 2011 recommend).
+        starts : int, default 10
+            Random starts of the EM per number of segments.
+        seed : int, optional
+            Seed of the starts (drawn when omitted; then in ``result.criteria.attrs["seed"]``).
+
+        Returns
+        -------
+        FIMIX
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import expectmodel as em
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=400)
+        >>> y = np.where(np.arange(400) < 200, 0.8, -0.6) * x + 0.4 * rng.normal(size=400)
+        >>> res = em.PLS(em.Model.from_syntax("X =~ x\nY =~ y\nY ~ X")).fit(pd.DataFrame({"x": x, "y": y}))
+        >>> seg = res.fimix(segments=(1, 2, 3), starts=5, seed=1)
+        >>> int(seg.criteria.loc[seg.criteria["BIC"].idxmin(), "segments"])
+        2
+        """
+        from expectmodel._base import resolve_seed
+        from expectmodel.errors import ParameterError
+        from expectmodel.sem.fimix import fimix
+
+        if not self.layout.endogenous:
+            raise ParameterError("FIMIX-PLS segments the inner model: the model needs an endogenous construct.")
+        if not segments or any(not isinstance(k, int | np.integer) or k < 1 for k in segments):
+            raise ParameterError(f"fimix(segments={segments!r}): give whole numbers of segments, e.g. (1, 2, 3).")
+        seed = resolve_seed(seed)
+        preds = {t: list(self.model.predecessors(t)) for t in self.model.endogenous}
+        out = fimix(self.scores, preds, tuple(int(k) for k in segments), int(starts), seed)
+        out.criteria.attrs["seed"] = seed
         return out
 
     # -- scoring new data ----------------------------------------------------------------------
