@@ -149,6 +149,12 @@ def test_an_id_that_does_not_match_the_configuration(folder):
     refused(folder, "id of .* does not match its configuration")
 
 
+def test_a_meta_that_does_not_match_the_configuration(folder):
+    rewrite(folder, lambda d: d["meta"]["params"].update(bootstrap=5000))  # resealed; config and id untouched
+    with pytest.raises(ExportError, match=r"meta of .* does not match its configuration"):
+        em.load(folder)
+
+
 def test_an_array_of_the_wrong_shape(folder):
     rewrite(folder, lambda d: d["scoring"]["arrays"]["weights"].update(shape=[24, 8]))
     refused(folder, r"\['weights'\]: shape \[24, 8\] needs 192 values; the data hold 168")

@@ -136,3 +136,15 @@ def test_a_pipeline_chains_programs_by_column_name():
         check_spec(bad)
     with pytest.raises(ScoringError, match=r"lacks '1.coef'"):
         check_spec({**spec, "arrays": {"0.coef": spec["arrays"]["0.coef"]}})
+
+
+def test_importing_the_scorer_loads_neither_expectmodel_nor_the_heavy_stack():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys; import expectmodel_scorer; from expectmodel_scorer import load_scorer, chain; "
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                           check=True).stdout))
+    assert not loaded & {"expectmodel", "scipy", "statsmodels", "sklearn", "pymc", "pytensor", "arviz", "matplotlib"}
