@@ -47,7 +47,7 @@ def fresh(name: str, shape: tuple[int, ...]) -> np.ndarray:
     return np.empty(shape)
 
 
-PACKED_PRODUCTS_MAX_BYTES = 64 * 2**20
+PACKED_PRODUCTS_MAX_BYTES = 256 * 2**20  # n = 100,000 x 24 indicators (240 MB) is formed once per bootstrap
 
 
 def packed_products(z: np.ndarray) -> np.ndarray | None:
