@@ -58,7 +58,7 @@ def test_the_results_contract_holds(waves_fit):
     assert (frame.query("kind == 'level'")["group"].str.contains(r"\|")).all()  # stage|wave cells
     text = str(res.summary())
     assert "alpha" in text and "forecast" in text
-    assert '"kind": "alpha"' in res.to_json() and repr(res).startswith("DynamicsResults(")
+    assert '"kind": "alpha"' in res.to_json() and repr(res).startswith("<DynamicsResults: ")
     lo, hi = res.conf_int(0.5)["ci_low"], res.conf_int(0.5)["ci_high"]
     assert (lo <= hi).all() and len(lo) == len(frame)
     assert tuple(res.meta["waves"]) == ("1", "2", "3") and res.meta.params["wave"] == "wave"
