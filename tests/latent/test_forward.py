@@ -46,7 +46,8 @@ def _agree(model, lay):
     rng = np.random.default_rng(1)
     point = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in model.initial_point().items()}
     names = ["mu", "delta", "loading", "sigma", "cut", "theta"] + [
-        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "precision", "mu_rows")
+        k for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "precision", "mu_rows",
+                  "delta_battery")
         if k in model.named_vars]
     outs = [model[k] for k in names] + list(model.potentials)
     f = pytensor.function(model.value_vars, model.replace_rvs_by_values(outs), mode="FAST_COMPILE",

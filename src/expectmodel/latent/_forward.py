@@ -85,6 +85,8 @@ def measurement_eta(p: dict, obs: Observations, item_dim: np.ndarray, invariant:
     sigma = p["sigma"][..., obs.battery, d]
     theta = p["theta"][..., obs.resp, obs.battery, d]
     eta = mu + delta + lam * sigma * theta
+    if "delta_battery" in p:  # partial invariance: freed items' battery-specific offset shifts
+        eta = eta + p["delta_battery"][..., obs.battery, obs.item]
     if "shift" in p:
         eta = eta + p["shift"][..., obs.resp]
     return eta

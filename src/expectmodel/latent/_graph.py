@@ -169,6 +169,19 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
         mu_items = pt.dot(mu, onehot)[None] if rows is None else pt.dot(rows.reshape((n * B, D)), onehot).reshape(
             (n, B, J))
         eta = mu_items + delta[pb][None] + (loading[pb] * pt.dot(sigma, onehot))[None] * th_items
+        if config.free_items:
+            # partial invariance: the named items get their own offset in every non-reference battery
+            # (a shift from the shared offset); the other items anchor the batteries' common metric
+            free = np.array([lay.items.index(it) for it in config.free_items], dtype=np.intp)
+            others = np.array([b for b in range(B) if b != ref], dtype=np.intp)
+            model.add_coord("free_item", list(config.free_items))
+            model.add_coord("shifted_battery", [lay.batteries[b] for b in others])
+            shift_free = pm.Normal("delta_shift", 0.0, pr.delta_sd, dims=("shifted_battery", "free_item"))
+            dev = pt.zeros((B, J))
+            dev = pt.set_subtensor(dev[others[:, None], free[None, :]], shift_free)
+            dev = pm.Deterministic("delta_battery", dev, dims=("battery", "item"))
+            eta = eta + dev[None]
+            identified.append("delta_shift")
         cflat = (padded_graph(cut.reshape((Bp * J, K - 1)), Bp * J) if item_cuts else padded_graph(cut, Bp)).ravel()
         row = pb[None, :, None] * J + np.arange(J)[None, None, :] if item_cuts else pb[None, :, None]
         # the answers enter as data containers, so that a compiled model can be reused on another data
@@ -275,7 +288,7 @@ def params_from(group) -> dict:
     p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
     names = set(group.data_vars)
     for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "Gamma_sd",
-              "precision", "mu_rows"):
+              "precision", "mu_rows", "delta_battery"):
         if k in names:
             p[k] = get(k)
     return p

@@ -42,11 +42,13 @@ class LatentConfig:
     batteries: tuple[str, ...] = ("E", "P")
     priors: LatentPriors = field(default_factory=LatentPriors)
     thresholds: str = "rating"
+    free_items: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
         out = asdict(self)
         out["batteries"] = list(self.batteries)
+        out["free_items"] = list(self.free_items)
         return out
 
 

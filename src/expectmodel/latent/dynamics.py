@@ -157,7 +157,8 @@ class ExpectationDynamics(LatentExpectations):
         alpha <= 0).
     state_sd_prior : float
         HalfNormal scale of the innovations' SD.
-    link, drivers, scale_usage, lkj_eta, ci_level, person_parameterization, missing_values, thresholds, priors, sampler
+    link, drivers, scale_usage, lkj_eta, ci_level, person_parameterization, missing_values, thresholds, free_items,
+    priors, sampler
         As in :class:`~expectmodel.latent.LatentExpectations`.
 
     Examples
@@ -195,12 +196,12 @@ one latent metric and need invariance=True.
                  link: str | None = None, invariance: bool = True, drivers: bool = True, scale_usage: bool = False,
                  lkj_eta: float = 2.0, ci_level: float = 0.9, batteries: tuple[str, ...] | None = None,
                  person_parameterization: str = "noncentred", missing_values: float | tuple[float, ...] = (),
-                 thresholds: str = "rating", priors: LatentPriors | None = None,
+                 thresholds: str = "rating", free_items: tuple[str, ...] = (), priors: LatentPriors | None = None,
                  sampler: SamplerConfig | None = None) -> None:
         super().__init__(design, link=link, invariance=invariance, drivers=drivers, scale_usage=scale_usage,
                          lkj_eta=lkj_eta, ci_level=ci_level, batteries=batteries,
                          person_parameterization=person_parameterization, missing_values=missing_values,
-                         thresholds=thresholds, priors=priors, sampler=sampler)
+                         thresholds=thresholds, free_items=free_items, priors=priors, sampler=sampler)
         self.wave = wave
         self.respondent = respondent
         self.alpha_prior = alpha_prior

@@ -95,6 +95,11 @@ class LatentExpectations(BayesianEstimator):
         ``"rating"`` (default): one set of cut-points shared by all items (rating-scale model);
         ``"item"``: each item its own cut-points (the full graded-response model; centred per item, so the
         item offsets still carry the item locations). Compare the two by LOO (``compare(..., "answers")``).
+    free_items : sequence of str
+        Partial invariance: items whose offset may differ between the batteries (each non-reference
+        battery gets its own shift for them, reported as ``kind == "offset_shift"``); the other items
+        anchor the common metric, so every dimension keeps at least one. Free the items that
+        ``results.invariance_test()`` flags. Needs ``invariance=True``.
     priors : LatentPriors, optional
         The prior scales (default ``LatentPriors()``); recorded in ``results.meta["priors"]`` (in words)
         and ``results.meta["prior_values"]``. ``results.prior_sensitivity()`` checks how much they matter.
@@ -148,6 +153,8 @@ class LatentExpectations(BayesianEstimator):
         "person_parameterization": [OneOf("noncentred", "centred")],
         "missing_values": [Predicate(is_codes, "a number or a sequence of numbers (codes meaning no answer)")],
         "thresholds": [OneOf("rating", "item")],
+        "free_items": [Predicate(lambda v: not isinstance(v, str) and all(isinstance(i, str) for i in v),
+                                 "a sequence of item ids")],
         "priors": [InstanceOf(LatentPriors, name="an expectmodel.latent.LatentPriors"), None],
         "sampler": [InstanceOf(SamplerConfig), None],
     }
@@ -158,7 +165,8 @@ class LatentExpectations(BayesianEstimator):
                  scale_usage: bool = False, lkj_eta: float = 2.0, ci_level: float = 0.9,
                  batteries: tuple[str, ...] | None = None, person_parameterization: str = "noncentred",
                  missing_values: float | tuple[float, ...] = (), thresholds: str = "rating",
-                 priors: LatentPriors | None = None, sampler: SamplerConfig | None = None) -> None:
+                 free_items: tuple[str, ...] = (), priors: LatentPriors | None = None,
+                 sampler: SamplerConfig | None = None) -> None:
         self.design = design
         self.link = link
         self.invariance = invariance
@@ -170,6 +178,7 @@ class LatentExpectations(BayesianEstimator):
         self.person_parameterization = person_parameterization
         self.missing_values = missing_values
         self.thresholds = thresholds
+        self.free_items = free_items
         self.priors = priors
         self.sampler = sampler
 
@@ -203,6 +212,18 @@ class LatentExpectations(BayesianEstimator):
             raise SpecError("expectations stated as probabilities cannot share item parameters with Likert "
                             "batteries: pass invariance=False (the latent gap is then not identified; compare "
                             "E and P through link='free' or 'perf').")
+        if self.free_items:
+            unknown = sorted(set(self.free_items) - set(design.items))
+            if unknown:
+                raise self._param_error("free_items", f"unknown item(s) {unknown}; the design's items are "
+                                        f"{list(design.items)}.")
+            if not self.invariance or len(batteries) < 2:
+                raise self._param_error("free_items", "freeing items is partial invariance: it needs "
+                                        "invariance=True and two or more batteries.")
+            for dim, items in design.dimensions.items():
+                if set(items) <= set(self.free_items):
+                    raise self._param_error("free_items", f"every item of dimension {dim!r} is freed; keep at "
+                                            "least one invariant item per dimension to anchor the latent gap.")
         if self.scale_usage and len(batteries) < 2:
             raise SpecError("scale_usage=True needs two or more batteries: with one battery the respondent's "
                             "scale use is confounded with the latent level (METHODS §2.1).")
@@ -234,7 +255,7 @@ class LatentExpectations(BayesianEstimator):
                             scale_usage=bool(self.scale_usage), lkj_eta=float(self.lkj_eta),
                             person_parameterization=self.person_parameterization, batteries=self._batteries(),
                             priors=LatentPriors() if self.priors is None else self.priors,
-                            thresholds=self.thresholds)
+                            thresholds=self.thresholds, free_items=tuple(self.free_items))
 
     # ------------------------------------------------------------------ the template's hooks
     def _prepare(self, data: SurveyData | pd.DataFrame) -> Prepared:

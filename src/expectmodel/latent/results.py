@@ -201,6 +201,13 @@ class LatentResults(ResultsBase):
                 for k in range(lay.K - 1):
                     add("cutpoint", "answers", "|", f"{k + 1}|{k + 2}", grp, cut[:, g, k])
         names = set(self.posterior.data_vars)
+        if "delta_shift" in names:  # partial invariance: the freed items' offset shifts per battery
+            shifts = self.draws("delta_shift")
+            others = list(self.posterior["delta_shift"].coords["shifted_battery"].values)
+            freed = list(self.posterior["delta_shift"].coords["free_item"].values)
+            for b, battery in enumerate(others):
+                for j, item in enumerate(freed):
+                    add("offset_shift", str(item), "~1", "", str(battery), shifts[:, b, j])
         if "precision" in names:
             prec = self.draws("precision")
             for j, item in enumerate(lay.items):
@@ -252,7 +259,8 @@ class LatentResults(ResultsBase):
         (lhs dimension, op ``=~``, rhs item; group = battery without invariance), ``offset``,
         ``cutpoint``, ``precision``, ``link`` (lhs ``"satisfaction"``, rhs ``"P[dim]"``/``"E[dim]"``),
         ``driver`` (lhs ``"E[dim]"``, op ``~``, rhs driver; group = stage, ``""`` for the pooled mean),
-        ``correlation``. Further columns: ``ess_bulk``, ``r_hat`` (NUTS only).
+        ``correlation``, ``offset_shift`` (partial invariance: lhs the freed item, group the battery).
+        Further columns: ``ess_bulk``, ``r_hat`` (NUTS only).
 
         Returns
         -------
@@ -461,6 +469,9 @@ class LatentResults(ResultsBase):
                             "would need their own answers in every battery; refit with scale_usage=False.")
         if lay.prob is not None:
             raise SpecError("scoring new respondents is not offered when expectations are stated as probabilities.")
+        if self.config.free_items:
+            raise SpecError("scoring new respondents is not offered for a partially invariant fit (free_items); "
+                            "refit without the freed items to score.")
         if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 10:
             raise SpecError(f"draws must be an integer >= 10; got {draws!r}.")
         p = self._params
