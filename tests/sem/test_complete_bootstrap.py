@@ -87,3 +87,21 @@ def test_sign_change_is_a_validated_setting(ecsi, ecsi_survey):
         em.PLS(ecsi, sign_change="flip").fit(ecsi_survey.data)
     res = em.PLS(ecsi, bootstrap=30, seed=1, sign_change="construct").fit(ecsi_survey.data)
     assert res.meta.params["sign_change"] == "construct"
+
+
+def test_ipma_importance_intervals_equal_refits(ecsi):
+    survey = em.datasets.load_csi_survey()
+    settings = dict(scale=(1, 10), missing_values=-99, missing="listwise")
+    res = em.PLS(ecsi, **settings).fit(survey)
+    complete = survey.loc[res.scores.index].reset_index(drop=True)
+    n = len(complete)
+    idx = np.random.default_rng(8).integers(0, n, size=(6, n))
+    z = (res.prepared.values - res.mean) / res.sd
+    boot = run_bootstrap(z, res.mean, res.sd, res.prepared.scale_low, res.prepared.scale_high, res.layout,
+                         res.options, 6, None, indices=idx, bca=False)
+    table = dataclasses.replace(res, boot=boot).ipma_inference("Loyalty").set_index("construct")
+    refits = np.array([em.PLS(ecsi, **settings).fit(complete.iloc[idx[b]].reset_index(drop=True))
+                       .ipma("Loyalty").constructs.set_index("construct").loc[table.index, "importance"]
+                       for b in range(6)])
+    np.testing.assert_allclose(table["std_error"], refits.std(axis=0, ddof=1), atol=1e-8)
+    np.testing.assert_allclose(table["ci_low"], np.quantile(refits, 0.025, axis=0), atol=1e-8)

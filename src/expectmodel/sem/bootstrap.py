@@ -93,7 +93,7 @@ def _fit_counts(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.ndarra
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    out = _draw_fields(est, layout, htmt, corr)
+    out = _draw_fields(est, layout, htmt, corr, raw_sd)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
@@ -109,8 +109,9 @@ def _fit_counts_pairwise(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: 
     corr, mean, sd_z = pairwise_correlation_stack(z, counts)
     iu = np.triu_indices(z.shape[1])
     htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
-    est = estimate_stack(corr, layout, options, mu + sd * mean, sd * sd_z, low, high)
-    out = _draw_fields(est, layout, htmt, corr)
+    raw_sd = sd * sd_z
+    est = estimate_stack(corr, layout, options, mu + sd * mean, raw_sd, low, high)
+    out = _draw_fields(est, layout, htmt, corr, raw_sd)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
@@ -140,21 +141,24 @@ def _fit_counts_em(counts: np.ndarray, z: np.ndarray, mu: np.ndarray, sd: np.nda
         mean[a:a + EM_CHUNK], var[a:a + EM_CHUNK] = m, v * total / (total - 1)
     iu = np.triu_indices(p)
     htmt = quality.htmt_pairs(np.ascontiguousarray(corr[:, iu[0], iu[1]].T), layout)
-    est = estimate_stack(corr, layout, options, mu + sd * mean, sd * np.sqrt(var), low, high)
-    out = _draw_fields(est, layout, htmt, corr)
+    raw_sd = sd * np.sqrt(var)
+    est = estimate_stack(corr, layout, options, mu + sd * mean, raw_sd, low, high)
+    out = _draw_fields(est, layout, htmt, corr, raw_sd)
     out["converged"] = est.converged
     out["ok"] = est.ok
     return out
 
 
 def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray,
-                 s: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 s: np.ndarray | None = None, raw_sd: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Collect the reported quantities of a fitted stack.
 
     ``htmt`` is :func:`quality.htmt_pairs` of its correlations; ``s`` the stack's indicator correlations (for alpha).
     """
     src, dst = np.nonzero(layout.adjacency)
     extra = {} if s is None else {"alpha": quality.alpha_stack(s, layout)}
+    if raw_sd is not None:  # sum of w_i / sd_i per block: the scale of the 0-100 scores (IPMA importance)
+        extra["unstd_sum"] = (est.weights / raw_sd) @ layout.mask
     return {
         **extra,
         "rho_a": est.rho_a,
@@ -289,8 +293,9 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
             g2 = np.stack([(z[a:b] * w[a:b, None]).T @ z[a:b] for a, b in itertools.pairwise(bounds)])
             sizes = np.add.reduceat(w, bounds[:-1])
         corr, mean, var, packed = _moments.moments_to_correlation(s1 - g1, s2 - g2, n - sizes, packed=True)
-        est = estimate_stack(corr, layout, options, mu + sd * mean, sd * np.sqrt(var), low, high)
-        return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr), len(sizes)
+        raw_sd = sd * np.sqrt(var)
+        est = estimate_stack(corr, layout, options, mu + sd * mean, raw_sd, low, high)
+        return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr, raw_sd), len(sizes)
     if pairwise:  # the replicates as 0/1 row weights, through the pairwise-complete stack
         groups = np.arange(n) if n <= JACKKNIFE_MAX_N else \
             np.repeat(np.arange(JACKKNIFE_GROUPS), np.diff(np.linspace(0, n, JACKKNIFE_GROUPS + 1).astype(int)))
@@ -317,7 +322,7 @@ def jackknife(z, mu, sd, low, high, layout: k.Layout, options: Options,
     raw_mean = mu + sd * mean
     raw_sd = sd * np.sqrt(var)
     est = estimate_stack(corr, layout, options, raw_mean, raw_sd, low, high)
-    return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr), len(sizes)
+    return _draw_fields(est, layout, quality.htmt_pairs(packed, layout), corr, raw_sd), len(sizes)
 
 
 def interval_estimates(point: np.ndarray, draws: np.ndarray, jack: np.ndarray | None, level: float,
