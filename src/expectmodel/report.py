@@ -139,6 +139,8 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         ipma = res.ipma("Loyalty")
         table(ipma.constructs, "ipma_constructs", index=False)
         table(ipma.indicators, "ipma_indicators", index=False)
+        if n_boot:
+            table(res.ipma_inference("Loyalty"), "ipma_inference", index=False)
         table(res.mediation, "mediation", index=False)
         table(res.indirect_effects, "indirect_effects", index=False)
         table(res.model_fit, "model_fit", index=False)
