@@ -122,7 +122,8 @@ def f_squared(c: np.ndarray, layout: Layout) -> dict[tuple[int, int], float]:
 
 def alpha_stack(s: np.ndarray, layout: Layout) -> np.ndarray:
     """:func:`cronbach_alpha` of a stack of correlation matrices (B, p, p): (B, m), NaN for single items."""
-    sums = np.einsum("bij,ik,jk->bk", s, layout.mask, layout.mask)
+    st = s.transpose(1, 2, 0)  # batch last: the stacks of the bootstrap are stored so (a contiguous view)
+    sums = np.stack([st[idx[0]:idx[-1] + 1, idx[0]:idx[-1] + 1].sum(axis=(0, 1)) for idx in layout.blocks], axis=1)
     q = layout.mask.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = q / (q - 1) * (1 - q / sums)
