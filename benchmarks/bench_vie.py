@@ -51,20 +51,21 @@ def bench_regression(n: int = 100_000, repeats: int = 5) -> dict:
 
 
 def bench_bayes(n: int = 1000, outcomes: int = 5, chains: int = 4, draws: int = 500, tune: int = 500,
-                backend: str = "numba", target_accept: float = 0.8) -> dict:
+                backend: str = "numba", target_accept: float = 0.8, person_slopes: bool = True) -> dict:
     from expectmodel.sampling import SamplerConfig
 
     sim = em.vie.simulate_within(n, outcomes=outcomes, seed=2)
     cfg = SamplerConfig(draws=draws, tune=tune, chains=chains, seed=1, nutpie_backend=backend, cores=2,
                         target_accept=target_accept)
-    est = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome", sampler=cfg)
+    est = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome", sampler=cfg,
+                                 person_slopes=person_slopes)
     t0, c0 = time.perf_counter(), time.process_time()
     res = est.fit(sim.data)
     total, cpu = time.perf_counter() - t0, time.process_time() - c0
     d = res.diagnostics
     t = res.to_frame().query("kind == 'coefficient'").set_index("rhs")
     out = {"n": n, "outcomes": outcomes, "chains": chains, "draws": draws, "tune": tune, "backend": backend,
-           "target_accept": target_accept, "total_s": total, "cpu_s": cpu,
+           "target_accept": target_accept, "person_slopes": person_slopes, "total_s": total, "cpu_s": cpu,
            "cpu_s_per_core_of_2": cpu / 2, "sampling_s": float(res.meta["wall_seconds"]),
            "max_rhat": float(d.max_rhat), "min_ess_bulk": float(d.min_ess_bulk), "min_ess_tail": float(d.min_ess_tail),
            "divergences": int(d.divergences), "failures": list(d.failures),
@@ -88,12 +89,13 @@ def main() -> None:
     ap.add_argument("--tune", type=int, default=500)
     ap.add_argument("--backend", default="numba")
     ap.add_argument("--target-accept", type=float, default=0.8)
+    ap.add_argument("--no-person-slopes", action="store_true", help="person-level intercepts only")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results_bench_vie.json")))
     args = ap.parse_args()
     results = {"cpu_count": os.cpu_count(), "regression": bench_regression(args.n)}
     if args.bayes:
         results["bayes"] = bench_bayes(chains=args.chains, draws=args.draws, tune=args.tune, backend=args.backend,
-                                       target_accept=args.target_accept)
+                                       target_accept=args.target_accept, person_slopes=not args.no_person_slopes)
     Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
 
 
