@@ -1,8 +1,9 @@
-"""Interval arithmetic shared by every family: equal-tailed intervals from draws; the chunked loop driver.
+"""Interval arithmetic shared by every family (draws and standard errors) and the chunked loop driver.
 
 Bootstrap replicates (PLS) and posterior draws (the Bayesian families) are both summarised by the
-quantiles of the draws at ``(1 - level) / 2`` and ``(1 + level) / 2``; one function computes them, so the
-families and ``ResultsBase.conf_int`` cannot drift apart.
+quantiles of the draws at ``(1 - level) / 2`` and ``(1 + level) / 2``; maximum-likelihood and least-squares
+fits (statsmodels) by ``estimate +- q * std_error`` with ``q`` a normal or Student t quantile. One function
+computes each, so the families and ``ResultsBase.conf_int`` cannot drift apart.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["equal_tailed", "run_chunks"]
+__all__ = ["equal_tailed", "run_chunks", "wald"]
 
 
 def equal_tailed(draws: np.ndarray, level: float, *, axis: int = 0,
@@ -44,6 +45,45 @@ def equal_tailed(draws: np.ndarray, level: float, *, axis: int = 0,
     quantile = np.nanquantile if skipna else np.quantile
     low, high = quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=axis)
     return low, high
+
+
+def wald(estimate: np.ndarray, std_error: np.ndarray, level: float,
+         df: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Wald interval ``estimate +- q * std_error`` at ``level``.
+
+    Parameters
+    ----------
+    estimate, std_error : numpy.ndarray
+        Point estimates and their standard errors (NaN standard errors give NaN limits).
+    level : float
+        Interval probability in (0, 1).
+    df : array_like or float, optional
+        Degrees of freedom of a Student t quantile (statsmodels' OLS intervals use the residual df);
+        ``None``, ``inf`` or NaN entries use the normal quantile.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The lower and upper limits.
+
+    Examples
+    --------
+    >>> low, high = wald(np.array([1.0]), np.array([0.5]), 0.95)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.02, 1.98)
+    """
+    from scipy import stats
+
+    estimate = np.asarray(estimate, dtype=float)
+    std_error = np.asarray(std_error, dtype=float)
+    p = 0.5 + level / 2
+    if df is None:
+        q = np.full(estimate.shape, stats.norm.ppf(p))
+    else:
+        df = np.broadcast_to(np.asarray(df, dtype=float), estimate.shape)
+        normal = ~np.isfinite(df)
+        q = np.where(normal, stats.norm.ppf(p), stats.t.ppf(p, np.where(normal, 1.0, df)))
+    return estimate - q * std_error, estimate + q * std_error
 
 
 def run_chunks(func: Callable[[Any, Any], Any], shared: Any, jobs: Sequence[Any], *, n_jobs: int = 1) -> list[Any]:

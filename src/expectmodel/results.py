@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.errors import ParameterError
-from expectmodel.inference import equal_tailed
+from expectmodel.inference import equal_tailed, wald
 
 if TYPE_CHECKING:
     from expectmodel.summary import Summary
@@ -328,8 +328,20 @@ class ResultsBase:
         """Return the rows of ``to_frame()`` that have draws, and their draws as an (S, rows) array."""
         raise NotImplementedError
 
+    def _wald_frame(self) -> pd.DataFrame | None:
+        """Rows whose intervals are Wald intervals, or None (the default: every interval comes from draws).
+
+        A maximum-likelihood or least-squares family returns its rows with the key columns, ``estimate``,
+        ``std_error`` and, for Student t intervals, ``df`` (missing or infinite: normal). Rows without a
+        standard error get no interval.
+        """
+        return None
+
     def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute equal-tailed intervals at ``level`` (default: the fit's) from the stored draws.
+        """Compute intervals at ``level`` (default: the fit's) from the stored draws and standard errors.
+
+        Equal-tailed intervals of the stored draws; Wald intervals (normal or Student t) for the rows a fit
+        reports with standard errors only (``_wald_frame``).
 
         Parameters
         ----------
@@ -345,18 +357,28 @@ class ResultsBase:
         Raises
         ------
         ParameterError
-            If ``level`` is not in (0, 1), or the fit stored no draws (PLS without a bootstrap).
+            If ``level`` is not in (0, 1), or the fit has neither draws nor standard errors (PLS without a
+            bootstrap).
         """
         level = self.meta.ci_level if level is None else _check_level(level)
+        parts = []
+        analytic = self._wald_frame()
+        if analytic is not None:
+            df = analytic["df"].to_numpy(dtype=float) if "df" in analytic else None
+            low, high = wald(analytic["estimate"].to_numpy(dtype=float),
+                             analytic["std_error"].to_numpy(dtype=float), level, df)
+            parts.append(analytic[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high))
         stored = self._draws_frame()
-        if stored is None:
+        if stored is not None:
+            rows, draws = stored
+            with np.errstate(invalid="ignore"):
+                low, high = equal_tailed(draws, level, skipna=True)
+            parts.append(rows[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high))
+        if not parts:
             raise ParameterError(
-                f"conf_int needs stored draws, and this {type(self).__name__} has none (for PLS: fit with "
-                "bootstrap=N).")
-        rows, draws = stored
-        with np.errstate(invalid="ignore"):
-            low, high = equal_tailed(draws, level, skipna=True)
-        out = rows[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high)
+                f"conf_int needs stored draws or standard errors, and this {type(self).__name__} has neither "
+                "(for PLS: fit with bootstrap=N).")
+        out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
         out.attrs["ci_level"] = level
         return out
 
