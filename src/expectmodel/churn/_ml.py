@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from expectmodel.results import KEY_COLUMNS, PARAMETER_COLUMNS, Meta, ResultsBase, _check_level, thaw
+from expectmodel.results import KEY_COLUMNS, PARAMETER_COLUMNS, Meta, ResultsBase, thaw
 from expectmodel.summary import Summary
 
 
@@ -65,27 +65,8 @@ class MLResults(ResultsBase):
     def _draws_frame(self) -> None:
         return None
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute Wald intervals at ``level`` (default: the fit's): ``estimate +- z_{(1+level)/2} * std_error``.
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The key columns, ``estimate``, ``ci_low`` and ``ci_high``; the level in ``attrs["ci_level"]``.
-        """
-        level = self.meta.ci_level if level is None else _check_level(level)
-        z = stats.norm.ppf(0.5 + level / 2)
-        t = self.table
-        out = t[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(
-            ci_low=(t["estimate"] - z * t["std_error"]).to_numpy(),
-            ci_high=(t["estimate"] + z * t["std_error"]).to_numpy())
-        out.attrs["ci_level"] = level
-        return out
+    def _wald_frame(self) -> pd.DataFrame:
+        return self.table  # Wald intervals at any level (ResultsBase.conf_int)
 
     def _param_draws(self, n: int | None = None) -> np.ndarray:
         """(n, rows) draws of the estimates from their asymptotic normal distribution, seeded by ``meta.seed``."""

@@ -29,7 +29,7 @@ from expectmodel.churn._ml import MLResults, wald_table
 from expectmodel.data import _messages as msg
 from expectmodel.errors import ConvergenceError, DataError
 from expectmodel.inference import equal_tailed
-from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint
+from expectmodel.results import DataInfo, Meta, fingerprint
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
 
 __all__ = ["SBG", "BayesianSBG", "SBGResults"]
@@ -309,22 +309,8 @@ class SBGResults(MLResults):
     schema_version: ClassVar[int] = 1
     title: ClassVar[str] = "Shifted-beta-geometric model of contractual churn"
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute intervals at ``level``: Wald (ML fit) or equal-tailed posterior (Bayesian fit).
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1) (default: the fit's).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The key columns, ``estimate``, ``ci_low``, ``ci_high``.
-        """
-        if self.posterior is None:
-            return super().conf_int(level)
-        return ResultsBase.conf_int(self, level)
+    def _wald_frame(self) -> pd.DataFrame | None:
+        return None if self.posterior is not None else self.table  # ML: Wald; Bayesian: the draws
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
         return None if self.posterior is None else (self.table, self.posterior)

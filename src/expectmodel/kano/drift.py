@@ -32,7 +32,7 @@ from expectmodel.inference import equal_tailed
 from expectmodel.kano import _counts as K
 from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
 from expectmodel.kano.questionnaire import CATEGORIES
-from expectmodel.results import KEY_COLUMNS, DataInfo, Meta, ResultsBase, _check_level, fingerprint, thaw
+from expectmodel.results import KEY_COLUMNS, DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.summary import Summary
 
 __all__ = ["DriftResults", "KanoDrift", "read_waves"]
@@ -386,28 +386,8 @@ class DriftResults(ResultsBase):
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
         return self.trajectories, self.draws
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute intervals at ``level``: Wald for the slopes and stage effects, draw quantiles for the rest.
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1) (default: the fit's).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Key columns, ``estimate``, ``ci_low``, ``ci_high``; the level in ``attrs["ci_level"]``.
-        """
-        level = self.meta.ci_level if level is None else _check_level(level)
-        z = stats.norm.ppf(0.5 + level / 2)
-        s = self.slope_table
-        wald = s[[*KEY_COLUMNS, "estimate"]].assign(ci_low=s["estimate"] - z * s["std_error"],
-                                                    ci_high=s["estimate"] + z * s["std_error"])
-        rest = super().conf_int(level)
-        out = pd.concat([wald, rest], ignore_index=True)
-        out.attrs["ci_level"] = level
-        return out
+    def _wald_frame(self) -> pd.DataFrame:
+        return self.slope_table  # slopes and stage effects: Wald intervals of the OrderedModel fits
 
     def slopes(self) -> pd.DataFrame:
         """Return the maturity slope per group and attribute, with ``toward`` = "must-be" or "attractive".
