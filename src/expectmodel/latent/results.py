@@ -971,6 +971,103 @@ class LatentResults(ResultsBase):
         sim = simulate_answers({k: v[pick] for k, v in p.items()}, self.layout, rng)
         return PredictiveCheck.from_draws(sim, self.layout, self.data, kind="posterior", ci_level=self.ci_level)
 
+    def _replicated_dense(self, draws: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """Observed and posterior predictive answers as dense (n, B, J) and (draws, n, B, J) arrays (NaN: no answer)."""
+        lay = self.layout
+        rng = np.random.default_rng(seed)
+        p = self._params
+        S = p["mu"].shape[0]
+        pick = rng.choice(S, size=min(draws, S), replace=False)
+        sim = simulate_answers({k: v[pick] for k, v in p.items()}, lay, rng)["answers"]
+        obs = lay.obs
+        dense_obs = np.full((lay.n, lay.B, lay.J), np.nan)
+        dense_obs[obs.resp, obs.battery, obs.item] = obs.cat
+        dense_rep = np.full((sim.shape[0], lay.n, lay.B, lay.J), np.nan)
+        dense_rep[:, obs.resp, obs.battery, obs.item] = sim
+        return dense_obs, dense_rep
+
+    def ppc_items(self, *, draws: int = 200, seed: int = 0) -> pd.DataFrame:
+        """Posterior predictive check per battery and item: the observed mean answer against its predictive interval.
+
+        Parameters
+        ----------
+        draws : int
+            Posterior draws to simulate from.
+        seed : int
+            Seed of the draw selection and the simulated answers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``battery``, ``item``); ``observed`` and ``predicted`` mean answer (on the answer scale),
+            ``ci_low``, ``ci_high`` (at ``ci_level``) and ``inside``; ``attrs["coverage"]`` the share inside.
+
+        Examples
+        --------
+        A fit is needed (it samples), so this line is skipped:
+
+        >>> results.ppc_items().query("not inside")  # doctest: +SKIP
+        """
+        lay = self.layout
+        low = self.design.scale[0]
+        dense_obs, dense_rep = self._replicated_dense(draws, seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an item without answers in a battery: NaN
+            observed = np.nanmean(dense_obs, axis=0) + low  # (B, J)
+            rep = np.nanmean(dense_rep, axis=1) + low  # (S, B, J)
+        lo, hi = equal_tailed(rep.reshape(rep.shape[0], -1), self.ci_level)
+        idx = pd.MultiIndex.from_product([lay.batteries, lay.items], names=["battery", "item"])
+        out = pd.DataFrame({"observed": observed.ravel(), "predicted": rep.mean(0).ravel(), "ci_low": lo,
+                            "ci_high": hi}, index=idx).dropna(subset=["observed"])
+        out["inside"] = (out["observed"] >= out["ci_low"]) & (out["observed"] <= out["ci_high"])
+        out.attrs.update(ci_level=self.ci_level, coverage=float(out["inside"].mean()))
+        return out
+
+    def ppc_pairs(self, *, draws: int = 200, seed: int = 0) -> pd.DataFrame:
+        """Posterior predictive check of the item-pair associations within each battery (Pearson correlations).
+
+        The answers' correlations carry the loadings and the factor correlations; a pair outside its
+        predictive interval points to a local dependence or a cross-loading the model lacks.
+
+        Parameters
+        ----------
+        draws : int
+            Posterior draws to simulate from.
+        seed : int
+            Seed of the draw selection and the simulated answers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (``battery``, ``item``, ``item_2``); ``observed`` and ``predicted`` correlation, ``ci_low``,
+            ``ci_high``, ``inside``; ``attrs["coverage"]`` the share of pairs inside.
+
+        Examples
+        --------
+        A fit is needed (it samples), so this line is skipped:
+
+        >>> results.ppc_pairs().attrs["coverage"]  # doctest: +SKIP
+        """
+        lay = self.layout
+        dense_obs, dense_rep = self._replicated_dense(draws, seed)
+        iu = np.triu_indices(lay.J, 1)
+        rows = []
+        for b, battery in enumerate(lay.batteries):
+            x = dense_obs[:, b, :]
+            keep = np.isfinite(x).all(axis=1)  # respondents who answered every item of the battery
+            if keep.sum() < 10:
+                continue
+            obs_r = np.corrcoef(x[keep].T)[iu]
+            reps = np.stack([np.corrcoef(dense_rep[s, keep, b, :].T)[iu] for s in range(dense_rep.shape[0])])
+            lo, hi = equal_tailed(reps, self.ci_level)
+            for k, (i, j) in enumerate(zip(*iu, strict=True)):
+                rows.append({"battery": battery, "item": lay.items[i], "item_2": lay.items[j], "observed": obs_r[k],
+                             "predicted": reps[:, k].mean(), "ci_low": lo[k], "ci_high": hi[k]})
+        out = pd.DataFrame(rows).set_index(["battery", "item", "item_2"])
+        out["inside"] = (out["observed"] >= out["ci_low"]) & (out["observed"] <= out["ci_high"])
+        out.attrs.update(ci_level=self.ci_level, coverage=float(out["inside"].mean()))
+        return out
+
     def invariance_test(self, *, alpha: float = 0.05, draws: int = 400, seed: int = 0) -> pd.DataFrame:
         """Test each item's E/P invariance: a posterior predictive check of its mean answer difference P - E.
 
