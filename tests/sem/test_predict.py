@@ -108,3 +108,33 @@ def test_predicted_indicators_agree_with_seminr(mobi, ecsi, route):
     cols = list(ours.columns)
     their = np.column_stack([theirs.predicted_items.column(c) for c in cols])
     np.testing.assert_allclose(ours.to_numpy(), their, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("policy", ["mean", "listwise", "raise"])
+def test_fused_program_equals_the_four_steps(policy):
+    """The one-product program against the steps written out: standardise, weight, rescale, index."""
+    from expectmodel_scorer.core import ScoringError
+    from expectmodel_scorer.programs import pls as program
+
+    rng = np.random.default_rng(5)
+    p, n = 6, 400
+    mean, sd = rng.uniform(3, 7, p), rng.uniform(0.5, 2.0, p)
+    weights = np.zeros((p, 2))
+    weights[:3, 0], weights[3:5, 1] = rng.uniform(0.2, 0.6, 3), rng.uniform(0.2, 0.6, 2)  # indicator 5: no weight
+    low, high = np.full(p, 1.0), np.full(p, 10.0)
+    omega = weights / weights.sum(axis=0)
+    arrays = {"mean": mean, "sd": sd, "weights": weights, "scale_low": low, "scale_high": high, "omega": omega}
+    X = rng.integers(1, 11, size=(n, p)).astype(float)
+    X[[3, 10], [1, 4]] = np.nan
+    X[20, 5] = np.nan  # missing only in the indicator that reaches no output
+    if policy == "raise":
+        with pytest.raises(ScoringError, match="position 3 has no answer for 'input 1'"):
+            program.score(arrays, {"missing": policy}, X)
+        X = X[~np.isnan(X).any(axis=1)]
+    filled = np.where(np.isnan(X), mean, X)
+    steps = np.concatenate([((filled - mean) / sd) @ weights, 100 * ((filled - low) / (high - low)) @ omega], 1)
+    if policy == "listwise":
+        steps[np.isnan(X).any(axis=1)] = np.nan
+    out = program.score(arrays, {"missing": policy}, X)
+    np.testing.assert_allclose(out, steps, rtol=0, atol=1e-12)
+    assert np.array_equal(np.isnan(out), np.isnan(steps))
