@@ -55,19 +55,22 @@ def score(arrays: dict[str, np.ndarray], settings: dict, X: np.ndarray) -> np.nd
     if X.shape[1] != p or weights.shape[0] != p or arrays["omega"].shape[0] != p:
         raise ScoringError(f"pls_composite: {X.shape[1]} input columns for {p} indicators in the spec")
     A, b = _affine(arrays)
-    out = X @ A  # rows with a missing answer come out NaN here and are redone below
+    # one extra column of ones: a NaN answer (missing) in any indicator makes it NaN, so the rows to redo
+    # are found without a pass over X or the outputs
+    out = X @ np.concatenate([A, np.ones((p, 1))], axis=1)
+    incomplete = np.isnan(out[:, -1])
+    out = out[:, :-1]
     out += b
-    # A NaN answer reaches every output its indicator has a nonzero coefficient in; indicators with none
-    # (and models without outputs) are checked directly.
-    silent = ~A.any(axis=1)
-    incomplete = np.isnan(out).any(axis=1)
-    if silent.any():
-        incomplete |= np.isnan(X[:, silent]).any(axis=1)
     if not incomplete.any():
         return out
     rows = np.flatnonzero(incomplete)
     part = X[rows]
     missing = np.isnan(part)
+    answered = ~missing.any(axis=1)  # NaN from infinities, not from a missing answer: left as the product gave
+    if answered.any():
+        rows, part, missing = rows[~answered], part[~answered], missing[~answered]
+    if not rows.size:
+        return out
     policy = settings["missing"]
     if policy == "raise":
         row, col = np.argwhere(missing)[0]
