@@ -14,15 +14,16 @@ groups) above that.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import itertools
+import os
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
 
-from expectmodel.inference import equal_tailed
+from expectmodel.inference import equal_tailed, run_chunks
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import _moments, quality
 from expectmodel.sem._data import em_moments, missing_patterns, pairwise_correlation_stack
@@ -173,6 +174,40 @@ def _draw_fields(est: StackEstimates, layout: k.Layout, htmt: np.ndarray,
     }
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What every bootstrap chunk reads (one object, so a cluster backend ships it once)."""
+
+    z: np.ndarray
+    mu: np.ndarray
+    sd: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    layout: k.Layout
+    options: Options
+    row_weights: np.ndarray | None
+    pairwise: bool
+    em: tuple[np.ndarray, np.ndarray] | None
+    products: np.ndarray | None
+
+
+_LOCAL = threading.local()  # each thread's work arrays (a Scratch), reused from chunk to chunk
+
+
+def _bootstrap_chunk(shared: _Shared, job: tuple) -> dict[str, np.ndarray]:
+    """Fit one chunk of resamples: ``job`` is ``(counts,)`` or ``(seed sequence, size)``."""
+    scratch = _LOCAL.__dict__.setdefault("scratch", _moments.Scratch())
+    n = shared.z.shape[0]
+    counts = job[0] if len(job) == 1 else _counts(np.random.default_rng(job[0]), job[1], n, scratch)
+    if shared.row_weights is not None:
+        counts = counts * shared.row_weights
+    args = (shared.z, shared.mu, shared.sd, shared.low, shared.high, shared.layout, shared.options)
+    if shared.em is not None:
+        return _fit_counts_em(counts, *args, products=shared.products, scratch=scratch, em=shared.em)
+    fit_counts = _fit_counts_pairwise if shared.pairwise else _fit_counts
+    return fit_counts(counts, *args, products=shared.products, scratch=scratch)
+
+
 def run_bootstrap(
     z: np.ndarray,
     mu: np.ndarray,
@@ -200,7 +235,6 @@ def run_bootstrap(
     survey weights (summing to n) that every resampled row carries.
     """
     n = z.shape[0]
-    args = (z, mu, sd, low, high, layout, options)
     if indices is not None:
         n_boot = indices.shape[0]
         splits = np.cumsum(_chunk_sizes(n_boot, n, z.shape[1]))[:-1]
@@ -211,36 +245,22 @@ def run_bootstrap(
         children = np.random.SeedSequence(seed).spawn(len(sizes))
         jobs = [(child, size) for child, size in zip(children, sizes, strict=True)]
 
-    products = None if pairwise or em is not None else _moments.packed_products(z)  # the same for every chunk
-    local = threading.local()  # each thread's work arrays, reused from chunk to chunk
-    fit_counts = _fit_counts_pairwise if pairwise else _fit_counts
-    if em is not None:
-        fit_counts = functools.partial(_fit_counts_em, em=em)
-
-    def work(job: tuple) -> dict[str, np.ndarray]:
-        scratch = local.__dict__.setdefault("scratch", _moments.Scratch())
-        counts = job[0] if len(job) == 1 else _counts(np.random.default_rng(job[0]), job[1], n, scratch)
-        if row_weights is not None:
-            counts = counts * row_weights
-        return fit_counts(counts, *args, products=products, scratch=scratch)
-
+    shared = _Shared(z, mu, sd, low, high, layout, options, row_weights, pairwise, em,
+                     None if pairwise or em is not None else _moments.packed_products(z))  # the same for every chunk
     bar = _progress(progress, n_boot)
+    # a progress bar advances per batch of chunks; without one, all chunks go to run_chunks at once
+    step = len(jobs) if not progress else max(1, n_jobs if n_jobs > 0 else (os.cpu_count() or 1))
     parts: list[dict[str, np.ndarray]] = []
-    if n_jobs == 1:
-        for job, size in zip(jobs, sizes, strict=True):
-            parts.append(work(job))
-            bar.update(size)
-    else:
-        from joblib import Parallel, delayed
-        from threadpoolctl import threadpool_limits
+    with contextlib.ExitStack() as stack:
+        if n_jobs != 1:
+            from threadpoolctl import threadpool_limits
 
-        # threads: the work is BLAS and numpy kernels that release the GIL; each thread runs a
-        # single-threaded BLAS, or the two levels of threads oversubscribe the cores
-        runner = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")
-        with threadpool_limits(limits=1, user_api="blas"):
-            for part, size in zip(runner(delayed(work)(j) for j in jobs), sizes, strict=True):
-                parts.append(part)
-                bar.update(size)
+            # threads: the work is BLAS and numpy kernels that release the GIL; each thread runs a
+            # single-threaded BLAS, or the two levels of threads oversubscribe the cores
+            stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
+        for start in range(0, len(jobs), step):
+            parts.extend(run_chunks(_bootstrap_chunk, shared, jobs[start:start + step], n_jobs=n_jobs))
+            bar.update(sum(sizes[start:start + step]))
     bar.close()
     merged = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     ok = merged.pop("ok")
