@@ -18,6 +18,7 @@ import contextlib
 import itertools
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,8 @@ from expectmodel.sem import _moments, quality
 from expectmodel.sem._data import em_moments, missing_patterns, pairwise_correlation_stack
 from expectmodel.sem._estimates import Options, StackEstimates, estimate_stack
 
-__all__ = ["BootstrapDraws", "interval_estimates", "jackknife", "run_bootstrap"]
+__all__ = ["BootstrapDraws", "double_bootstrap", "interval_estimates", "jackknife", "run_bootstrap",
+           "studentized_limits"]
 
 CHUNK = 1000
 ROW_TALLY_N = 8_192  # from this many rows the draw counts are tallied resample by resample (cache-sized bins)
@@ -269,6 +271,90 @@ def run_bootstrap(
     jack, groups = (jackknife(z, mu, sd, low, high, layout, options, pairwise=pairwise, row_weights=row_weights,
                               em=em) if bca else (None, 0))
     return BootstrapDraws(n_boot, seed, draws, int((~ok).sum()), int((~converged & ok).sum()), jack, groups)
+
+
+def _fit_shared(shared: _Shared, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Fit the resamples of ``counts`` (b, n) under the fit's missing-data policy and survey weights."""
+    if shared.row_weights is not None:
+        counts = counts * shared.row_weights
+    args = (shared.z, shared.mu, shared.sd, shared.low, shared.high, shared.layout, shared.options)
+    if shared.em is not None:
+        return _fit_counts_em(counts, *args, em=shared.em)
+    if shared.pairwise:
+        return _fit_counts_pairwise(counts, *args)
+    return _fit_counts(counts, *args, products=shared.products)
+
+
+def _double_chunk(shared: _Shared, job: tuple) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One chunk of a double bootstrap: ``job`` is ``(outer, inner)`` row indices or ``(seed, size, n_inner)``.
+
+    ``outer`` (s, n) are the outer resamples' rows of the data, ``inner`` (s, n_inner, n) positions within
+    each outer resample (the inner resamples draw from the outer resample's rows). Returns the outer fields
+    (s, ...) and the inner fields (s, n_inner, ...).
+    """
+    n = shared.z.shape[0]
+    if len(job) == 3:
+        rng = np.random.default_rng(job[0])
+        outer = rng.integers(0, n, size=(job[1], n))
+        inner = rng.integers(0, n, size=(job[1], job[2], n))
+    else:
+        outer, inner = job
+    s, n_inner = inner.shape[:2]
+    rows = np.take_along_axis(outer[:, None, :], inner, axis=2).reshape(s * n_inner, n)
+    top = _fit_shared(shared, _counts_from_indices(outer, n))
+    low = _fit_shared(shared, _counts_from_indices(rows, n))
+    return top, {key: val.reshape(s, n_inner, *val.shape[1:]) for key, val in low.items()}
+
+
+def double_bootstrap(z, mu, sd, low, high, layout: k.Layout, options: Options, n_boot: int, n_inner: int,
+                     seed: int | None, *, n_jobs: int = 1, pairwise: bool = False,
+                     row_weights: np.ndarray | None = None, em: tuple[np.ndarray, np.ndarray] | None = None,
+                     indices: tuple[np.ndarray, np.ndarray] | None = None,
+                     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Draws of a double (nested) bootstrap, for studentised (bootstrap-t) intervals.
+
+    ``n_boot`` outer resamples of the data, and ``n_inner`` resamples of each outer resample's rows. Returns
+    the outer fields (B, ...) and the inner fields (B, n_inner, ...), each with ``ok`` (a resample whose fit
+    failed). ``indices = (outer (B, n), inner (B, n_inner, n))`` fixes the resamples (tests); otherwise they
+    come from ``seed``, in chunks with their own child seeds (the same draws serially and in parallel).
+    """
+    n = z.shape[0]
+    shared = _Shared(z, mu, sd, low, high, layout, options, row_weights, pairwise, em,
+                     None if pairwise or em is not None else _moments.packed_products(z))
+    if indices is not None:
+        outer, inner = indices
+        jobs: list[tuple] = [(outer[a:a + 16], inner[a:a + 16]) for a in range(0, len(outer), 16)]
+    else:
+        size = max(1, min(64, 20_000_000 // max(n * n_inner, 1)))  # inner counts of a chunk near 160 MB
+        sizes = [size] * (n_boot // size) + ([n_boot % size] if n_boot % size else [])
+        children = np.random.SeedSequence(seed).spawn(len(sizes))
+        jobs = [(child, b, n_inner) for child, b in zip(children, sizes, strict=True)]
+    with contextlib.ExitStack() as stack:
+        if n_jobs != 1:
+            from threadpoolctl import threadpool_limits
+
+            stack.enter_context(threadpool_limits(limits=1, user_api="blas"))
+        parts = run_chunks(_double_chunk, shared, jobs, n_jobs=n_jobs)
+    tops = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}
+    lows = {key: np.concatenate([p[1][key] for p in parts]) for key in parts[0][1]}
+    return tops, lows
+
+
+def studentized_limits(point: np.ndarray, outer: np.ndarray, inner: np.ndarray, level: float,
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bootstrap-t limits: ``point - q_(1-a/2) se``, ``point - q_(a/2) se``, elementwise.
+
+    ``outer`` (B, ...) the outer draws, ``inner`` (B, n_inner, ...) each outer resample's inner draws;
+    ``t_b = (outer_b - point) / sd(inner_b)`` and ``q`` its equal-tailed quantiles; ``se`` the outer draws'
+    standard deviation. Returns ``(se, low, high)``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # quantities undefined in this model are NaN throughout
+        se = outer.std(axis=0, ddof=1)
+        se_b = np.nanstd(inner, axis=1, ddof=1)  # failed inner resamples are NaN
+        t = np.where(se_b > 0, (outer - point) / se_b, np.nan)
+        q_lo, q_hi = equal_tailed(t, level, skipna=True)
+        return se, point - q_hi * se, point - q_lo * se
 
 
 class _NoBar:

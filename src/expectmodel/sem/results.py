@@ -17,14 +17,14 @@ import pandas as pd
 
 from expectmodel._base import jsonable
 from expectmodel._meta import versions
-from expectmodel.errors import SpecError
+from expectmodel.errors import ParameterError, SpecError
 from expectmodel.inference import equal_tailed
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns
 from expectmodel.sem import _kernel as k
 from expectmodel.sem import mediation, quality
 from expectmodel.sem._estimates import Options, StackEstimates, index_weights
 from expectmodel.sem._spec import pls_labels
-from expectmodel.sem.bootstrap import BootstrapDraws, interval_estimates
+from expectmodel.sem.bootstrap import BootstrapDraws, double_bootstrap, interval_estimates, studentized_limits
 from expectmodel.spec import Model
 
 if TYPE_CHECKING:
@@ -1226,6 +1226,95 @@ class PLSResults(ResultsBase):
             if col in inf:
                 table[col] = inf[col]
         return table
+
+    def bootstrap_t(self, n_boot: int = 1000, n_inner: int = 50, *, seed: int | None = None,
+                    level: float | None = None, n_jobs: int = 1,
+                    indices: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+        """Studentised (bootstrap-t) intervals of every bootstrapped parameter, by a double bootstrap.
+
+        Each of ``n_boot`` outer resamples is itself resampled ``n_inner`` times; its t statistic is
+        ``(theta_b - theta) / se_b`` with ``se_b`` the standard deviation of its inner estimates, and the
+        interval is ``[theta - q_(1-a/2) se, theta - q_(a/2) se]`` with ``q`` the t statistics' quantiles
+        and ``se`` the outer draws' standard deviation (Davison & Hinkley 1997, §5.2). All
+        ``n_boot * (1 + n_inner)`` resamples are fitted in batches; the fit's missing-data policy, survey
+        weights and sign-change option apply to every resample.
+
+        Parameters
+        ----------
+        n_boot : int, default 1000
+            Outer resamples.
+        n_inner : int, default 50
+            Inner resamples per outer resample.
+        seed : int, optional
+            Seed of the resamples (``None``: the fit's seed).
+        level : float, optional
+            Confidence level (``None``: the fit's ``ci_level``).
+        n_jobs : int, default 1
+            Parallel chunks (threads, or joblib's configured backend).
+        indices : (ndarray, ndarray), optional
+            Fixed resamples: outer row indices ``(B, n)`` and, per outer resample, positions within it
+            ``(B, n_inner, n)`` (for agreement with a written-out double bootstrap).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The :meth:`to_frame` rows that have bootstrap draws, with ``std_error`` (outer draws) and the
+            studentised ``ci_low, ci_high``.
+
+        Raises
+        ------
+        SpecError
+            For models with product terms or higher-order constructs.
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> res = em.PLS(em.spec.templates.ecsi(), scale=(1, 10), missing_values=-99, missing="mean",
+        ...              seed=1).fit(em.datasets.load_csi_survey())
+        >>> table = res.bootstrap_t(n_boot=40, n_inner=10)
+        >>> bool((table.query("kind == 'path'")["ci_low"] < table.query("kind == 'path'")["ci_high"]).all())
+        True
+        """
+        if self.model.interactions or self.model.higher_order:
+            raise SpecError("bootstrap_t works on first-order models without product terms; "
+                            "use the percentile or BCa intervals of the fit's bootstrap for this model.")
+        if not isinstance(n_boot, int | np.integer) or n_boot < 2 or not isinstance(n_inner, int | np.integer) \
+                or n_inner < 2:
+            raise ParameterError(f"bootstrap_t needs n_boot >= 2 and n_inner >= 2 (got {n_boot!r}, {n_inner!r}).")
+        level = self.ci_level if level is None else float(level)
+        seed = self.record.seed if seed is None else seed
+        prepared = self.prepared
+        z = (prepared.values - self.mean) / self.sd
+        em_args = None if prepared.em is None else (prepared.em.nan, self.s)
+        outer, inner = double_bootstrap(z, self.mean, self.sd, prepared.scale_low, prepared.scale_high,
+                                        self.layout, self.options, int(n_boot), int(n_inner), seed, n_jobs=n_jobs,
+                                        pairwise=prepared.pairwise is not None, row_weights=self.row_weights,
+                                        em=em_args, indices=indices)
+        mode = self.record.params.get("sign_change", "none")
+        ok = outer.pop("ok")
+        outer.pop("converged")
+        inner_ok = inner.pop("ok")
+        inner.pop("converged")
+        r = inner_ok.shape[1]
+        outer = _sign_changed({key: val[ok] for key, val in outer.items()}, self, mode)
+        outer = {**outer, **self._derive(outer)}
+        flat = _sign_changed({key: val[ok].reshape(-1, *val.shape[2:]) for key, val in inner.items()}, self, mode)
+        flat = {**flat, **self._derive(flat)}
+        bad = ~inner_ok[ok].reshape(-1)
+        frames = []
+        for frame, fld, pick in self._blocks():
+            if not fld:
+                continue
+            o, i = outer[fld], flat[fld].astype(float)
+            i[bad] = np.nan
+            i = i.reshape(o.shape[0], r, *i.shape[1:])
+            se, lo, hi = studentized_limits(self._points[fld], o, i, level)
+            for col, val in (("std_error", se), ("ci_low", lo), ("ci_high", hi)):
+                frame[col] = val if pick is None else val[pick]
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True)
+        out = out[~(out["kind"].isin(_UNDEFINED_FOR_SOME) & out["estimate"].isna())].reset_index(drop=True)
+        return frame_with_columns(out)
 
     # -- inference -----------------------------------------------------------------------------
     @cached_property
