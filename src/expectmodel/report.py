@@ -107,7 +107,7 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    step = _Steps("ECSI", 6, progress)
+    step = _Steps("ECSI", 7, progress)
     survey = datasets.load_csi_survey()
     model = templates.ecsi()
     common = {"scale": (1, 10), "missing_values": [-99], "missing": "listwise"}
@@ -154,7 +154,10 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         (out / "plspredict.txt").write_text(cv.summary().as_text() + "\n", encoding="utf-8")
         written.append(out / "plspredict.txt")
         try:  # the Gaussian-copula endogeneity test of the loyalty equation (needs non-normal scores)
-            table(res.copula_test("Loyalty", n_boot=max(n_boot, 200), seed=seed), "copula_loyalty", index=False)
+            copula = res.copula_test("Loyalty", n_boot=max(n_boot, 200), seed=seed)
+            table(copula.table, "copula_loyalty", index=False)
+            (out / "copula_loyalty.json").write_text(copula.to_json() + "\n", encoding="utf-8")
+            written.append(out / "copula_loyalty.json")
         except SpecError as exc:
             (out / "copula_loyalty.txt").write_text(f"{exc}\n", encoding="utf-8")
             written.append(out / "copula_loyalty.txt")
@@ -167,6 +170,19 @@ def ecsi_report(out: str | Path = "reports/ecsi", n_boot: int = 5000, seed: int 
         if n_boot:
             table(mod.floodlight("Satisfaction:Image"), "floodlight", index=False)
             written += _save(mod.plot_floodlight("Satisfaction:Image").figure, out, "floodlight")
+
+    with step("higher-order construct: Offer <~ Quality + Value (disjoint two-stage)"):
+        hoc = Model.from_syntax("\n".join([
+            *(line for line in model.to_syntax().splitlines() if "=~" in line),
+            "Offer <~ Quality + Value",
+            "Expectation ~ Image",
+            "Offer ~ Expectation",
+            "Satisfaction ~ Image + Expectation + Offer",
+            "Loyalty ~ Image + Satisfaction + Complaints",
+            "Complaints ~ Satisfaction",
+        ]))
+        second = PLS(hoc, bootstrap=min(n_boot, 1000), seed=seed, higher_order="disjoint", **common).fit(survey)
+        table(second.higher_order_table, "higher_order", index=False)
 
     with step("figures (path diagram, IPMA)"):
         written += _save(res.plot_paths().figure, out, "path_diagram")

@@ -57,3 +57,17 @@ def test_refuses_normal_antecedents_and_bad_targets():
         res.copula_test("X")
     with pytest.raises(SpecError, match="not antecedents"):
         res.copula_test("Y", predictors=["Y"])
+
+
+def test_copula_result_reports_in_to_frame_summary_and_json():
+    import json
+
+    test = em.PLS(MODEL).fit(_data(True)).copula_test("Y", predictors=["X"], n_boot=200, seed=3)
+    frame = test.to_frame()
+    assert list(frame.columns[:9]) == list(em.results.PARAMETER_COLUMNS)
+    assert frame[["kind", "lhs", "op", "rhs"]].iloc[0].tolist() == ["copula", "Y", "~", "copula(X)"]
+    np.testing.assert_array_equal(frame["estimate"], test.table["coefficient"])
+    back = json.loads(test.to_json())
+    assert back["seed"] == 3 and back["n_boot"] == 200
+    assert back["terms"][0]["coefficient"] == pytest.approx(test.table["coefficient"].iloc[0], abs=0)
+    assert "Copula terms" in str(test.summary())

@@ -52,3 +52,22 @@ def test_criteria_by_definition(planted):
     assert row["EN"] == pytest.approx(1 - ent / (n * np.log(2)), abs=1e-9)
     with pytest.raises(em.errors.ParameterError, match="segments"):
         res.fimix(segments=(0,))
+
+
+def test_fimix_reports_in_to_frame_summary_and_json(planted):
+    import json
+
+    seg = planted[0].fimix(segments=(1, 2), starts=3, seed=2)
+    frame = seg.to_frame()
+    assert list(frame.columns[:9]) == list(em.results.PARAMETER_COLUMNS)
+    paths = frame[(frame["kind"] == "fimix_path") & (frame["segments"] == 2)]
+    for seg_name, col in seg.paths[2].items():  # every segment's path, as in .paths
+        got = paths[paths["group"] == seg_name].set_index(["rhs", "lhs"])["estimate"]
+        np.testing.assert_array_equal(got.to_numpy(), col.to_numpy())
+    shares = frame[(frame["kind"] == "fimix_share") & (frame["segments"] == 2)]["estimate"]
+    assert shares.sum() == pytest.approx(1.0)
+    bic = frame[(frame["kind"] == "fimix_criterion") & (frame["lhs"] == "BIC")]["estimate"].to_numpy()
+    np.testing.assert_array_equal(bic, seg.criteria["BIC"].to_numpy())
+    back = json.loads(seg.to_json())
+    assert back["seed"] == 2 and back["solutions"]["2"]["shares"].keys() == {"segment 1", "segment 2"}
+    assert "Retention criteria" in str(seg.summary())

@@ -10,14 +10,113 @@ construct scores (one weighted normal-equation solve per resample, all resamples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from expectmodel.errors import SpecError
 from expectmodel.inference import equal_tailed
+from expectmodel.results import frame_with_columns
+from expectmodel.sem._tables import dumps, records
+from expectmodel.summary import Summary
 
-__all__ = ["copula_term", "copula_test", "normality_p"]
+__all__ = ["CopulaTest", "copula_term", "copula_test", "normality_p"]
+
+
+@dataclass(frozen=True, eq=False)
+class CopulaTest:
+    """The Gaussian-copula endogeneity test of one structural equation.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per copula term: ``target, copula, coefficient, std_error, ci_low, ci_high, p, normality_p,
+        endogenous`` (the interval excludes 0).
+    target : str
+        The endogenous construct.
+    n_boot, seed : int
+        The bootstrap's resamples and seed.
+    level : float
+        The intervals' confidence level.
+    """
+
+    table: pd.DataFrame
+    target: str
+    n_boot: int
+    seed: int
+    level: float
+
+    def __getitem__(self, column: str) -> pd.Series:
+        """Return a column of :attr:`table`."""
+        return self.table[column]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the copula terms as tidy parameter rows (``kind="copula"``, ``lhs ~ rhs``, ``rhs = copula(X)``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`~expectmodel.results.PARAMETER_COLUMNS`, then ``p, normality_p, endogenous``.
+        """
+        t = self.table
+        frame = pd.DataFrame({"kind": "copula", "lhs": t["target"], "op": "~",
+                              "rhs": [f"copula({c})" for c in t["copula"]], "group": "",
+                              "estimate": t["coefficient"], "std_error": t["std_error"], "ci_low": t["ci_low"],
+                              "ci_high": t["ci_high"], "p": t["p"], "normality_p": t["normality_p"],
+                              "endogenous": t["endogenous"]})
+        return frame_with_columns(frame)
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Return the test as a :class:`~expectmodel.summary.Summary`.
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals shown.
+
+        Returns
+        -------
+        Summary
+        """
+        s = Summary(f"Gaussian-copula endogeneity test of {self.target}", digits=digits)
+        s.facts = {"Bootstrap": f"{self.n_boot} (seed {self.seed})", "Level": f"{self.level:g}"}
+        s.add_table("Copula terms", self.table.set_index("copula").drop(columns="target"))
+        s.notes.append("An interval excluding 0 flags the antecedent as endogenous (Park & Gupta 2012; Hult et "
+                       "al. 2018); antecedents with near-normal scores are not testable.")
+        return s
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the test as a JSON-ready dictionary: ``analysis, target, n_boot, seed, level, terms``.
+
+        Returns
+        -------
+        dict
+        """
+        return {"analysis": "copula_test", "target": self.target, "n_boot": self.n_boot, "seed": self.seed,
+                "level": self.level, "terms": records(self.table)}
+
+    def to_json(self, indent: int = 2) -> str:
+        """Serialise :meth:`to_dict` as JSON.
+
+        Parameters
+        ----------
+        indent : int, default 2
+            Indentation.
+
+        Returns
+        -------
+        str
+        """
+        return dumps(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
 
 
 def copula_term(x: np.ndarray) -> np.ndarray:

@@ -11,10 +11,15 @@ normed entropy EN = 1 - sum -p log p / (n log S).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
+
+from expectmodel.results import frame_with_columns
+from expectmodel.sem._tables import dumps, records
+from expectmodel.summary import Summary
 
 __all__ = ["FIMIX", "fimix"]
 
@@ -53,6 +58,95 @@ class FIMIX:
         numpy.ndarray
         """
         return self.posterior[segments].argmax(axis=1)
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of the EM starts."""
+        return self.criteria.attrs.get("seed")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return every solution as tidy rows: ``kind`` ``fimix_path``, ``fimix_share`` and ``fimix_criterion``.
+
+        Paths are ``lhs ~ rhs`` (target ~ source) with ``group`` the segment; shares have ``lhs`` the segment;
+        criteria ``lhs`` the criterion. The ``segments`` column names the solution.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`~expectmodel.results.PARAMETER_COLUMNS`, then ``segments``.
+        """
+        parts = []
+        for k in self.criteria["segments"]:
+            k = int(k)
+            long = self.paths[k].stack().rename("estimate").reset_index()
+            parts.append(pd.DataFrame({"kind": "fimix_path", "lhs": long["target"], "op": "~", "rhs": long["source"],
+                                       "group": long.iloc[:, 2], "estimate": long["estimate"], "segments": k}))
+            sizes = self.sizes[k]
+            parts.append(pd.DataFrame({"kind": "fimix_share", "lhs": list(sizes.index), "op": "share", "rhs": "",
+                                       "group": list(sizes.index), "estimate": sizes.to_numpy(), "segments": k}))
+            row = self.criteria[self.criteria["segments"] == k].iloc[0]
+            names = ["loglik", "AIC", "AIC3", "BIC", "CAIC", "EN"]
+            parts.append(pd.DataFrame({"kind": "fimix_criterion", "lhs": names, "op": "criterion", "rhs": "",
+                                       "group": "", "estimate": [float(row[c]) for c in names], "segments": k}))
+        return frame_with_columns(pd.concat(parts, ignore_index=True))
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Return the retention criteria and each solution's paths and shares as a :class:`~expectmodel.Summary`.
+
+        Parameters
+        ----------
+        digits : int, default 3
+            Decimals shown.
+
+        Returns
+        -------
+        Summary
+        """
+        s = Summary("FIMIX-PLS segmentation", digits=digits)
+        s.facts = {"Solutions": ", ".join(str(int(k)) for k in self.criteria["segments"]),
+                   "Seed": str(self.seed)}
+        s.add_table("Retention criteria (smaller is better; EN larger)", self.criteria.set_index("segments"))
+        for k in self.criteria["segments"]:
+            k = int(k)
+            if k > 1:
+                s.add_table(f"{k} segments: paths", self.paths[k])
+                s.add_table(f"{k} segments: shares", self.sizes[k].to_frame())
+        s.notes.append("Retain the number of segments that AIC3 and CAIC agree on, with EN above 0.5 "
+                       "(Sarstedt et al. 2011).")
+        return s
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the criteria and every solution's paths and shares as a JSON-ready dictionary.
+
+        Returns
+        -------
+        dict
+            ``analysis, seed, criteria, solutions`` (per number of segments: ``paths`` rows and ``shares``).
+        """
+        solutions = {}
+        for k in self.criteria["segments"]:
+            k = int(k)
+            solutions[str(k)] = {"paths": records(self.paths[k].reset_index()),
+                                 "shares": {str(a): float(b) for a, b in self.sizes[k].items()}}
+        return {"analysis": "fimix", "seed": self.seed, "criteria": records(self.criteria),
+                "solutions": solutions}
+
+    def to_json(self, indent: int = 2) -> str:
+        """Serialise :meth:`to_dict` as JSON.
+
+        Parameters
+        ----------
+        indent : int, default 2
+            Indentation.
+
+        Returns
+        -------
+        str
+        """
+        return dumps(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        return str(self.summary())
 
 
 def _equations(names: list[str], preds: dict[str, list[str]]) -> list[tuple[int, list[int]]]:

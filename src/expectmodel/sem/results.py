@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from expectmodel.sem._data import PreparedData
+    from expectmodel.sem.copula import CopulaTest
     from expectmodel.sem.fimix import FIMIX
     from expectmodel.sem.higher_order import HigherOrder
     from expectmodel.sem.ipma import IPMA
@@ -846,7 +847,7 @@ class PLSResults(ResultsBase):
 
     # -- endogeneity -----------------------------------------------------------------------------
     def copula_test(self, target: str, predictors: list[str] | None = None, n_boot: int = 1000,
-                    seed: int | None = None) -> pd.DataFrame:
+                    seed: int | None = None) -> CopulaTest:
         r"""Run the Gaussian-copula endogeneity test of ``target``'s equation (see :mod:`expectmodel.sem.copula`).
 
         Parameters
@@ -863,9 +864,10 @@ class PLSResults(ResultsBase):
 
         Returns
         -------
-        pandas.DataFrame
-            One row per copula term: ``target, copula, coefficient, std_error, ci_low, ci_high, p,
-            normality_p, endogenous`` (the interval at the fit's level excludes 0).
+        CopulaTest
+            ``.table``: one row per copula term: ``target, copula, coefficient, std_error, ci_low, ci_high,
+            p, normality_p, endogenous`` (the interval at the fit's level excludes 0); ``to_frame()``
+            (``kind="copula"``), ``summary()``, ``to_dict()``. Columns index the table directly.
 
         Raises
         ------
@@ -885,7 +887,7 @@ class PLSResults(ResultsBase):
         [['X', False]]
         """
         from expectmodel._base import resolve_seed
-        from expectmodel.sem.copula import copula_test, normality_p
+        from expectmodel.sem.copula import CopulaTest, copula_test, normality_p
 
         names = list(self.model.names)
         if target not in names or not self.model.predecessors(target):
@@ -905,7 +907,7 @@ class PLSResults(ResultsBase):
         seed = resolve_seed(seed)
         out = copula_test(self.scores, target, preds, tested, int(n_boot), seed, self.ci_level)
         out.attrs.update(seed=seed, n_boot=int(n_boot))
-        return out
+        return CopulaTest(out, target, int(n_boot), int(seed), float(self.ci_level))
 
     def fimix(self, segments: tuple[int, ...] = (1, 2, 3, 4), starts: int = 10, seed: int | None = None) -> FIMIX:
         r"""Run FIMIX-PLS (see :mod:`expectmodel.sem.fimix`) on this fit's construct scores.
