@@ -56,6 +56,7 @@ def test_partial_invariance_graph_and_mirror_agree():
     _agree(model, prepared.layout)
 
 
+@pytest.mark.slow
 def test_freeing_the_flagged_item_recovers_its_shift_and_the_gap():
     """The planted survey refitted with q3 freed: q3's P offset shift (truth +1.0) is estimated, and the
     latent gap of its dimension is read from the anchor items (the invariant fit absorbs about a quarter of
