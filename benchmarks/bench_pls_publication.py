@@ -1,6 +1,6 @@
 """Speed of the PLS-for-publication features (issue 12), with seminr-py beside us where it has the feature.
 
-    python benchmarks/bench_pls_publication.py [--boot 5000] [--perm 5000] [--repeat 3]
+    python benchmarks/bench_pls_publication.py [--boot 5000] [--perm 5000] [--repeat 3] [--large-n 100000]
 
 * mediation: the cost of the specific and total indirect effects (products of the stored path draws),
   against the 5,000-resample bootstrap they come from (target: a few percent);
@@ -8,7 +8,10 @@
   reusing those permutations;
 * PLSpredict: 10 folds x 10 repetitions of the ECSI model on mobi (target <= 2 s), beside seminr-py's
   ``predict_pls`` (10 folds, one repetition, scaled to ten);
-* the Bollen-Stine fit test with 1,000 resamples.
+* the Bollen-Stine fit test with 1,000 resamples;
+* with ``--large-n 100000``: the large-panel bootstrap, ``--boot`` resamples of ECSI at that n (target:
+  5,000 at n = 100,000 <= 10 s on 2 cores), serial and ``n_jobs=2``, without BCa; and the studentised
+  (bootstrap-t) intervals, 1,000 x 50 resamples at n = 600.
 
 Every timing is the median of ``--repeat`` runs after a warm-up; the machine's load is printed with them,
 because a shared 2-core host can slow any of them several-fold.
@@ -46,6 +49,7 @@ def main() -> None:
     parser.add_argument("--boot", type=int, default=5000)
     parser.add_argument("--perm", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--large-n", type=int, default=0, help="rows of the large-panel bootstrap (0: skip)")
     args = parser.parse_args()
     ecsi = em.spec.templates.ecsi()
     print(f"load average at start: {os.getloadavg()}")
@@ -106,6 +110,18 @@ def main() -> None:
     # Bollen-Stine
     t_bs = timed(lambda: em.PLS(ecsi, fit_test=1000, seed=1).fit(data), args.repeat)
     print(f"Bollen-Stine fit test, 1,000 resamples of the saturated and the estimated model: {t_bs:.3f} s")
+    if args.large_n:
+        big = em.simulate.survey(ecsi, args.large_n, scale=(1, 10), seed=1).data
+        for n_jobs in (1, 2):
+            t_big = timed(lambda n_jobs=n_jobs: em.PLS(ecsi, scale=(1, 10), bootstrap=args.boot, seed=1, bca=False,
+                                                       n_jobs=n_jobs).fit(big), 1)
+            print(f"bootstrap {args.boot:,} resamples at n = {args.large_n:,}, n_jobs={n_jobs}: {t_big:.2f} s "
+                  "(target <= 10 s on 2 cores for 5,000 at 100,000)")
+        survey = em.datasets.load_csi_survey()
+        res = em.PLS(ecsi, scale=(1, 10), missing_values=-99, missing="mean", seed=1).fit(survey)
+        for n_jobs in (1, 2):
+            t_t = timed(lambda n_jobs=n_jobs: res.bootstrap_t(n_boot=1000, n_inner=50, n_jobs=n_jobs), 1)
+            print(f"bootstrap-t 1,000 x 50 resamples (ECSI survey, n = {res.n}), n_jobs={n_jobs}: {t_t:.2f} s")
     print(f"load average at end: {os.getloadavg()}")
 
 
