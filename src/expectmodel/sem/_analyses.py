@@ -498,7 +498,9 @@ class AnalysesMixin:
         interval is ``[theta - q_(1-a/2) se, theta - q_(a/2) se]`` with ``q`` the t statistics' quantiles
         and ``se`` the outer draws' standard deviation (Davison & Hinkley 1997, §5.2). All
         ``n_boot * (1 + n_inner)`` resamples are fitted in batches; the fit's missing-data policy, survey
-        weights and sign-change option apply to every resample.
+        weights and sign-change option apply to every resample (under ``missing="em"`` each resample runs its
+        own EM: 100 x 20 resamples of the ECSI survey took 50 s, against 0.5-2 s under the other policies).
+        The resamples are this method's own (from ``seed``), not the fit's stored bootstrap draws.
 
         Parameters
         ----------
