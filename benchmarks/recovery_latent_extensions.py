@@ -165,6 +165,10 @@ def study_thresholds(reps: int, log=print) -> dict:
     with data simulated from each: the confusion table (rows: truth, columns: the model LOO prefers)."""
     dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
     table = {truth: {"rating": 0, "item": 0} for truth in ("rating", "item")}
+    # the nested rule: keep the simpler rating-scale model unless the item model is better by more than
+    # two standard errors of the difference
+    nested = {truth: {"rating": 0, "item": 0} for truth in ("rating", "item")}
+    diffs = []
     for r in range(reps):
         for truth in ("rating", "item"):
             sim = latent.simulate_latent(300, dimensions=dims, thresholds=truth, seed=7000 + r)
@@ -174,10 +178,17 @@ def study_thresholds(reps: int, log=print) -> dict:
                                      sim.data)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                best = latent.compare(fits, var="answers").index[0]
+                cmp = latent.compare(fits, var="answers")
+            best = cmp.index[0]
             table[truth][best] += 1
-            log(f"thresholds {r + 1}/{reps}: truth {truth}, LOO prefers {best}")
-    return {"confusion": table, "accuracy": (table["rating"]["rating"] + table["item"]["item"]) / (2 * reps)}
+            gain = float(cmp.loc["item", "elpd"] - cmp.loc["rating", "elpd"])
+            dse = float(cmp["dse"].max())
+            nested[truth]["item" if gain > 2 * dse else "rating"] += 1
+            diffs.append({"truth": truth, "item_minus_rating": gain, "dse": dse})
+            log(f"thresholds {r + 1}/{reps}: truth {truth}, LOO prefers {best} "
+                f"(item - rating {gain:.1f}, dse {dse:.1f})")
+    return {"confusion": table, "accuracy": (table["rating"]["rating"] + table["item"]["item"]) / (2 * reps),
+            "confusion_2dse_rule": nested, "differences": diffs}
 
 
 STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
