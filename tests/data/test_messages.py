@@ -106,7 +106,7 @@ def test_unknown_parameter_value(csi, servqual, design):
     """A setting outside its allowed values is a ParameterError (also a ValueError) naming the setting, the
     value and what is allowed, raised by fit in both families before any data are read."""
     with pytest.raises(em.ParameterError, match=re.escape(
-            "PLS(missing='drop'): missing must be one of 'raise', 'listwise', 'pairwise', 'mean'; got 'drop'.")):
+            "PLS(missing='drop'): missing must be one of 'raise', 'listwise', 'pairwise', 'mean', 'em'; got 'drop'.")):
         em.PLS(em.spec.templates.ecsi(), missing="drop").fit(csi)
     with pytest.raises(em.ParameterError, match=r"LatentExpectations\(link='free-ish'\): link must be one of"):
         em.latent.LatentExpectations(design, link="free-ish").fit(servqual)

@@ -27,11 +27,9 @@ from expectmodel.data import _messages as msg
 from expectmodel.data.read import is_codes, parse_codes
 from expectmodel.errors import DataError
 from expectmodel.results import (
-    KEY_COLUMNS,
     DataInfo,
     Meta,
     ResultsBase,
-    _check_level,
     fingerprint,
     frame_with_columns,
     thaw,
@@ -119,29 +117,10 @@ class MixedResults(ResultsBase):
     def _draws_frame(self):
         return None
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute Wald intervals of the fixed effects at ``level`` (statsmodels' ``conf_int``).
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1); default the fit's.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Key columns, ``estimate``, ``ci_low``, ``ci_high`` (NaN for the variance components).
-        """
-        level = self.meta.ci_level if level is None else _check_level(level)
-        ci = np.asarray(self.fit.conf_int(alpha=1 - level))
-        out = self.table[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).copy()
-        low = np.full(len(out), np.nan)
-        high = np.full(len(out), np.nan)
-        k = int((self.table["kind"] == "coefficient").sum())
-        low[:k], high[:k] = ci[:k, 0], ci[:k, 1]
-        out = out.assign(ci_low=low, ci_high=high)
-        out.attrs["ci_level"] = level
-        return out
+    def _wald_frame(self) -> pd.DataFrame:
+        # statsmodels' normal intervals for the fixed effects; the variance components get none
+        fixed = (self.table["kind"] == "coefficient").to_numpy()
+        return self.table.assign(std_error=self.table["std_error"].where(fixed))
 
     def summary(self, digits: int = 3) -> Summary:
         """Render the fixed effects, variance components, the product test and the spread of slopes.
@@ -325,6 +304,14 @@ False; got 'yes'.
         Returns
         -------
         MixedResults
+
+        Examples
+        --------
+        >>> import expectmodel as em
+        >>> sim = em.vie.simulate_within(80, person_sd=(0.3, 0.5, 0.3, 0.0), seed=5)
+        >>> res = em.vie.WithinSubjectVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y").fit(sim.data)
+        >>> list(res.to_frame().query("kind == 'coefficient'")["rhs"])
+        ['Intercept', 'E', 'V', 'E*V']
         """
         import statsmodels.formula.api as smf
 

@@ -23,7 +23,7 @@ from scipy import stats
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate
 from expectmodel.data.read import is_codes
 from expectmodel.errors import ConvergenceError, DataError
-from expectmodel.results import KEY_COLUMNS, Meta, ResultsBase, _check_level, frame_with_columns, thaw
+from expectmodel.results import Meta, ResultsBase, frame_with_columns, thaw
 from expectmodel.summary import Summary
 from expectmodel.vie.coding import VIEData, VIEDesign, composite, read_vie
 from expectmodel.vie.scores import vie_meta
@@ -159,28 +159,11 @@ class ModerationResults(ResultsBase):
     def _draws_frame(self):
         return None
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute Wald intervals at ``level`` (statsmodels' ``conf_int``; t for OLS, normal otherwise).
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1); default the fit's.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Key columns, ``estimate``, ``ci_low``, ``ci_high``; ``attrs["ci_level"]``.
-        """
-        level = self.meta.ci_level if level is None else _check_level(level)
-        parts = []
-        for form in self.fits:
-            ci = np.asarray(self.fits[form].conf_int(alpha=1 - level))
-            rows = self.table[self.table["group"] == form]
-            parts.append(rows[[*KEY_COLUMNS, "estimate"]].assign(ci_low=ci[:, 0], ci_high=ci[:, 1]))
-        out = pd.concat(parts, ignore_index=True)
-        out.attrs["ci_level"] = level
-        return out
+    def _wald_frame(self) -> pd.DataFrame:
+        # statsmodels' intervals: Student t on the residual df for OLS, normal for Logit and OrderedModel
+        df = self.table["group"].map(
+            lambda form: self.fits[form].df_resid if self.family == "ols" else np.inf).astype(float)
+        return self.table.assign(df=df.to_numpy())
 
     def robustness(self, expectancy: tuple[float, ...] = (-0.25, 0.0, 0.25),
                    valence: tuple[float, ...] = (-1.0, 0.0, 1.0)) -> pd.DataFrame:

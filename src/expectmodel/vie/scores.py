@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate
 from expectmodel._meta import versions
 from expectmodel.data.read import is_codes, parse_codes
+from expectmodel.inference import wald
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns, thaw
 from expectmodel.summary import Summary
 from expectmodel.vie.coding import VIEData, VIEDesign, check_coding, read_vie
@@ -115,11 +115,6 @@ def motivation(frame: pd.DataFrame, design: VIEDesign, *, missing_values: Any = 
         raise DataError(str(err)) from None
 
 
-def _t_interval(est: np.ndarray, se: np.ndarray, df: float, level: float) -> tuple[np.ndarray, np.ndarray]:
-    q = stats.t.ppf(0.5 + level / 2, df)
-    return est - q * se, est + q * se
-
-
 @dataclass(frozen=True, repr=False)
 class MotivationResults(ResultsBase):
     """Composite VIE scores of a sample: means with t intervals, outcome contributions, per-respondent scores.
@@ -182,27 +177,8 @@ class MotivationResults(ResultsBase):
     def _draws_frame(self):
         return None
 
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Compute t intervals of the means at ``level`` (default: the fit's).
-
-        Parameters
-        ----------
-        level : float, optional
-            Interval probability in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Key columns, ``estimate``, ``ci_low``, ``ci_high``; ``attrs["ci_level"]``.
-        """
-        from expectmodel.results import KEY_COLUMNS, _check_level
-
-        level = self.meta.ci_level if level is None else _check_level(level)
-        t = self.table
-        low, high = _t_interval(t["estimate"].to_numpy(), t["std_error"].to_numpy(), t["n"].to_numpy() - 1, level)
-        out = t[[*KEY_COLUMNS, "estimate"]].reset_index(drop=True).assign(ci_low=low, ci_high=high)
-        out.attrs["ci_level"] = level
-        return out
+    def _wald_frame(self) -> pd.DataFrame:
+        return self.table.assign(df=self.table["n"].to_numpy(dtype=float) - 1)  # t intervals of the means
 
     def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score new respondents (through :func:`expectmodel_scorer.score`).
@@ -299,7 +275,7 @@ def describe(data: VIEData, level: float) -> pd.DataFrame:
     est = np.array([r[4].mean() for r in rows])
     sd = np.array([r[4].std(ddof=1) for r in rows])
     se = sd / np.sqrt(n)
-    low, high = _t_interval(est, se, n - 1, level)
+    low, high = wald(est, se, level, df=n - 1)
     frame = pd.DataFrame({"kind": [r[0] for r in rows], "lhs": [r[1] for r in rows], "op": [r[2] for r in rows],
                           "rhs": [r[3] for r in rows], "group": "", "estimate": est, "std_error": se,
                           "ci_low": low, "ci_high": high, "sd": sd, "n": n})
