@@ -32,8 +32,9 @@ $(VENV)/.installed-gpu: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[gpu]"
 	touch $@
 
+# two workers (the machines have 2 cores), a test file on one worker, so a file's compiled models are shared
 test: $(VENV)/.installed-gpu
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-slow: $(VENV)/.installed
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m slow
