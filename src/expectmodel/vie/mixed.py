@@ -351,11 +351,11 @@ False; got 'yes'.
                 "lr_df": 1, "lr_p_value": float(stats.chi2.sf(lr, 1))}
         slopes = self._slopes(res, frame)
         meta = Meta(estimator=type(self).__name__, params=self.settings(), data=info, ci_level=float(self.ci_level),
-                    ci_method="Wald (normal)", seed=0,
+                    ci_method="Wald (normal)", seed=None,
                     conventions={"coding": {k: v["text"] for k, v in coding.items()},
                                  "model": f"mixedlm('y ~ E * V', groups=respondent, re_formula='{re}'), REML",
                                  "product test": "Wald z (REML) and LR between ML fits with and without E*V",
-                                 "random steps": "none (seed 0 recorded)"},
+                                 "random steps": "none"},
                     versions=versions(), extra={"product_test": test, "fit_warnings": notes,
                                                 "converged": bool(res.converged)})
         return MixedResults(table, test, slopes, res, frame, meta)

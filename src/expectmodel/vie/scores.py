@@ -370,5 +370,5 @@ def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[
                     missing_values=parse_codes(getattr(est, "missing_values", ())), columns=tuple(cols),
                     fingerprint=fingerprint(raw, _labels(vie.index)), extra={"ranges": ranges})
     return Meta(estimator=type(est).__name__, params=est.settings(), data=info, ci_level=float(est.ci_level),
-                ci_method=ci_method, seed=0, conventions={**conventions, "random steps": "none (seed 0 recorded)"},
+                ci_method=ci_method, seed=None, conventions={**conventions, "random steps": "none"},
                 versions=versions(), spec=None, extra=extra or {})
