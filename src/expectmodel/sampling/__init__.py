@@ -11,6 +11,8 @@
 - :class:`Gates` and :func:`diagnose` apply the convergence gates (R-hat, bulk and tail ESS, divergences,
   E-BFMI); :func:`enforce` turns a failed gate into a :class:`SamplingWarning`, or a
   :class:`~expectmodel.errors.ConvergenceError` with ``strict=True``. Gates never pass silently.
+- :mod:`expectmodel.sampling.elpd` compares models out of sample for every family: leave-one-respondent-out
+  PSIS-LOO, grouped K-fold refits where Pareto k-hat is high, and their ranking.
 
 pytensor links against a BLAS for speed (METHODS §9 E7). :func:`configure_pytensor` selects the system
 OpenBLAS when the user has not configured pytensor, right before pytensor is first imported; importing
