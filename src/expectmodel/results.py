@@ -288,8 +288,9 @@ class ResultsBase:
     """Shared behaviour of every results class; subclasses are frozen dataclasses with a ``meta``.
 
     A subclass sets ``schema`` (a name) and ``schema_version`` and implements :meth:`to_frame`,
-    :meth:`_draws_frame` (the stored draws behind :meth:`conf_int`), :meth:`summary`, :meth:`_to_dict`
-    and :meth:`_repr_facts`. The shared methods share the example below (a PLS fit).
+    :meth:`summary`, :meth:`_to_dict` and :meth:`_repr_facts`; a family with bootstrap or posterior draws
+    implements :meth:`_draws_frame` and one with standard errors :meth:`_wald_frame` (the sources of
+    :meth:`conf_int`). The shared methods share the example below (a PLS fit).
 
     Examples
     --------
@@ -324,9 +325,12 @@ class ResultsBase:
         """
         raise NotImplementedError
 
-    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:  # pragma: no cover - abstract
-        """Return the rows of ``to_frame()`` that have draws, and their draws as an (S, rows) array."""
-        raise NotImplementedError
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
+        """Return the rows of ``to_frame()`` that have draws and their draws as an (S, rows) array, or None.
+
+        None (the default) means the family stores no bootstrap or posterior draws.
+        """
+        return None
 
     def _wald_frame(self) -> pd.DataFrame | None:
         """Rows whose intervals are Wald intervals, or None (the default: every interval comes from draws).

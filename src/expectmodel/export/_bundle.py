@@ -389,9 +389,6 @@ class LoadedResults(ResultsBase):
         out.attrs["ci_level"] = self.meta.ci_level
         return out
 
-    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
-        return None
-
     def scoring_spec(self) -> dict[str, Any]:
         """Return the saved scoring specification.
 

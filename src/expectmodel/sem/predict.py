@@ -328,9 +328,6 @@ class PLSPredictResults(ResultsBase):
                                     "group": "", "estimate": cv["loss_difference"], "t": cv["t"], "p": cv["p"]}))
         return frame_with_columns(pd.concat(frames, ignore_index=True))
 
-    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray] | None:
-        return None
-
     def summary(self, digits: int = 3) -> Summary:
         """Render the PLSpredict report (text, HTML, LaTeX, CSV).
 
