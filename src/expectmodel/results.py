@@ -128,8 +128,28 @@ def fingerprint(*arrays: Any) -> str:
     return h.hexdigest()[:16]
 
 
+def _unfreeze(value: Any) -> Any:
+    """Undo :func:`freeze`'s read-only views (which do not pickle), keeping every value as it is."""
+    if isinstance(value, MappingProxyType):
+        return {k: _unfreeze(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_unfreeze(v) for v in value)
+    return value
+
+
+def _rebuild(cls: type, kwargs: dict[str, Any]) -> Any:
+    return cls(**kwargs)
+
+
+class _PicklesThroughInit:
+    """Pickle a frozen dataclass through its constructor, which freezes its mappings again."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuild, (type(self), {f.name: _unfreeze(getattr(self, f.name)) for f in fields(self) if f.init})
+
+
 @dataclass(frozen=True)
-class DataInfo:
+class DataInfo(_PicklesThroughInit):
     """What the estimator did with the data: rows in and used, dropped and imputed, codes, a fingerprint.
 
     Parameters
@@ -194,7 +214,7 @@ class DataInfo:
 
 
 @dataclass(frozen=True)
-class Meta:
+class Meta(_PicklesThroughInit):
     """Everything needed to repeat and to read a fit, frozen.
 
     Parameters

@@ -46,8 +46,17 @@ def _positions(est: BaseEstimator, wanted: Sequence[Any], name: str) -> np.ndarr
     return np.asarray(out, dtype=np.intp)
 
 
-def _named_frame(est: BaseEstimator, X: Any, *, reset: bool, allow_nan: bool) -> pd.DataFrame:
-    """``X`` checked by scikit-learn (feature names and counts) as a float DataFrame; arrays get ``x0, x1, ...``."""
+def _named_frame(est: BaseEstimator, X: Any, *, reset: bool, allow_nan: bool, numeric: bool = True) -> pd.DataFrame:
+    """``X`` checked by scikit-learn (feature names and counts) as a float DataFrame; arrays get ``x0, x1, ...``.
+
+    ``numeric=False`` (a DataFrame only) keeps its columns as they are (ids, stage labels), checking the
+    names, the number of features and (in ``fit``) at least two rows.
+    """
+    if not numeric:
+        validate_data(est, X, reset=reset, skip_check_array=True)
+        if reset and len(X) < 2:
+            raise ValueError(f"{type(est).__name__} needs at least 2 samples to fit; got {len(X)} sample(s).")
+        return X
     arr = validate_data(est, X, dtype=np.float64, reset=reset, ensure_all_finite="allow-nan" if allow_nan else True,
                         ensure_min_samples=2 if reset else 1)
     names = getattr(est, "feature_names_in_", None)
@@ -403,6 +412,20 @@ class VIEMotivation(TransformerMixin, BaseEstimator):
         return np.asarray(self.spec_["outputs"], dtype=object)
 
 
+#: How ``LatentScores(binning=...)`` turns real-valued answers into the design's categories.
+BINNINGS = ("quantile", "uniform")
+
+
+def _bin_edges(values: np.ndarray, k: int, strategy: str, column: str) -> np.ndarray:
+    """Return the ``k - 1`` inner edges that cut ``values`` (NaN ignored) into ``k`` ordered categories."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise ValueError(f"LatentScores(binning={strategy!r}): column {column!r} has no answers to bin.")
+    if strategy == "quantile":
+        return np.quantile(finite, np.linspace(0.0, 1.0, k + 1)[1:-1])
+    return np.linspace(finite.min(), finite.max(), k + 1)[1:-1]
+
+
 class LatentScores(TransformerMixin, BaseEstimator):
     """Latent expectation, perception and gap posterior means and SDs per dimension, as churn features.
 
@@ -411,16 +434,37 @@ class LatentScores(TransformerMixin, BaseEstimator):
     ``predict`` (``scoring_spec()`` and :func:`expectmodel_scorer.score`: a plug-in EAP with the parameters
     at their posterior means, not refitted), so held-out customers never inform the model that scores them.
 
+    The model reads ordinal answers: by default every answer must be a whole category of the design's
+    scale (or missing: NaN or one of the estimator's ``missing_values`` codes), as in
+    :meth:`~expectmodel.latent.Design.prepare`. Answers on a finer or another scale (sliders, 0-100
+    ratings, item means) can be turned into the design's ``K`` categories with ``binning=``: ``fit``
+    learns each Likert answer column's cut points from the training rows (``bin_edges_``) and both
+    ``fit`` and ``transform`` apply them (probability batteries, drivers and stages are passed
+    through). Binning is a declared measurement decision, recorded in the fitted transformer; it keeps
+    the order of the answers and nothing else.
+
     Parameters
     ----------
     estimator : expectmodel.latent.LatentExpectations
-        The latent model to fit (its design names the answer columns).
+        The latent model to fit (its design names the answer columns; a plain array's columns are
+        named ``x0``, ``x1``, ...).
     outputs : {"gap", "all"}, default "gap"
         The latent gap ``P - E`` per dimension (mean and SD), or every battery's level too.
     draws : int, default 1000
         Importance-sampling draws per scored respondent.
     seed : int, default 0
         Seed of those draws (the same for every respondent: scores are reproducible).
+    binning : {None, "quantile", "uniform"}, default None
+        ``None``: answers are categories already. ``"quantile"``: cut each answer column at its training
+        quantiles into the scale's categories (equally filled); ``"uniform"``: equal-width categories over
+        the training range. Values beyond the training range fall into the end categories.
+
+    Attributes
+    ----------
+    results_ : expectmodel.latent.LatentResults
+        The fit on the training rows.
+    bin_edges_ : dict of str to numpy.ndarray
+        With ``binning``: each binned column's inner cut points (``K - 1`` of them).
 
     Examples
     --------
@@ -428,31 +472,78 @@ class LatentScores(TransformerMixin, BaseEstimator):
     >>> from expectmodel.churn import LatentScores
     >>> sim = latent.simulate_latent(100, dimensions={"a": ("q1", "q2")}, seed=1)
     >>> ls = LatentScores(latent.LatentExpectations(sim.design))
-    >>> ls.get_params()["outputs"]
-    'gap'
+    >>> ls.get_params()["outputs"], ls.get_params()["binning"]
+    ('gap', None)
     >>> ls.fit(sim.data).get_feature_names_out()  # samples: skipped in the doctests  # doctest: +SKIP
     >>> ls.transform(sim.data)  # doctest: +SKIP
     """
 
-    def __init__(self, estimator=None, *, outputs="gap", draws=1000, seed=0):
+    def __init__(self, estimator=None, *, outputs="gap", draws=1000, seed=0, binning=None):
         self.estimator = estimator
         self.outputs = outputs
         self.draws = draws
         self.seed = seed
+        self.binning = binning
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a missing answer is NaN: the model weighs it 0 (METHODS §2.1)
+        return tags
+
+    def _answers(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        """``X`` as a frame (names and feature counts checked by scikit-learn), binned as in ``fit``."""
+        frame = _named_frame(self, X, reset=reset, allow_nan=True, numeric=not isinstance(X, pd.DataFrame))
+        design = self.estimator.design
+        needed = list(self._binned) + list(design.drivers)
+        needed += [c for c in (design.stage, design.respondent) if c is not None]
+        missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"LatentScores: the data lack the design's column(s) {missing} (data with "
+                             f"{frame.shape[1]} feature(s)).")
+        if self.binning is None:
+            return frame
+        codes = self.estimator.missing_values
+        codes = [codes] if isinstance(codes, int | float | np.number) else list(codes)
+        values = frame[list(self._binned)].to_numpy(dtype=np.float64, copy=True)
+        values[np.isin(values, codes)] = np.nan  # a missing-answer code is not an answer to bin
+        if reset:
+            self.bin_edges_ = {c: _bin_edges(values[:, j], k, self.binning, c)
+                               for j, (c, k) in enumerate(self._binned.items())}
+        lows = np.array([self._lows[c] for c in self._binned], dtype=np.float64)
+        for j, c in enumerate(self._binned):
+            col = values[:, j]
+            ok = np.isfinite(col)
+            col[ok] = lows[j] + np.searchsorted(self.bin_edges_[c], col[ok], side="right")
+        return frame.assign(**{c: values[:, j] for j, c in enumerate(self._binned)})
+
+    @property
+    def _binned(self) -> dict[str, int]:
+        """The Likert answer columns (battery and satisfaction items) and their number of categories."""
+        design = self.estimator.design
+        out = {c: design.n_categories for b, cols in design.columns.items() if b not in design.probability
+               for c in cols.values()}
+        k_sat = design.satisfaction_scale[1] - design.satisfaction_scale[0] + 1
+        out.update({c: k_sat for c in design.satisfaction})
+        return out
+
+    @property
+    def _lows(self) -> dict[str, int]:
+        design = self.estimator.design
+        return {c: design.satisfaction_scale[0] if c in design.satisfaction else design.scale[0] for c in self._binned}
 
     def fit(self, X: Any, y: Any = None) -> LatentScores:
         """Fit the latent model on ``X`` (the training rows).
 
         Parameters
         ----------
-        X : pandas.DataFrame
-            The survey answers (the design's columns).
+        X : pandas.DataFrame or array of shape (n, p)
+            The survey answers (the design's columns; an array's columns are ``x0``, ``x1``, ...).
         y : ignored
 
         Returns
         -------
         LatentScores
-            ``self``, with ``results_`` (the latent fit).
+            ``self``, with ``results_`` (the latent fit) and, with ``binning``, ``bin_edges_``.
         """
         from sklearn.base import clone
 
@@ -462,20 +553,20 @@ class LatentScores(TransformerMixin, BaseEstimator):
             raise ValueError(f"LatentScores needs a LatentExpectations estimator; got {self.estimator!r}.")
         if self.outputs not in ("gap", "all"):
             raise ValueError(f"LatentScores(outputs={self.outputs!r}): use 'gap' or 'all'.")
-        if not isinstance(X, pd.DataFrame):
-            raise ValueError("LatentScores reads the design's answer columns by name: pass a DataFrame.")
-        self.results_ = clone(self.estimator).fit(X)
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        scores = self._scores(X.head(1))
-        self.outputs_ = list(scores.columns)
+        if self.binning is not None and self.binning not in BINNINGS:
+            raise ValueError(f"LatentScores(binning={self.binning!r}): use None, 'quantile' or 'uniform'.")
+        frame = self._answers(X, reset=True)
+        self.results_ = clone(self.estimator).fit(frame)
+        self.outputs_ = list(self._scores(frame.iloc[:1]).columns)
         return self
 
-    def _scores(self, X: pd.DataFrame) -> pd.DataFrame:
-        long = self.results_.predict(X, draws=self.draws, seed=self.seed)
-        keep = [c for c in long.columns if self.outputs == "all" or c.startswith("gap_")]
+    def _scores(self, frame: pd.DataFrame) -> pd.DataFrame:
         respondent = self.results_.design.respondent
-        order = X[respondent] if respondent is not None and respondent in X.columns else X.index
+        if respondent is None or respondent not in frame.columns:
+            frame = frame.reset_index(drop=True)  # rows are scored by position: any index (even repeated) works
+        long = self.results_.predict(frame, draws=self.draws, seed=self.seed)
+        keep = [c for c in long.columns if self.outputs == "all" or c.startswith("gap_")]
+        order = frame[respondent] if respondent is not None and respondent in frame.columns else frame.index
         wide = long[keep].unstack("dimension").loc[list(order)]  # unstack sorts; rows follow X
         wide.columns = [f"{col.removesuffix('_mean').removesuffix('_std_error')}"
                         f"{'_sd' if col.endswith('_std_error') else ''}[{dim}]" for col, dim in wide.columns]
@@ -486,8 +577,8 @@ class LatentScores(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : pandas.DataFrame
-            The design's answer columns.
+        X : pandas.DataFrame or array of shape (n, p)
+            The design's answer columns (the columns seen in ``fit``).
 
         Returns
         -------
@@ -495,9 +586,7 @@ class LatentScores(TransformerMixin, BaseEstimator):
             One column per output of :meth:`get_feature_names_out`, rows in the order of ``X``.
         """
         check_is_fitted(self)
-        if not isinstance(X, pd.DataFrame):
-            raise ValueError("LatentScores reads the design's answer columns by name: pass a DataFrame.")
-        return self._scores(X)[self.outputs_].to_numpy()
+        return self._scores(self._answers(X, reset=False))[self.outputs_].to_numpy()
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Return the output names: ``gap[<dimension>]``, ``gap_sd[<dimension>]`` (and ``E``/``P`` with "all").
