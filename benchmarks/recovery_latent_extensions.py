@@ -1,7 +1,12 @@
 """Recovery and calibration of the latent model's extensions (issue 17's acceptance).
 
     python benchmarks/recovery_latent_extensions.py [--study all|dynamics|provider|recovery|bands|invariance|thresholds]
-                                                   [--reps 20] [--json OUT]
+                                                   [--reps 20] [--start 0] [--json OUT] [--append FILE.jsonl]
+    python benchmarks/recovery_latent_extensions.py --summarise FILE.jsonl [--json OUT]
+
+Long studies run in resumable batches: ``--start 20 --reps 10 --append runs.jsonl`` fits replications 20-29 (their
+own seeds) and appends the raw hits; ``--summarise runs.jsonl`` pools every batch into rates with their binomial
+Monte Carlo SEs (the committed ``results_recovery_latent_extensions.json``).
 
 Each study simulates data from known truth with a fresh seed per replication, fits, and counts how often the
 90% intervals cover the truth (the band is 85-95%):
@@ -56,10 +61,10 @@ def _fit(est, data):
     return res, any(issubclass(w.category, SamplingWarning) for w in caught)
 
 
-def study_dynamics(reps: int, log=print) -> dict:
+def study_dynamics(reps: int, log=print, start: int = 0) -> dict:
     hits = {"alpha": [], "E_level": []}
     failed = 0
-    for r in range(reps):
+    for r in range(start, start + reps):
         sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
         res, bad = _fit(latent.ExpectationDynamics(sim.design, wave="wave", respondent="id", sampler=sampler(r)),
                         sim.data)
@@ -70,16 +75,16 @@ def study_dynamics(reps: int, log=print) -> dict:
         hits["E_level"] += list(_covered(e["ci_low"], e["ci_high"], sim.truth["E_level"]))
         log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth {sim.truth['alpha'].tolist()})")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
 
 
-def study_provider(reps: int, log=print) -> dict:
+def study_provider(reps: int, log=print, start: int = 0) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_provider import DIMS, _provider_survey
 
     hits = {"gap1": [], "gap5": []}
     failed = 0
-    for r in range(reps):
+    for r in range(start, start + reps):
         sim = latent.simulate_latent(250, dimensions=DIMS, seed=2000 + r)
         surveys = {"management": _provider_survey(sim, "M", 120, 3000 + r)}
         frame, design = latent.stack_provider(sim.data, sim.design, **surveys)
@@ -93,13 +98,13 @@ def study_provider(reps: int, log=print) -> dict:
             hits[name] += list(_covered(t["ci_low"], t["ci_high"], truth))
         log(f"provider {r + 1}/{reps}: gap1 {g.xs('gap1', level='gap')['estimate'].round(2).tolist()}")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
 
 
-def study_recovery(reps: int, log=print) -> dict:
+def study_recovery(reps: int, log=print, start: int = 0) -> dict:
     hits = {"cells": [], "pooled": []}
     failed = 0
-    for r in range(reps):
+    for r in range(start, start + reps):
         sim = latent.simulate_recovery(1000, seed=4000 + r)
         est = latent.ServiceRecovery("satisfaction", "failure", "recovered", scale=(1, 7), stage="stage",
                                      severity="severity", sampler=sampler(r))
@@ -113,10 +118,10 @@ def study_recovery(reps: int, log=print) -> dict:
         est_p, true_p = t.loc["pooled", "estimate"], sim.truth["pooled_paradox"]
         log(f"recovery {r + 1}/{reps}: pooled {est_p:.2f} (truth {true_p:.2f})")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
 
 
-def study_bands(reps: int, log=print) -> dict:
+def study_bands(reps: int, log=print, start: int = 0) -> dict:
     from expectmodel.latent._forward import latent_levels
     from expectmodel.latent.bands import DEFAULT_BAND_LIMITS
 
@@ -124,7 +129,7 @@ def study_bands(reps: int, log=print) -> dict:
     hits = []
     failed = 0
     lim = np.asarray(DEFAULT_BAND_LIMITS)
-    for r in range(reps):
+    for r in range(start, start + reps):
         sim = latent.simulate_latent(300, dimensions=dims, link="gap", seed=5000 + r)
         res, bad = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
         failed += bad
@@ -138,15 +143,16 @@ def study_bands(reps: int, log=print) -> dict:
         keep = truth > 0.02  # bands that hold respondents (an empty band's share sits at 0)
         hits += list(_covered(lo[keep], hi[keep], truth[keep]))
         log(f"bands {r + 1}/{reps}: shares {shares.mean(0).round(2).tolist()} truth {truth.round(2).tolist()}")
-    return {"coverage": {"band_share": float(np.mean(hits))}, "n": {"band_share": len(hits)}, "gate_failures": failed}
+    return {"coverage": {"band_share": float(np.mean(hits))}, "n": {"band_share": len(hits)}, "gate_failures": failed,
+            "hits": {"band_share": [bool(x) for x in hits]}}
 
 
-def study_invariance(reps: int, log=print) -> dict:
+def study_invariance(reps: int, log=print, start: int = 0) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_invariance import planted_survey
 
     flagged_planted, false_alarm = [], []
-    for r in range(reps):
+    for r in range(start, start + reps):
         for shift, store in ((1.0, flagged_planted), (0.0, false_alarm)):
             sim = planted_survey(shift=shift, seed=6000 + r)
             res, _ = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
@@ -157,19 +163,19 @@ def study_invariance(reps: int, log=print) -> dict:
                 store.append(bool(t["flagged"].any()))
         log(f"invariance {r + 1}/{reps}: planted found {flagged_planted[-1]}, false alarm {false_alarm[-1]}")
     return {"planted_found_alone": float(np.mean(flagged_planted)), "quiet": 1 - float(np.mean(false_alarm)),
-            "reps": reps}
+            "reps": reps, "hits": {"planted_found_alone": flagged_planted, "quiet": [not f for f in false_alarm]}}
 
 
-def study_thresholds(reps: int, log=print) -> dict:
+def study_thresholds(reps: int, log=print, start: int = 0) -> dict:
     """LOO (leave-one-respondent-out, on the answers) between the rating-scale and the item-threshold model,
-    with data simulated from each: the confusion table (rows: truth, columns: the model LOO prefers)."""
+    with data simulated from each: the confusion table (rows: truth, columns: the model chosen), for the raw
+    ranking and for the API's selection rule ``latent.compare(fits, simpler="rating")`` (keep the rating-scale
+    model unless the item model beats it by more than 2 standard errors of the difference)."""
     dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
     table = {truth: {"rating": 0, "item": 0} for truth in ("rating", "item")}
-    # the nested rule: keep the simpler rating-scale model unless the item model is better by more than
-    # two standard errors of the difference
     nested = {truth: {"rating": 0, "item": 0} for truth in ("rating", "item")}
     diffs = []
-    for r in range(reps):
+    for r in range(start, start + reps):
         for truth in ("rating", "item"):
             sim = latent.simulate_latent(300, dimensions=dims, thresholds=truth, seed=7000 + r)
             fits = {}
@@ -178,36 +184,91 @@ def study_thresholds(reps: int, log=print) -> dict:
                                      sim.data)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                cmp = latent.compare(fits, var="answers")
+                cmp = latent.compare(fits, var="answers", simpler="rating")
             best = cmp.index[0]
             table[truth][best] += 1
+            nested[truth][cmp.attrs["preferred"]] += 1
             gain = float(cmp.loc["item", "elpd"] - cmp.loc["rating", "elpd"])
             dse = float(cmp["dse"].max())
-            nested[truth]["item" if gain > 2 * dse else "rating"] += 1
-            diffs.append({"truth": truth, "item_minus_rating": gain, "dse": dse})
-            log(f"thresholds {r + 1}/{reps}: truth {truth}, LOO prefers {best} "
+            diffs.append({"rep": r, "truth": truth, "item_minus_rating": gain, "dse": dse,
+                          "raw": best, "rule": cmp.attrs["preferred"]})
+            log(f"thresholds {r + 1}: truth {truth}, LOO prefers {best}, the rule {cmp.attrs['preferred']} "
                 f"(item - rating {gain:.1f}, dse {dse:.1f})")
     return {"confusion": table, "accuracy": (table["rating"]["rating"] + table["item"]["item"]) / (2 * reps),
             "confusion_2dse_rule": nested, "differences": diffs}
+
+
+def summarise_thresholds(records: list[dict]) -> dict:
+    """Pool the replications' choices: the confusion tables with the rate of right choices and its MC SE."""
+    out = {}
+    for key in ("raw", "rule"):
+        conf = {t: {"rating": 0, "item": 0} for t in ("rating", "item")}
+        for d in records:
+            conf[d["truth"]][d[key]] += 1
+        rates = {}
+        for t in ("rating", "item"):
+            n = sum(conf[t].values())
+            p = conf[t][t] / n if n else float("nan")
+            rates[t] = {"right": p, "mc_se": float(np.sqrt(p * (1 - p) / n)) if n else float("nan"), "n": n}
+        out[key] = {"confusion": conf, "right_rate": rates}
+    return out
 
 
 STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
            "bands": study_bands, "invariance": study_invariance, "thresholds": study_thresholds}
 
 
+def summarise(lines: list[dict]) -> dict:
+    """Pool the batches of a study (``--append`` records): rates with their binomial Monte Carlo SE."""
+    out: dict = {}
+    for name in STUDIES:
+        batches = [x for x in lines if x["study"] == name]
+        if not batches:
+            continue
+        if name == "thresholds":
+            out[name] = summarise_thresholds([d for b in batches for d in b["result"]["differences"]])
+        else:
+            pooled: dict[str, list] = {}
+            for b in batches:
+                for k, v in b["result"]["hits"].items():
+                    pooled.setdefault(k, []).extend(v)
+            out[name] = {k: {"rate": float(np.mean(v)), "mc_se": float(np.sqrt(np.mean(v) * (1 - np.mean(v)) / len(v))),
+                             "n": len(v)} for k, v in pooled.items()}
+            out[name]["gate_failures"] = sum(b["result"].get("gate_failures", 0) for b in batches)
+        starts = sorted(b["start"] for b in batches)
+        out[name]["reps"] = sum(b["reps"] for b in batches)
+        out[name]["seconds"] = round(sum(b["result"]["seconds"] for b in batches), 1)
+        out[name]["batches"] = starts
+    return out
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--study", default="all", choices=["all", *STUDIES])
     ap.add_argument("--reps", type=int, default=20)
-    ap.add_argument("--json", default=None)
+    ap.add_argument("--start", type=int, default=0, help="first replication (its seeds): resume a study in batches")
+    ap.add_argument("--json", default=None, help="write this run's results (or, with --summarise, the pooled ones)")
+    ap.add_argument("--append", default=None, help="append one JSON line per study run to this file")
+    ap.add_argument("--summarise", default=None, help="pool the batches in this --append file; no fitting")
     args = ap.parse_args(argv)
+    if args.summarise:
+        lines = [json.loads(x) for x in Path(args.summarise).read_text().splitlines() if x.strip()]
+        out = summarise(lines)
+        print(json.dumps(out, indent=1))
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=1))
+        return out
     out = {}
     for name, fn in STUDIES.items():
         if args.study in ("all", name):
             t0 = time.perf_counter()
-            out[name] = fn(args.reps)
+            out[name] = fn(args.reps, start=args.start)
             out[name]["seconds"] = round(time.perf_counter() - t0, 1)
-            print(name, json.dumps(out[name]), flush=True)
+            print(name, json.dumps({k: v for k, v in out[name].items() if k != "hits"}), flush=True)
+            if args.append:
+                with open(args.append, "a") as fh:
+                    fh.write(json.dumps({"study": name, "start": args.start, "reps": args.reps,
+                                         "result": out[name]}) + "\n")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
     return out

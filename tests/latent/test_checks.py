@@ -18,3 +18,40 @@ def test_item_and_pair_checks_pass_a_correct_model(staged):
     assert len(pairs) == 2 * 22 * 21 // 2
     assert pairs.attrs["coverage"] >= 0.8, pairs.query("not inside")
     assert (pairs["ci_low"] <= pairs["ci_high"]).all()
+
+
+def test_category_shares_and_rank_associations(staged):
+    """Per item category frequencies and Spearman item-pair associations: the observed values equal pandas'
+    and scipy's own computations on the raw answers, and a correct model covers them."""
+    from scipy import stats
+
+    sim, res = staged
+    cats = res.ppc_items(draws=100, statistic="category")
+    assert len(cats) == 2 * 22 * 7
+    counts = sim.data["P_q5"].value_counts(normalize=True)
+    got = cats.xs(("P", "q5"), level=("battery", "item"))["observed"]
+    np.testing.assert_allclose(got.reindex(counts.index).to_numpy(), counts.to_numpy())
+    np.testing.assert_allclose(cats.groupby(["battery", "item"])["predicted"].sum(), 1.0)
+    assert cats.attrs["coverage"] >= 0.8, cats.query("not inside")
+    pairs = res.ppc_pairs(draws=60, method="spearman")
+    e = sim.data[[f"E_q{j}" for j in range(1, 23)]].dropna()
+    rho = stats.spearmanr(e["E_q1"], e["E_q2"]).statistic
+    assert abs(pairs.loc[("E", "q1", "q2"), "observed"] - rho) < 1e-12
+    assert pairs.attrs["method"] == "spearman" and pairs.attrs["coverage"] >= 0.8, pairs.query("not inside")
+
+
+def test_loo_pit_of_the_satisfaction_link(staged):
+    """The staged fit's model generated the satisfaction answers, so their randomised LOO-PIT values are uniform:
+    a Kolmogorov-Smirnov test does not reject at 0.001 (the two items of a respondent share a residual, which
+    makes the test a little liberal, so the level is strict). The plot draws the ECDF difference."""
+    import matplotlib.pyplot as plt
+
+    sim, res = staged
+    pit = res.loo_pit()
+    answered = sim.data[["sat1", "sat2"]].notna().to_numpy().sum()
+    assert len(pit) == answered and pit["pit"].between(0, 1).all()
+    assert pit.attrs["ks_p_value"] > 0.001, pit.attrs
+    assert pit.equals(res.loo_pit())  # seeded
+    ax = res.plot_loo_pit()
+    assert ax.get_ylabel() == "ECDF − uniform"
+    plt.close(ax.figure)

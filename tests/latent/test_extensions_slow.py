@@ -47,3 +47,14 @@ def test_invariance_test_quiet_and_powerful():
     out = study_invariance(10, log=QUIET)
     assert out["quiet"] >= 0.8, out  # family-wise level 0.05: quiet in >= 95% expected
     assert out["planted_found_alone"] >= 0.7, out
+
+
+def test_threshold_selection_rule():
+    """The API's nested rule (latent.compare(..., simpler="rating")) on three replications per truth; the
+    full confusion table (30 per truth) is in benchmarks/results_recovery_latent_extensions.json."""
+    from recovery_latent_extensions import study_thresholds
+
+    out = study_thresholds(3, log=QUIET)
+    rule = out["confusion_2dse_rule"]
+    assert rule["item"]["item"] == 3, out  # item gains 56-112 elpd at dse 15-19: z > 3 in every replication seen
+    assert rule["rating"]["rating"] >= 2, out

@@ -109,3 +109,29 @@ def test_correlated_factors_with_drivers_and_satisfaction_match_prior_monte_carl
         # 4 Monte Carlo SEs of the brute force (0.01-0.04 here) plus 0.01 for the importance sampler's own error
         assert ans[s, n] == pytest.approx(a, abs=4 * se_a + 0.01), (s, n, se_a)
         assert sat[s, n] == pytest.approx(c, abs=4 * se_c + 0.01), (s, n, se_c)
+
+
+@pytest.mark.slow
+def test_kfold_agrees_with_psis_loo_on_satisfaction(link_pair):
+    """Grouped 5-fold cross-validation (five refits, the held-out respondents' latent levels integrated out)
+    and PSIS-LOO estimate the same elpd of the satisfaction answers on a well-behaved fit (at most 2% of k-hats > 0.7):
+    they agree within their standard errors and within two paired standard errors of their difference."""
+    import warnings
+
+    from expectmodel.sampling import elpd
+    from tests.latent.conftest import fast
+
+    sim, fits = link_pair
+    full = fits["gap"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a few k-hats above 0.7 (3 of 250 in this fit)
+        loo = full.loo("satisfaction")
+    assert int((np.asarray(loo.pareto_k) > 0.7).sum()) <= 5
+    est = latent.LatentExpectations(sim.design, link="gap", sampler=fast(draws=400, tune=400))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kf = elpd.kfold(est, sim.data, groups=sim.data.index.to_numpy(), folds=5, seed=0, full=full)
+    table = latent.compare({"loo": loo, "kfold": kf})
+    diff = abs(float(kf.elpd) - float(loo.elpd))
+    assert diff < min(float(kf.se), float(loo.se)), table
+    assert diff < 2 * float(table["dse"].max()), table

@@ -7,7 +7,7 @@ import pandas as pd
 
 from expectmodel.plotting import axes
 
-__all__ = ["plot_drivers", "plot_gaps", "plot_predictive", "plot_zone_of_tolerance"]
+__all__ = ["plot_drivers", "plot_gaps", "plot_loo_pit", "plot_predictive", "plot_zone_of_tolerance"]
 
 
 def _ax(ax, size=(6.0, 3.6)):
@@ -86,3 +86,30 @@ def plot_predictive(check, axes=None):
     axes[0].set_ylabel("share of answers")
     axes[0].legend(fontsize=7, frameon=False)
     return axes
+
+
+def plot_loo_pit(table: pd.DataFrame, *, ax=None, seed: int = 0, level: float = 0.9, sims: int = 2000):
+    """Plot the ECDF of LOO-PIT values minus the uniform CDF, with a simultaneous band for uniform values.
+
+    The band is the ``level`` quantile of the largest ECDF deviation among ``sims`` seeded samples of as
+    many uniform values (a Kolmogorov-Smirnov band): a calibrated model stays inside it at every point
+    with probability about ``level``.
+    """
+    ax = _ax(ax)
+    u = np.sort(table["pit"].to_numpy())
+    n = u.size
+    grid = np.linspace(0, 1, 201)
+    ecdf = np.searchsorted(u, grid, side="right") / n
+    rng = np.random.default_rng(seed)
+    sim = np.sort(rng.uniform(size=(sims, n)), axis=1)
+    i = np.arange(1, n + 1)
+    dev = np.maximum((i / n - sim).max(axis=1), (sim - (i - 1) / n).max(axis=1))
+    band = float(np.quantile(dev, level))
+    ax.fill_between(grid, -band, band, color="0.85", label=f"{level:.0%} band (uniform)")
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.plot(grid, ecdf - grid, color="C0", label="LOO-PIT")
+    ax.set_xlabel("PIT value")
+    ax.set_ylabel("ECDF − uniform")
+    ax.set_title("LOO-PIT of the satisfaction answers")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
