@@ -35,22 +35,68 @@ MULTIPLICATIVE = (0.0, 0.0, 0.0, 0.35)
 FAMILIES = {"ols": ("continuous", 150), "logit": ("binary", 600), "ordered": ("ordinal", 500)}
 
 
+TRUTHS = {"additive (size)": ADDITIVE, "multiplicative (power)": MULTIPLICATIVE}
+
+
+def product_p_values(family: str, truth: str, reps: range, seed: int = 20261130) -> list[float]:
+    """p-values of the product test for replications ``reps`` of one cell (family, truth); seeded per rep."""
+    criterion, n = FAMILIES[family]
+    out = []
+    for r in reps:
+        sim = vie.simulate_vie(n, truth=TRUTHS[truth], criterion=criterion, seed=seed + 7919 * r)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = vie.ModeratedRegression(sim.design, "y", family=family).fit(sim.data)
+        out.append(float(res.product_test["p_value"]))
+    return out
+
+
+def rates(p_values: dict[str, dict[str, list[float]]], reps: int | None = None) -> pd.DataFrame:
+    """Rejection rates at 5% with their binomial Monte Carlo SEs, per family and truth."""
+    rows = []
+    for family, cells in p_values.items():
+        for truth, p in cells.items():
+            p = np.asarray(p[:reps] if reps else p)
+            if p.size == 0:
+                continue
+            rate = float((p < 0.05).mean())
+            rows.append({"family": family, "truth": truth, "n": FAMILIES[family][1], "reps": int(p.size),
+                         "rejection_rate": rate, "mc_se": float(np.sqrt(rate * (1 - rate) / p.size))})
+    return pd.DataFrame(rows)
+
+
 def size_power(reps: int = 500, seed: int = 20261130, families=FAMILIES) -> pd.DataFrame:
     """Rejection rates of the product test at 5% under the additive and the multiplicative truth."""
-    rows = []
-    for family, (criterion, n) in families.items():
-        for name, truth in (("additive (size)", ADDITIVE), ("multiplicative (power)", MULTIPLICATIVE)):
-            p = np.empty(reps)
-            for r in range(reps):
-                sim = vie.simulate_vie(n, truth=truth, criterion=criterion, seed=seed + 7919 * r)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    res = vie.ModeratedRegression(sim.design, "y", family=family).fit(sim.data)
-                p[r] = res.product_test["p_value"]
-            rate = float((p < 0.05).mean())
-            rows.append({"family": family, "truth": name, "n": n, "reps": reps, "rejection_rate": rate,
-                         "mc_se": float(np.sqrt(rate * (1 - rate) / reps))})
-    return pd.DataFrame(rows)
+    return rates({f: {t: product_p_values(f, t, range(reps), seed) for t in TRUTHS} for f in families})
+
+
+def size_power_batch(path: str, reps: int = 500, budget_s: float = 480.0, seed: int = 20261130) -> bool:
+    """Extend the p-values stored in ``path`` (JSON) towards ``reps`` per cell for ``budget_s`` seconds.
+
+    Resumable: each call continues where the file ends (replication r always uses seed + 7919 r), so a
+    long study runs as several short batches. Returns True once every cell holds ``reps`` p-values.
+    """
+    import os
+
+    store = json.load(open(path)) if os.path.exists(path) else {"seed": seed, "p_values": {}}
+    t0 = time.perf_counter()
+    done = True
+    for family in FAMILIES:
+        for truth in TRUTHS:
+            cell = store["p_values"].setdefault(family, {}).setdefault(truth, [])
+            while len(cell) < reps:
+                if time.perf_counter() - t0 > budget_s:
+                    done = False
+                    break
+                start = len(cell)
+                cell.extend(product_p_values(family, truth, range(start, min(reps, start + 25)), store["seed"]))
+                with open(path, "w") as fh:
+                    json.dump(store, fh)
+            done = done and len(cell) >= reps
+    store["rates"] = rates(store["p_values"]).to_dict(orient="records")
+    with open(path, "w") as fh:
+        json.dump(store, fh, indent=1)
+    return done
 
 
 def _manifest_ols(data: pd.DataFrame):
@@ -108,7 +154,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--fast", action="store_true", help="50 replications, one Bayesian fit of 150 respondents")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--size-power-batch", default=None, metavar="JSON",
+                    help="only the size/power study, resumable: extend JSON for --budget seconds")
+    ap.add_argument("--budget", type=float, default=480.0)
     args = ap.parse_args()
+    if args.size_power_batch:
+        done = size_power_batch(args.size_power_batch, args.reps, args.budget)
+        print(rates(json.load(open(args.size_power_batch))["p_values"]).to_string(index=False))
+        print("complete" if done else "incomplete: run again to continue")
+        return
     reps, breps, n = (50, 1, 150) if args.fast else (args.reps, args.bayes_reps, args.n)
     t0 = time.perf_counter()
     sp = size_power(reps)

@@ -5,7 +5,9 @@
 1. ``survey.csv/.tex``: the bundled customer survey (datasets/vie_survey.csv): the moderated regression of
    repurchase (logit) and intention (ordered logit, OLS) on E, V and E*V: the product test and the forms by BIC.
 2. ``size_power.csv/.tex``: rejection rates of the product test at 5% under the additive truth (size) and the
-   stated multiplicative truth (power), ``--reps`` replications per cell (benchmarks/recovery_vie.py).
+   stated multiplicative truth (power), ``--reps`` replications per cell, with Monte Carlo SEs, for the OLS,
+   logit and ordered-logit criteria (benchmarks/recovery_vie.py; its stored, seeded p-values are read when they
+   cover ``--reps``).
 3. ``attenuation.csv/.tex``: at reliability 0.7, the product coefficient of the manifest-score regression and of
    the hierarchical Bayesian model, side by side with the truth, and the Bayesian 90% coverage.
 
@@ -24,7 +26,23 @@ import expectmodel as em
 from expectmodel.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from recovery_vie import bayes_study, size_power
+from recovery_vie import FAMILIES, TRUTHS, bayes_study, rates, size_power
+
+#: The stored p-values of the size/power study (``python benchmarks/recovery_vie.py --size-power-batch ...``).
+STORED = Path(__file__).resolve().parents[1] / "benchmarks" / "results_size_power_vie.json"
+
+
+def size_power_table(reps: int) -> pd.DataFrame:
+    """The size/power table: from the stored p-values when they hold ``reps`` per cell, else computed here."""
+    import json
+
+    if STORED.exists():
+        p = json.loads(STORED.read_text())["p_values"]
+        if all(len(p.get(f, {}).get(t, [])) >= reps for f in FAMILIES for t in TRUTHS):
+            print(f"size/power: {reps} stored replications per cell from {STORED.name} (seeded; recomputed "
+                  "identically by benchmarks/recovery_vie.py --size-power-batch)")
+            return rates(p, reps)
+    return size_power(reps)
 
 
 def survey_table() -> pd.DataFrame:
@@ -61,7 +79,7 @@ def main() -> None:
     reps, breps, n = (50, 1, 150) if args.fast else (args.reps, args.bayes_reps, args.n)
     args.out.mkdir(parents=True, exist_ok=True)
     write(survey_table(), "survey", "VIE moderated regression on the bundled survey", args.out)
-    write(size_power(reps).set_index(["family", "truth"]), "size_power",
+    write(size_power_table(reps).set_index(["family", "truth"]), "size_power",
           f"Product-term test at 5%: size and power ({reps} replications)", args.out)
     study = bayes_study(breps, n, log=lambda *_: None)
     att = study["attenuation"][["rep", "truth", "manifest", "manifest_se", "bayes", "bayes_sd"]].set_index("rep")
