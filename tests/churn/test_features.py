@@ -140,3 +140,29 @@ def test_latent_scores_fit_on_the_training_rows_and_score_through_predict():
         assert np.corrcoef(got[:, d], true_gap[:, d])[0, 1] > 0.6
     pipe = make_pipeline(ls, LogisticRegression())
     assert pipe.get_params()["latentscores__estimator__link"] == "gap"
+
+
+def test_latent_scores_binning_learns_cut_points_in_fit_and_keeps_missing_answers():
+    # no sampling: the binning step alone (LatentScores._answers), against numpy's quantiles and equal widths
+    design = latent.Design(dimensions={"a": ("q1",)}, batteries={"E": {"q1": "x0"}, "P": {"q1": "x1"}}, scale=(1, 5))
+    est = latent.LatentExpectations(design, missing_values=-99)
+    X = np.column_stack([np.arange(100.0), np.linspace(-1.0, 1.0, 100), np.zeros(100)])
+    X[3, 0], X[7, 1] = np.nan, -99.0
+    ls = churn.LatentScores(est, binning="quantile")
+    binned = ls._answers(X, reset=True)
+    finite = X[np.isfinite(X[:, 0]), 0]
+    np.testing.assert_allclose(ls.bin_edges_["x0"], np.quantile(finite, [0.2, 0.4, 0.6, 0.8]))
+    counts = np.bincount(binned["x0"].dropna().astype(int), minlength=6)
+    assert counts[0] == 0 and counts.sum() == 99 and set(counts[1:]) <= {19, 20}  # 5 equally filled categories
+    assert np.isnan(binned.loc[3, "x0"]) and np.isnan(binned.loc[7, "x1"])  # NaN and the -99 code stay missing
+    assert "x2" in binned and binned["x2"].eq(0).all()  # not an answer column: passed through
+    # transform applies the training cut points; values beyond the training range go to the end categories
+    new = ls._answers(np.array([[-5.0, -3.0, 0.0], [1e6, 3.0, 0.0]]), reset=False)
+    assert new[["x0", "x1"]].to_numpy().tolist() == [[1.0, 1.0], [5.0, 5.0]]
+    uniform = churn.LatentScores(est, binning="uniform")
+    uniform._answers(X, reset=True)
+    np.testing.assert_allclose(uniform.bin_edges_["x1"], [-0.6, -0.2, 0.2, 0.6], atol=1e-12)
+    with pytest.raises(ValueError, match="binning='deciles'"):
+        churn.LatentScores(est, binning="deciles").fit(X)
+    with pytest.raises(ValueError, match=r"lack the design's column\(s\) \['x1'\]"):
+        churn.LatentScores(est, binning="quantile").fit(X[:, :1])
