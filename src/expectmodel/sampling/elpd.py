@@ -287,7 +287,7 @@ def compare(named: Mapping[str, Any]) -> pd.DataFrame:
         raise SpecError("the fits were made on different groups (respondents); compare fits of the same data.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        table = az.compare(dict(named), round_to=None)
+        table = az.compare(dict(named), round_to="none")  # unrounded: arviz rounds to 2 significant digits by default
     table = pd.DataFrame(table)
     diff, dse = table["elpd_diff"].abs().to_numpy(float), table["dse"].to_numpy(float)
     table["z"] = -np.divide(diff, dse, out=np.zeros_like(diff), where=dse > 0)
