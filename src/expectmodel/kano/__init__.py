@@ -7,14 +7,10 @@
   category and the Fong test, R/Q rates, Better/Worse with bootstrap intervals, plots.
 """
 
-from expectmodel.kano.bayes import (
-    AsymmetricOrderedLogit,
-    BayesianAsymmetryResults,
-    BayesianDriftResults,
-    BayesianKanoDrift,
-)
+from expectmodel.kano.asymmetry import AsymmetricOrderedLogit, BayesianAsymmetryResults
 from expectmodel.kano.classify import KanoClassifier
 from expectmodel.kano.drift import DriftResults, KanoDrift, read_waves
+from expectmodel.kano.drift_bayes import BayesianDriftResults, BayesianKanoDrift
 from expectmodel.kano.questionnaire import (
     ANSWERS,
     CATEGORIES,

@@ -31,6 +31,7 @@ from expectmodel.errors import DataError, DataWarning, ParameterError
 from expectmodel.inference import equal_tailed
 from expectmodel.kano import _counts as K
 from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
+from expectmodel.kano._tables import grid_frame
 from expectmodel.kano.questionnaire import CATEGORIES
 from expectmodel.results import KEY_COLUMNS, DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.summary import Summary
@@ -256,7 +257,7 @@ class KanoDrift(Estimator):
         rng = np.random.default_rng(seed)
         level = float(self.ci_level)
         z = stats.norm.ppf(0.5 + level / 2)
-        wald, traj_rows, traj_est, traj_draws = [], [], [], []
+        wald, traj_keys, traj_est, traj_draws = [], [], [], []
         t = w.codes.astype(float)
         for g, gname in enumerate(levels):
             where = f" in group '{gname}'" if gname else ""
@@ -291,14 +292,15 @@ class KanoDrift(Estimator):
                     wald.append((kind, a, "~", rhs, gname, est[k], se[k], est[k] - z * se[k], est[k] + z * se[k],
                                  pv[k], int(on.sum()), conv))
             point, dr = _trajectories(counts[g], weights, int(self.draws), rng)  # (W, p, 7), (draws, W, p, 7)
-            traj_rows += [("trajectory", a, op, wl, gname) for wl in w.levels for a in q.attributes
-                          for op in (*CATEGORIES[:5], "better", "worse")]
+            values = (*CATEGORIES[:5], "better", "worse")
+            traj_keys.append(grid_frame({"rhs": w.levels, "lhs": q.attributes, "op": values})
+                             .assign(kind="trajectory", group=gname)[list(KEY_COLUMNS)])
             traj_est.append(point.reshape(-1))
             traj_draws.append(dr.reshape(dr.shape[0], -1))
         est = np.concatenate(traj_est)
         flat = np.concatenate(traj_draws, axis=1)
         lo, hi = equal_tailed(flat, level, skipna=True)
-        trajectory = pd.DataFrame(traj_rows, columns=list(KEY_COLUMNS)).assign(
+        trajectory = pd.concat(traj_keys, ignore_index=True).assign(
             estimate=est, std_error=np.nanstd(flat, axis=0, ddof=1), ci_low=lo, ci_high=hi)
         slopes = pd.DataFrame(wald, columns=[*KEY_COLUMNS, "estimate", "std_error", "ci_low", "ci_high", "p_value",
                                              "n", "converged"])

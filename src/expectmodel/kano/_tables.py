@@ -1,0 +1,57 @@
+"""The tidy tables the Kano results share: a grid of keys for arrays, posterior summaries, the Bayesian mixin."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from expectmodel.inference import equal_tailed
+
+
+def grid_frame(levels: Mapping[str | tuple[str, ...], Sequence[Any]], **values: Any) -> pd.DataFrame:
+    """Return one row per combination of ``levels`` (the last varies fastest), with ``values`` flattened beside.
+
+    ``values`` are arrays whose shape is the levels' lengths in order (C order), e.g. (units, waves,
+    categories). A key that is a tuple of names takes levels that are tuples (e.g. ``(group, attribute)``
+    units) and becomes one column per name.
+    """
+    names = [n for key in levels for n in (key if isinstance(key, tuple) else (key,))]
+    rows = [tuple(v for key, level in zip(levels, combo, strict=True)
+                  for v in (level if isinstance(key, tuple) else (level,)))
+            for combo in itertools.product(*levels.values())]
+    frame = pd.DataFrame(rows, columns=names)
+    for name, value in values.items():
+        frame[name] = np.asarray(value).reshape(-1)
+    return frame
+
+
+def draws_of(tree: Any, name: str) -> np.ndarray:
+    """Return the posterior draws of ``name`` with chains and draws stacked: (chains x draws, ...)."""
+    v = np.asarray(tree["posterior"][name].values)
+    return v.reshape((-1, *v.shape[2:]))
+
+
+def posterior_frame(rows: list[tuple], draws: np.ndarray, level: float) -> pd.DataFrame:
+    """Return the key ``rows`` (kind, lhs, op, rhs, group) with the posterior mean, SD and equal-tailed interval."""
+    lo, hi = equal_tailed(draws, level, skipna=True)
+    frame = pd.DataFrame(rows, columns=["kind", "lhs", "op", "rhs", "group"])
+    frame["estimate"] = np.nanmean(draws, axis=0)
+    frame["std_error"] = np.nanstd(draws, axis=0, ddof=1)
+    frame["ci_low"], frame["ci_high"] = lo, hi
+    return frame
+
+
+class BayesResultsMixin:
+    """The reporting shared by the two Bayesian results classes (tables, draws, diagnostics)."""
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.estimates.copy()
+        out.attrs["ci_level"] = self.meta.ci_level
+        return out
+
+    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.estimates, self.draws
