@@ -5,7 +5,9 @@
 2. ``--bayes``: the hierarchical Bayesian VIE on 1,000 respondents x 5 outcomes (target: min bulk ESS >= 400
    and max R-hat <= 1.01 on the identified parameters in <= 5 minutes on 2 cores).
 
-Run: ``python benchmarks/bench_vie.py [--bayes] [--chains 4 --draws 500 --tune 500] [--backend numba]``.
+Run: ``python benchmarks/bench_vie.py`` (the regression) or ``python benchmarks/bench_vie.py --bayes [--chains 4
+--draws 500 --tune 500] [--backend numba] [--slopes all|none|E*V] [--key NAME]`` (the Bayesian model; each run is
+stored under its key of ``results_bench_vie.json``, beside the earlier ones).
 """
 
 from __future__ import annotations
@@ -51,21 +53,24 @@ def bench_regression(n: int = 100_000, repeats: int = 5) -> dict:
 
 
 def bench_bayes(n: int = 1000, outcomes: int = 5, chains: int = 4, draws: int = 500, tune: int = 500,
-                backend: str = "numba", target_accept: float = 0.8, person_slopes: bool = True) -> dict:
+                backend: str = "numba", target_accept: float = 0.8, person_slopes=True,
+                person_correlation: str = "lkj") -> dict:
     from expectmodel.sampling import SamplerConfig
 
     sim = em.vie.simulate_within(n, outcomes=outcomes, seed=2)
     cfg = SamplerConfig(draws=draws, tune=tune, chains=chains, seed=1, nutpie_backend=backend, cores=2,
                         target_accept=target_accept)
     est = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome", sampler=cfg,
-                                 person_slopes=person_slopes)
+                                 person_slopes=person_slopes, person_correlation=person_correlation)
     t0, c0 = time.perf_counter(), time.process_time()
     res = est.fit(sim.data)
     total, cpu = time.perf_counter() - t0, time.process_time() - c0
     d = res.diagnostics
     t = res.to_frame().query("kind == 'coefficient'").set_index("rhs")
     out = {"n": n, "outcomes": outcomes, "chains": chains, "draws": draws, "tune": tune, "backend": backend,
-           "target_accept": target_accept, "person_slopes": person_slopes, "total_s": total, "cpu_s": cpu,
+           "target_accept": target_accept, "person_slopes": person_slopes,
+           "person_correlation": person_correlation, "random_terms": list(res.prepared.random_terms),
+           "total_s": total, "cpu_s": cpu,
            "cpu_s_per_core_of_2": cpu / 2, "sampling_s": float(res.meta["wall_seconds"]),
            "max_rhat": float(d.max_rhat), "min_ess_bulk": float(d.min_ess_bulk), "min_ess_tail": float(d.min_ess_tail),
            "divergences": int(d.divergences), "failures": list(d.failures),
@@ -89,14 +94,22 @@ def main() -> None:
     ap.add_argument("--tune", type=int, default=500)
     ap.add_argument("--backend", default="numba")
     ap.add_argument("--target-accept", type=float, default=0.8)
-    ap.add_argument("--no-person-slopes", action="store_true", help="person-level intercepts only")
+    ap.add_argument("--slopes", default="all", help="person slopes: all, none, or terms like 'E*V' or 'E,V'")
+    ap.add_argument("--correlation", default="lkj", choices=("lkj", "independent"))
+    ap.add_argument("--key", default="bayes", help="the key of the results JSON to write the run under")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results_bench_vie.json")))
     args = ap.parse_args()
-    results = {"cpu_count": os.cpu_count(), "regression": bench_regression(args.n)}
+    out = Path(args.out)
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results["cpu_count"] = os.cpu_count()
     if args.bayes:
-        results["bayes"] = bench_bayes(chains=args.chains, draws=args.draws, tune=args.tune, backend=args.backend,
-                                       target_accept=args.target_accept, person_slopes=not args.no_person_slopes)
-    Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
+        slopes = {"all": True, "none": False}.get(args.slopes, args.slopes.split(","))
+        results[args.key] = bench_bayes(chains=args.chains, draws=args.draws, tune=args.tune, backend=args.backend,
+                                        target_accept=args.target_accept, person_slopes=slopes,
+                                        person_correlation=args.correlation)
+    else:
+        results["regression"] = bench_regression(args.n)
+    out.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

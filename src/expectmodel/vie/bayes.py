@@ -8,9 +8,8 @@ with :func:`compare_forms`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,7 +19,7 @@ from expectmodel._base import InstanceOf, Interval, OneOf, Predicate
 from expectmodel.data import Scale, apply_missing, read_items
 from expectmodel.data import _messages as msg
 from expectmodel.data.read import is_codes, parse_codes
-from expectmodel.errors import DataError, DataWarning, SpecError
+from expectmodel.errors import DataError, SpecError
 from expectmodel.inference import equal_tailed
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, frame_with_columns, thaw
 from expectmodel.sampling import BayesianEstimator, Diagnostics, SamplerConfig
@@ -37,6 +36,11 @@ BIPOLAR = Scale(-3, 3, "bipolar", zero=0)
 def _is_columns(value: object) -> bool:
     return isinstance(value, str) or (isinstance(value, list | tuple) and len(value) > 0
                                       and all(isinstance(v, str) for v in value))
+
+
+def _is_slopes(value: object) -> bool:
+    return (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+            and set(value) <= {"E", "V", "E*V"} and len(set(value)) == len(value))
 
 
 def _cols(value: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -89,6 +93,7 @@ class BayesVIEResults(ResultsBase):
     diagnostics: Diagnostics
     meta: Meta
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _estimator: Any = field(default=None, repr=False, compare=False)  # an unfitted clone, to prepare new rows
 
     schema: ClassVar[str] = "expectmodel.vie.bayes"
     schema_version: ClassVar[int] = 1
@@ -198,27 +203,95 @@ class BayesVIEResults(ResultsBase):
     def loo(self):
         """Compute leave-one-respondent-out PSIS-LOO of the criterion (the log-likelihood summed per respondent).
 
+        Uses the shared :func:`expectmodel.sampling.elpd.loo` on the criterion's log-likelihood with each
+        respondent's person deviations integrated out.
+
         Returns
         -------
         arviz ELPDData
-            ``elpd``, ``se``, ``pareto_k``...; respondents with Pareto k-hat > 0.7 raise a ``DataWarning``.
+            ``elpd``, ``se``, ``pareto_k``...; respondents with Pareto k-hat > 0.7 raise a ``DataWarning``
+            that names grouped K-fold (:meth:`kfold`) as the remedy.
         """
-        import arviz as az
-        import xarray as xr
+        from expectmodel.sampling import elpd
 
         if "loo" not in self._cache:
-            tree = xr.DataTree.from_dict({"posterior": self.posterior.to_dataset()[["beta"]],
-                                          "log_likelihood": self.tree["log_likelihood"].to_dataset()})
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                loo = az.loo(tree, var_name="criterion")
-            bad = int((np.asarray(loo.pareto_k) > 0.7).sum())
-            if bad:
-                warnings.warn(f"PSIS-LOO: {bad} respondent(s) have Pareto k-hat > 0.7, so their LOO terms are "
-                              "unreliable; use grouped K-fold cross-validation before trusting a close comparison.",
-                              DataWarning, stacklevel=2)
-            self._cache["loo"] = loo
+            self._cache["loo"] = elpd.loo(self.tree["log_likelihood"]["criterion"], obs="respondent")
         return self._cache["loo"]
+
+    def kfold(self, data: pd.DataFrame, *, folds: int = 10, seed: int = 0):
+        """Cross-validate this model by grouped K-fold: whole respondents held out, the model refitted K times.
+
+        The remedy when PSIS-LOO's Pareto k-hat exceeds 0.7. Each fold refits a clone of the estimator (same
+        settings and sampler) and scores the held-out respondents with :meth:`heldout_log_likelihood`.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The data this model was fitted to.
+        folds : int
+            K.
+        seed : int
+            Seed of the assignment of respondents to folds.
+
+        Returns
+        -------
+        arviz ELPDDataLOOKFold
+            Comparable with :meth:`loo` results in :func:`compare_forms`.
+        """
+        from expectmodel.sampling import elpd
+
+        if self._estimator is None:
+            raise SpecError("these results carry no estimator to refit; refit them with HierarchicalVIE.fit.")
+        return elpd.kfold(self._estimator, data, groups=self._estimator.respondent, folds=folds, seed=seed,
+                          full=self)
+
+    def heldout_log_likelihood(self, data: pd.DataFrame, *, proposals: int = 128, resamples: int = 64,
+                               seed: int = 0) -> pd.DataFrame:
+        """Log predictive density of new respondents' criteria given their items, per posterior draw.
+
+        The held-out respondents' own parameters are integrated out per posterior draw: their person
+        deviations analytically (gaussian criterion: the rows are jointly normal) or over 64 fixed normal
+        draws (Bernoulli); their latent E and V per row by sampling-importance-resampling: ``proposals``
+        draws from the population distribution N(mu_k, sigma), weighted by the likelihood of the row's own
+        expectancy and valence items, ``resamples`` of them kept. This is what
+        :func:`expectmodel.sampling.elpd.kfold` needs for grouped K-fold cross-validation.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Long rows of held-out respondents, with the fit's columns; their outcomes must be among the fit's.
+        proposals, resamples : int
+            Monte Carlo draws per row and posterior draw (see above).
+        seed : int
+            Seed of the Monte Carlo draws.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Shape (posterior draws, held-out respondents): log p(y_n | items_n, draw), columns the
+            respondent labels.
+
+        Raises
+        ------
+        DataError
+            The rows fail the fit's data checks, or name an outcome the fit did not see.
+        """
+        if self._estimator is None:
+            raise SpecError("these results carry no estimator to prepare new rows with; refit them.")
+        p = self.prepared
+        q = self._estimator._prepare(data)
+        where = {o: k for k, o in enumerate(p.outcomes)}
+        unseen = [o for o in q.outcomes if o not in where]
+        if unseen:
+            raise DataError(f"The held-out rows name outcome(s) the fit did not see: {', '.join(map(repr, unseen))}; "
+                            f"the fit knows {', '.join(map(repr, p.outcomes))}.")
+        outcome = np.array([where[o] for o in q.outcomes], dtype=np.int64)[q.outcome]
+        if p.e_kind == "beta":  # squeeze the held-out probabilities as the fit's were (its count of answers)
+            n_q, n_p = int(q.e_answered.sum()), int(p.e_answered.sum())
+            raw = (q.e_values * n_q - 0.5) / (n_q - 1)
+            q = replace(q, e_values=np.where(q.e_answered, (raw * (n_p - 1) + 0.5) / n_p, 0.5))
+        ll = g.heldout_loglik(p, q, outcome, self.posterior, proposals=proposals, resamples=resamples, seed=seed)
+        return pd.DataFrame(ll, columns=pd.Index(list(q.respondents), name="respondent"))
 
     def summary(self, digits: int = 3) -> Summary:
         """Render the report: coefficients, person-level spread, measurement, diagnostics.
@@ -296,23 +369,34 @@ class BayesVIEResults(ResultsBase):
         self.tree.to_netcdf(path, engine="h5netcdf")
 
 
-def compare_forms(fits: Mapping[str, BayesVIEResults]) -> pd.DataFrame:
-    """Compare fitted forms (additive, multiplicative, full) by leave-one-respondent-out PSIS-LOO.
+def compare_forms(fits: Mapping[str, BayesVIEResults], *, method: str = "loo", data: pd.DataFrame | None = None,
+                  folds: int = 10, seed: int = 0) -> pd.DataFrame:
+    """Compare fitted forms (additive, multiplicative, full) by leave-one-respondent-out PSIS-LOO or grouped K-fold.
 
     Parameters
     ----------
     fits : mapping of name to BayesVIEResults
         Two or more fits to the same respondents.
+    method : {"loo", "kfold"}
+        PSIS-LOO from the stored log-likelihood, or grouped K-fold (every fit refitted ``folds`` times with
+        whole respondents held out; use it when PSIS-LOO warns about Pareto k-hat > 0.7).
+    data : pandas.DataFrame, optional
+        The data the fits were made on (needed for ``method="kfold"``).
+    folds : int
+        K of the K-fold route.
+    seed : int
+        Seed of the assignment of respondents to folds (the same for every fit, so the folds are paired).
 
     Returns
     -------
     pandas.DataFrame
-        arviz's comparison (``elpd``, ``elpd_diff``, ``dse``, ``weight``...), best first.
+        :func:`expectmodel.sampling.elpd.compare`'s table, best first: ``elpd``, ``se``, ``elpd_diff``,
+        ``dse``, ``z``, ``weight``, ``method``, ``n_high_k``.
 
     Raises
     ------
     SpecError
-        Fewer than two fits, or fits to different respondents.
+        Fewer than two fits, fits to different respondents, or ``method="kfold"`` without ``data``.
 
     Examples
     --------
@@ -321,14 +405,20 @@ def compare_forms(fits: Mapping[str, BayesVIEResults]) -> pd.DataFrame:
     ...
     expectmodel.errors.SpecError: compare_forms needs at least two fitted models.
     """
-    import arviz as az
+    from expectmodel.sampling import elpd
 
     if len(fits) < 2:
         raise SpecError("compare_forms needs at least two fitted models.")
+    if method not in ("loo", "kfold"):
+        raise SpecError(f"method must be 'loo' or 'kfold'; got {method!r}.")
     keys = {k: f.prepared.respondents for k, f in fits.items()}
     if len({v for v in keys.values()}) > 1:
         raise SpecError("the fits were made on different respondents; compare fits of the same data.")
-    return az.compare({k: f.loo() for k, f in fits.items()}, round_to="none")
+    if method == "loo":
+        return elpd.compare({k: f.loo() for k, f in fits.items()})
+    if data is None:
+        raise SpecError("method='kfold' refits every form, so it needs the data they were fitted to: pass data=.")
+    return elpd.compare({k: f.kfold(data, folds=folds, seed=seed) for k, f in fits.items()})
 
 
 class HierarchicalVIE(BayesianEstimator):
@@ -355,8 +445,11 @@ class HierarchicalVIE(BayesianEstimator):
         Which terms enter the criterion (compare forms with :func:`compare_forms`).
     family : {"gaussian", "bernoulli"}
         The criterion's likelihood.
-    person_slopes : bool
-        Person-level slopes for every term (else a person-level intercept only).
+    person_slopes : bool or sequence of {"E", "V", "E*V"}
+        Which slopes vary by person, beside the person-level intercept: ``True`` every term of the form,
+        ``False`` none, or the named terms (e.g. ``["E*V"]``: people differ in how much the product counts).
+    person_correlation : {"lkj", "independent"}
+        Correlated person effects (LKJ prior on their correlation) or independent ones.
     expectancy_scale, valence_scale : Scale
         Scales of the items: expectancy probability (Beta) or Likert (ordinal); valence bipolar with whole
         answers (ordinal) and a declared zero.
@@ -398,7 +491,8 @@ class HierarchicalVIE(BayesianEstimator):
         "outcome": [InstanceOf(str), None],
         "form": [OneOf("full", "additive", "multiplicative")],
         "family": [OneOf("gaussian", "bernoulli")],
-        "person_slopes": [OneOf(True, False)],
+        "person_slopes": [OneOf(True, False), Predicate(_is_slopes, 'a sequence of terms among "E", "V", "E*V"')],
+        "person_correlation": [OneOf("lkj", "independent")],
         "expectancy_scale": [InstanceOf(Scale)],
         "valence_scale": [InstanceOf(Scale)],
         "lkj_eta": [Interval(float, 0, None, closed="neither")],
@@ -412,7 +506,8 @@ class HierarchicalVIE(BayesianEstimator):
 
     def __init__(self, respondent: str, expectancy: str | list[str], valence: str | list[str], criterion: str, *,
                  outcome: str | None = None, form: str = "full", family: str = "gaussian",
-                 person_slopes: bool = True, expectancy_scale: Scale = PROBABILITY, valence_scale: Scale = BIPOLAR,
+                 person_slopes: bool | list[str] = True, person_correlation: str = "lkj",
+                 expectancy_scale: Scale = PROBABILITY, valence_scale: Scale = BIPOLAR,
                  lkj_eta: float = 2.0, missing: str = "raise", missing_values: Any = (), ci_level: float = 0.9,
                  sampler: SamplerConfig | None = None) -> None:
         self.respondent = respondent
@@ -423,6 +518,7 @@ class HierarchicalVIE(BayesianEstimator):
         self.form = form
         self.family = family
         self.person_slopes = person_slopes
+        self.person_correlation = person_correlation
         self.expectancy_scale = expectancy_scale
         self.valence_scale = valence_scale
         self.lkj_eta = lkj_eta
@@ -506,8 +602,21 @@ class HierarchicalVIE(BayesianEstimator):
             if e_kind == "beta" else e_values, e_answered=np.ones_like(ev, dtype=bool), e_categories=e_cat,
             v_values=v_values, v_answered=np.ones_like(vv, dtype=bool), v_categories=int(vs.high - vs.low) + 1,
             v_low_minus_zero=float(vs.low - v_origin), y=y.astype(float), family=self.family, form=self.form,
-            person_slopes=bool(self.person_slopes), lkj_eta=float(self.lkj_eta), manifest=manifest,
+            person_slopes=self._slope_terms(), lkj_eta=float(self.lkj_eta), manifest=manifest,
+            person_correlation=self.person_correlation,
             index=items.index, n_input=items.n_rows_in)
+
+    def _slope_terms(self) -> tuple[str, ...]:
+        terms = g.FORM_TERMS[self.form]
+        if self.person_slopes is True:
+            return terms
+        if self.person_slopes is False:
+            return ()
+        absent = [t for t in self.person_slopes if t not in terms]
+        if absent:
+            raise SpecError(f"person_slopes names {', '.join(map(repr, absent))}, which the {self.form} form does not "
+                            f"have (its terms: {', '.join(terms)}); name slopes among them.")
+        return tuple(t for t in terms if t in self.person_slopes)
 
     def build(self, data: pd.DataFrame):
         """Return the pymc model for ``data`` without sampling it.
@@ -557,7 +666,9 @@ class HierarchicalVIE(BayesianEstimator):
             "loo": "leave-one-respondent-out: the criterion's log-likelihood summed over a respondent's rows"}}
 
     def _results(self, prepared: g.Prepared, tree, diagnostics, meta) -> BayesVIEResults:
-        return BayesVIEResults(prepared, tree, diagnostics, meta)
+        from sklearn.base import clone
+
+        return BayesVIEResults(prepared, tree, diagnostics, meta, _estimator=clone(self))
 
     def _prior_check(self, prepared: g.Prepared, prior, seed: int):
         return prior
