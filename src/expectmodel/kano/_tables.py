@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from expectmodel.inference import equal_tailed
+from expectmodel.summary import Summary
 
 
 def grid_frame(levels: Mapping[str | tuple[str, ...], Sequence[Any]], **values: Any) -> pd.DataFrame:
@@ -55,3 +56,30 @@ class BayesResultsMixin:
 
     def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
         return self.estimates, self.draws
+
+
+class KanoReport:
+    """One ``summary`` for the Kano results: each class gives its title, facts, tables and notes (``_report``)."""
+
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _by_attribute(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Index ``frame`` by group and attribute (by attribute alone when the fit has no groups)."""
+        out = frame.set_index(["group", "attribute"])
+        return out.droplevel("group") if tuple(self.groups) == ("",) else out
+
+    def summary(self, digits: int = 3) -> Summary:
+        """Render the report of this fit: facts, tables and notes (``str()``, ``.as_html()``, ``.as_latex()``).
+
+        Parameters
+        ----------
+        digits : int
+            Decimals shown.
+
+        Returns
+        -------
+        Summary
+        """
+        title, facts, tables, notes = self._report()
+        return Summary(title, facts={**facts, "Seed": str(self.meta.seed)}, tables=tables, notes=notes, digits=digits)

@@ -26,11 +26,10 @@ from expectmodel.data import Scale, apply_missing, read_grouping, read_items
 from expectmodel.data.read import is_codes
 from expectmodel.errors import ParameterError
 from expectmodel.inference import equal_tailed
-from expectmodel.kano._tables import BayesResultsMixin, draws_of, posterior_frame
+from expectmodel.kano._tables import BayesResultsMixin, KanoReport, draws_of, posterior_frame
 from expectmodel.measurement.ordinal import category_probabilities, ordinal_logp, padded
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
-from expectmodel.summary import Summary
 
 __all__ = ["AsymmetricOrderedLogit", "BayesianAsymmetryResults"]
 
@@ -270,7 +269,7 @@ class AsymmetricOrderedLogit(BayesianEstimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BayesianAsymmetryResults(BayesResultsMixin, ResultsBase):
+class BayesianAsymmetryResults(BayesResultsMixin, KanoReport, ResultsBase):
     """An asymmetric ordered-logit fit (from :meth:`AsymmetricOrderedLogit.fit`).
 
     Parameters
@@ -331,26 +330,13 @@ class BayesianAsymmetryResults(BayesResultsMixin, ResultsBase):
         """
         return self.categories.copy()
 
-    def summary(self, digits: int = 3) -> Summary:
-        """Render the classification, the slopes and the convergence diagnostics.
-
-        Parameters
-        ----------
-        digits : int
-            Decimals shown.
-
-        Returns
-        -------
-        Summary
-        """
-        s = Summary("Regression Kano (Bayesian asymmetric ordered logit)", digits=digits, facts={
-            "Respondents used": str(self.meta.data.n_used), "Attributes": str(len(self.attributes)),
-            "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict,
-            "Seed": str(self.meta.seed)})
-        s.add_table("Classification", self.categories.set_index(["group", "attribute"]))
-        s.add_table("Posterior", self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))
-        s.notes.append(self.meta.conventions["classification"])
-        return s
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:
+        facts = {"Respondents used": str(self.meta.data.n_used), "Attributes": str(len(self.attributes)),
+                 "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict}
+        tables = [("Classification", self.categories.set_index(["group", "attribute"])),
+                  ("Posterior", self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))]
+        return ("Regression Kano (Bayesian asymmetric ordered logit)", facts, tables,
+                [self.meta.conventions["classification"]])
 
     def _repr_facts(self) -> str:
         cats = ", ".join(f"{a}={c}" for a, c in zip(self.categories["attribute"][:4],

@@ -31,10 +31,9 @@ from expectmodel.errors import DataError, DataWarning, ParameterError
 from expectmodel.inference import equal_tailed
 from expectmodel.kano import _counts as K
 from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
-from expectmodel.kano._tables import grid_frame
+from expectmodel.kano._tables import KanoReport, grid_frame
 from expectmodel.kano.questionnaire import CATEGORIES
 from expectmodel.results import KEY_COLUMNS, DataInfo, Meta, ResultsBase, fingerprint, thaw
-from expectmodel.summary import Summary
 
 __all__ = ["DriftResults", "KanoDrift", "read_waves"]
 
@@ -323,7 +322,7 @@ class KanoDrift(Estimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DriftResults(ResultsBase):
+class DriftResults(KanoReport, ResultsBase):
     """Drift of Kano categories over waves (from :meth:`KanoDrift.fit`).
 
     Parameters
@@ -426,35 +425,18 @@ class DriftResults(ResultsBase):
         return t.rename(columns={"lhs": "attribute", "rhs": "wave"})[
             ["group", "attribute", "wave", "estimate", "std_error", "ci_low", "ci_high"]].reset_index(drop=True)
 
-    def summary(self, digits: int = 3) -> Summary:
-        """Render the maturity slopes and the Better/Worse trajectories.
-
-        Parameters
-        ----------
-        digits : int
-            Decimals shown.
-
-        Returns
-        -------
-        Summary
-        """
-        s = Summary("Kano drift over waves", digits=digits, facts={
-            "Respondents": str(self.meta.data.n_input), "Waves": ", ".join(self.waves),
-            "Attributes": str(len(self.attributes)),
-            "Stage adjustment": ", ".join(self.stages) if self.stages != ("",) else "none",
-            "Interval": f"{self.meta.ci_level:.0%}", "Seed": str(self.meta.seed)})
-        sl = self.slopes().set_index(["group", "attribute"])
-        if self.groups == ("",):
-            sl = sl.droplevel("group")
-        s.add_table("Maturity slope per wave (ordered logit, A < O < M; > 0: toward must-be)", sl)
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:
+        facts = {"Respondents": str(self.meta.data.n_input), "Waves": ", ".join(self.waves),
+                 "Attributes": str(len(self.attributes)),
+                 "Stage adjustment": ", ".join(self.stages) if self.stages != ("",) else "none",
+                 "Interval": f"{self.meta.ci_level:.0%}"}
+        tables = [("Maturity slope per wave (ordered logit, A < O < M; > 0: toward must-be)",
+                   self._by_attribute(self.slopes()))]
         for value in ("better", "worse"):
             t = self.trajectory(value).pivot_table(index=["group", "attribute"], columns="wave", values="estimate",
                                                    sort=False)[list(self.waves)]
-            if self.groups == ("",):
-                t = t.droplevel("group")
-            s.add_table(f"{value.capitalize()} by wave", t)
-        s.notes.append(self.meta.conventions["adjustment"])
-        return s
+            tables.append((f"{value.capitalize()} by wave", self._by_attribute(t.reset_index())))
+        return "Kano drift over waves", facts, tables, [self.meta.conventions["adjustment"]]
 
     def _repr_facts(self) -> str:
         sl = self.slopes()

@@ -29,11 +29,10 @@ from expectmodel.errors import DataError, ParameterError
 from expectmodel.inference import equal_tailed
 from expectmodel.kano import _counts as K
 from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
-from expectmodel.kano._tables import BayesResultsMixin, draws_of, grid_frame, posterior_frame
+from expectmodel.kano._tables import BayesResultsMixin, KanoReport, draws_of, grid_frame, posterior_frame
 from expectmodel.kano.drift import read_waves
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
-from expectmodel.summary import Summary
 
 __all__ = ["BayesianDriftResults", "BayesianKanoDrift"]
 
@@ -261,7 +260,7 @@ class BayesianKanoDrift(BayesianEstimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BayesianDriftResults(BayesResultsMixin, ResultsBase):
+class BayesianDriftResults(BayesResultsMixin, KanoReport, ResultsBase):
     """A hierarchical Kano drift fit (from :meth:`BayesianKanoDrift.fit`).
 
     Parameters
@@ -338,26 +337,13 @@ class BayesianDriftResults(BayesResultsMixin, ResultsBase):
         """
         return self.probabilities.copy()
 
-    def summary(self, digits: int = 3) -> Summary:
-        """Render Pr(toward must-be), the slopes and the diagnostics.
-
-        Parameters
-        ----------
-        digits : int
-            Decimals shown.
-
-        Returns
-        -------
-        Summary
-        """
-        s = Summary("Kano drift (hierarchical multinomial logit)", digits=digits, facts={
-            "Respondents": str(self.meta.data.n_input), "Waves": ", ".join(self.waves),
-            "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict,
-            "Seed": str(self.meta.seed)})
-        s.add_table("Pr(moving toward must-be)", self.toward.set_index(["group", "attribute"]))
-        s.add_table("Time slopes (log-odds against A per wave)",
-                    self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))
-        return s
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:
+        facts = {"Respondents": str(self.meta.data.n_input), "Waves": ", ".join(self.waves),
+                 "Interval": f"{self.meta.ci_level:.0%} equal-tailed", "Gates": self.diagnostics.verdict}
+        tables = [("Pr(moving toward must-be)", self.toward.set_index(["group", "attribute"])),
+                  ("Time slopes (log-odds against A per wave)",
+                   self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"]))]
+        return "Kano drift (hierarchical multinomial logit)", facts, tables, []
 
     def _repr_facts(self) -> str:
         text = ", ".join(f"{a}={p:.2f}" for a, p in zip(self.toward["attribute"][:4],

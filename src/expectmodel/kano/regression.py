@@ -33,8 +33,8 @@ from expectmodel.data import Scale, apply_missing, read_grouping, read_items
 from expectmodel.data.read import is_codes
 from expectmodel.errors import DataError, ParameterError
 from expectmodel.inference import equal_tailed
+from expectmodel.kano._tables import KanoReport
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
-from expectmodel.summary import Summary
 
 __all__ = ["ImpactAsymmetry", "PenaltyReward", "RegressionKanoResults"]
 
@@ -397,7 +397,7 @@ class ImpactAsymmetry(Estimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class RegressionKanoResults(ResultsBase):
+class RegressionKanoResults(KanoReport, ResultsBase):
     """A regression-Kano fit (from :class:`PenaltyReward` or :class:`ImpactAsymmetry`).
 
     Parameters
@@ -467,31 +467,14 @@ class RegressionKanoResults(ResultsBase):
         """
         return self.categories.copy()
 
-    def summary(self, digits: int = 3) -> Summary:
-        """Render the coefficients and the classification.
-
-        Parameters
-        ----------
-        digits : int
-            Decimals shown.
-
-        Returns
-        -------
-        Summary
-        """
-        s = Summary(f"Regression Kano ({self.method})", digits=digits, facts={
-            "Respondents used": str(self.meta.data.n_used), "Attributes": str(len(self.attributes)),
-            "Groups": ", ".join(self.groups) if self.groups != ("",) else "none",
-            "Interval": f"{self.meta.ci_level:.0%} bootstrap", "Seed": str(self.meta.seed)})
-        table = self.categories.set_index(["group", "attribute"])
-        if self.groups == ("",):
-            table = table.droplevel("group")
-        s.add_table("Classification", table)
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:
+        facts = {"Respondents used": str(self.meta.data.n_used), "Attributes": str(len(self.attributes)),
+                 "Groups": ", ".join(self.groups) if self.groups != ("",) else "none",
+                 "Interval": f"{self.meta.ci_level:.0%} bootstrap"}
         est = self.estimates.set_index(["group", "kind", "lhs", "op", "rhs"])[
             ["estimate", "std_error", "ci_low", "ci_high", "p_value"]]
-        s.add_table("Estimates", est)
-        s.notes.append(self.meta.conventions["classification"])
-        return s
+        tables = [("Classification", self._by_attribute(self.categories)), ("Estimates", est)]
+        return f"Regression Kano ({self.method})", facts, tables, [self.meta.conventions["classification"]]
 
     def _repr_facts(self) -> str:
         cats = ", ".join(f"{a}={c}" for a, c in zip(self.categories["attribute"][:4],

@@ -8,15 +8,15 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from expectmodel.kano._tables import KanoReport
 from expectmodel.kano.questionnaire import ANSWERS, CATEGORIES, DEFAULT_CODES, LABELS, _normal
 from expectmodel.results import Meta, ResultsBase, thaw
-from expectmodel.summary import Summary
 
 __all__ = ["KanoResults"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class KanoResults(ResultsBase):
+class KanoResults(KanoReport, ResultsBase):
     """A Kano classification (from :meth:`KanoClassifier.fit`).
 
     Parameters
@@ -191,42 +191,21 @@ class KanoResults(ResultsBase):
                             index=data.index)
 
     # ------------------------------------------------------------------ reporting
-    def summary(self, digits: int = 3) -> Summary:
-        """Render the classification, shares and Better/Worse tables.
-
-        Parameters
-        ----------
-        digits : int
-            Decimals shown.
-
-        Returns
-        -------
-        Summary
-        """
+    def _report(self) -> tuple[str, dict[str, str], list[tuple[str, pd.DataFrame]], list[str]]:
         level = self.meta.ci_level
-        s = Summary("Kano classification", digits=digits, facts={
-            "Respondents": str(self.meta.data.n_input), "Attributes": str(len(self.attributes)),
-            "Groups": ", ".join(self.groups) if self.groups != ("",) else "none",
-            "Interval": f"{level:.0%} equal-tailed", "Evaluation table": "/".join(self.table),
-            "Seed": str(self.meta.seed)})
+        facts = {"Respondents": str(self.meta.data.n_input), "Attributes": str(len(self.attributes)),
+                 "Groups": ", ".join(self.groups) if self.groups != ("",) else "none",
+                 "Interval": f"{level:.0%} equal-tailed", "Evaluation table": "/".join(self.table)}
         cols = ["group", "attribute", "A", "O", "M", "I", "R", "Q", "n", "label", "better", "worse"]
-        table = self.categories[cols].set_index(["group", "attribute"])
-        if self.groups == ("",):
-            table = table.droplevel("group")
-        s.add_table("Categories (label: modal category, or top/second when the Fong test finds no difference)",
-                    table)
         shares = self.estimates[self.estimates["kind"] == "share"].pivot_table(
             index=["group", "lhs"], columns="rhs", values="estimate", sort=False)[list(CATEGORIES[:5])]
         shares.index.names = ["group", "attribute"]
-        if self.groups == ("",):
-            shares = shares.droplevel("group")
-        s.add_table("Shares (Q excluded)", shares)
-        bw = self.better_worse().set_index(["group", "attribute"])
-        if self.groups == ("",):
-            bw = bw.droplevel("group")
-        s.add_table(f"Better / Worse with {level:.0%} bootstrap intervals", bw)
-        s.notes.append("Modal ties are broken M > O > A > I > R; shares have Dirichlet posterior intervals.")
-        return s
+        tables = [("Categories (label: modal category, or top/second when the Fong test finds no difference)",
+                   self._by_attribute(self.categories[cols])),
+                  ("Shares (Q excluded)", self._by_attribute(shares.reset_index())),
+                  (f"Better / Worse with {level:.0%} bootstrap intervals", self._by_attribute(self.better_worse()))]
+        return "Kano classification", facts, tables, [
+            "Modal ties are broken M > O > A > I > R; shares have Dirichlet posterior intervals."]
 
     def _repr_facts(self) -> str:
         cats = ", ".join(f"{a}={c}" for a, c in zip(self.categories["attribute"][: 4],
