@@ -56,5 +56,7 @@ def test_threshold_selection_rule():
 
     out = study_thresholds(3, log=QUIET)
     rule = out["confusion_2dse_rule"]
-    assert rule["item"]["item"] == 3, out  # item gains 56-112 elpd at dse 15-19: z > 3 in every replication seen
-    assert rule["rating"]["rating"] >= 2, out
+    # replications 0-2 (seeded): item gains 55-109 elpd at dse 15-20 (z > 3); in the full study the rule missed
+    # an item truth whose thresholds differed little (gain 25, dse 18), so the item floor here is 2 of 3
+    assert rule["item"]["item"] >= 2, out
+    assert rule["rating"]["rating"] >= 2, out  # rating truths: gains -7 to +8 at dse about 11, z < 1
