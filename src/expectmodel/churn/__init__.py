@@ -24,7 +24,8 @@ from expectmodel.churn.evaluate import (
 )
 from expectmodel.churn.features import ConstructScores, LatentScores, ServqualGaps, VIEMotivation
 from expectmodel.churn.hazard import DiscreteHazard, HazardResults
-from expectmodel.churn.logit import ChurnLogit, LogitResults, OrderedChurn, OrderedResults
+from expectmodel.churn.logit import ChurnLogit, LogitResults
+from expectmodel.churn.ordered import OrderedChurn, OrderedResults
 from expectmodel.churn.panel import person_period
 from expectmodel.churn.sbg import SBG, BayesianSBG, SBGResults
 from expectmodel.churn.simulate import SimulatedPanel, simulate_cohorts, simulate_panel

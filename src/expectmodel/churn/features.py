@@ -64,7 +64,35 @@ def _named_frame(est: BaseEstimator, X: Any, *, reset: bool, allow_nan: bool, nu
     return pd.DataFrame(arr, columns=columns, index=X.index if isinstance(X, pd.DataFrame) else None)
 
 
-class ServqualGaps(TransformerMixin, BaseEstimator):
+class _SurveyFeatures(TransformerMixin, BaseEstimator):
+    """What the survey-to-feature transformers share: reading ``X`` and naming the outputs."""
+
+    def _require(self, frame: pd.DataFrame, needed: Sequence[str], what: str) -> None:
+        """Raise when ``frame`` lacks any of the ``needed`` columns (named, with the number of features)."""
+        missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{type(self).__name__}: the data lack {what} column(s) {missing} (data with "
+                             f"{frame.shape[1]} feature(s)).")
+
+    def _names_out(self) -> list[str]:  # pragma: no cover - each transformer names its outputs
+        raise NotImplementedError
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Return the names of the output columns, in order (see the class docstring for what they are).
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        check_is_fitted(self)
+        return np.asarray(self._names_out(), dtype=object)
+
+
+class ServqualGaps(_SurveyFeatures):
     """SERVQUAL gap scores (perception minus expectation) per dimension, as churn features.
 
     The same difference scores as :func:`expectmodel.latent.servqual`'s respondent table: the gap of
@@ -161,25 +189,15 @@ class ServqualGaps(TransformerMixin, BaseEstimator):
             out.append(X[:, self.p_pos_] @ member)
         return np.hstack(out)
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the output names: ``gap_<dimension>``, ``SQ`` and (optionally) ``P_<dimension>``.
-
-        Parameters
-        ----------
-        input_features : ignored
-
-        Returns
-        -------
-        numpy.ndarray of str
-        """
-        check_is_fitted(self)
+    def _names_out(self) -> list[str]:
+        """Return ``gap_<dimension>``, ``SQ`` and (with ``perception_scores``) ``P_<dimension>``."""
         names = [f"gap_{d}" for d in self.dimension_names_] + ["SQ"]
         if self.perception_scores:
             names += [f"P_{d}" for d in self.dimension_names_]
-        return np.asarray(names, dtype=object)
+        return names
 
 
-class ConstructScores(TransformerMixin, BaseEstimator):
+class ConstructScores(_SurveyFeatures):
     """Construct scores and 0-100 indices of a PLS path model fitted in ``fit``, as churn features.
 
     ``fit`` estimates the PLS model (:class:`expectmodel.PLS`) on the training rows; ``transform``
@@ -292,22 +310,12 @@ class ConstructScores(TransformerMixin, BaseEstimator):
         frame = self._frame(X, reset=False)
         return score(self.spec_, frame)[self.outputs_].to_numpy()
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the output names: construct names and ``<construct>_index``.
-
-        Parameters
-        ----------
-        input_features : ignored
-
-        Returns
-        -------
-        numpy.ndarray of str
-        """
-        check_is_fitted(self)
-        return np.asarray(self.outputs_, dtype=object)
+    def _names_out(self) -> list[str]:
+        """Return the construct names and ``<construct>_index`` (as chosen by ``outputs`` and ``constructs``)."""
+        return list(self.outputs_)
 
 
-class VIEMotivation(TransformerMixin, BaseEstimator):
+class VIEMotivation(_SurveyFeatures):
     """VIE motivation scores (``M = sum_k E_k V_k``, or Vroom's ``E * sum_k I_k V_k``) as churn features.
 
     Scored through the VIE family's scoring specification (:func:`expectmodel.vie.scores.motivation_spec`,
@@ -359,10 +367,7 @@ class VIEMotivation(TransformerMixin, BaseEstimator):
         frame = _named_frame(self, X, reset=True, allow_nan=False)
         self.spec_ = motivation_spec(self.design, missing_values=self.missing_values)
         needed = [e["column"] for e in self.spec_["inputs"]]
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise ValueError(f"VIEMotivation: the data lack the design's column(s) {missing} (data with "
-                             f"{frame.shape[1]} feature(s)).")
+        self._require(frame, needed, "the design's")
         values = frame[needed].to_numpy()
         flat = np.ptp(values, axis=0) == 0
         if flat.any():  # as the VIE family's read_vie: an answer without variance carries no information
@@ -397,19 +402,9 @@ class VIEMotivation(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return score(self.spec_, _named_frame(self, X, reset=False, allow_nan=False)).to_numpy()
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the output names of the ``vie_motivation`` program.
-
-        Parameters
-        ----------
-        input_features : ignored
-
-        Returns
-        -------
-        numpy.ndarray of str
-        """
-        check_is_fitted(self)
-        return np.asarray(self.spec_["outputs"], dtype=object)
+    def _names_out(self) -> list[str]:
+        """Return the outputs of the ``vie_motivation`` program."""
+        return list(self.spec_["outputs"])
 
 
 #: How ``LatentScores(binning=...)`` turns real-valued answers into the design's categories.
@@ -426,7 +421,7 @@ def _bin_edges(values: np.ndarray, k: int, strategy: str, column: str) -> np.nda
     return np.linspace(finite.min(), finite.max(), k + 1)[1:-1]
 
 
-class LatentScores(TransformerMixin, BaseEstimator):
+class LatentScores(_SurveyFeatures):
     """Latent expectation, perception and gap posterior means and SDs per dimension, as churn features.
 
     ``fit`` fits a copy of ``estimator`` (a :class:`~expectmodel.latent.LatentExpectations`) on the training
@@ -496,10 +491,7 @@ class LatentScores(TransformerMixin, BaseEstimator):
         design = self.estimator.design
         needed = list(self._binned) + list(design.drivers)
         needed += [c for c in (design.stage, design.respondent) if c is not None]
-        missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
-        if missing:
-            raise ValueError(f"LatentScores: the data lack the design's column(s) {missing} (data with "
-                             f"{frame.shape[1]} feature(s)).")
+        self._require(frame, needed, "the design's")
         if self.binning is None:
             return frame
         codes = self.estimator.missing_values
@@ -588,16 +580,6 @@ class LatentScores(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._scores(self._answers(X, reset=False))[self.outputs_].to_numpy()
 
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Return the output names: ``gap[<dimension>]``, ``gap_sd[<dimension>]`` (and ``E``/``P`` with "all").
-
-        Parameters
-        ----------
-        input_features : ignored
-
-        Returns
-        -------
-        numpy.ndarray of str
-        """
-        check_is_fitted(self)
-        return np.asarray(self.outputs_, dtype=object)
+    def _names_out(self) -> list[str]:
+        """Return ``gap[<dimension>]``, ``gap_sd[<dimension>]`` (and the E/P levels and SDs with "all")."""
+        return list(self.outputs_)

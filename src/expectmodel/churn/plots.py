@@ -5,7 +5,7 @@ matplotlib is imported when a figure is drawn, through :func:`expectmodel.plotti
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["plot_calibration", "plot_gain", "plot_profit", "plot_response_curve", "plot_retention"]
+
+
+def _line_with_band(ax: Axes, x: Any, y: Any, low: Any, high: Any, *, alpha: float, **line: Any) -> Any:
+    """Draw a line and its interval band in the line's colour; return the line."""
+    drawn = ax.plot(x, y, **line)[0]
+    ax.fill_between(x, low, high, alpha=alpha, color=drawn.get_color())
+    return drawn
+
+
+def _finish(ax: Axes, xlabel: str, ylabel: str, **legend: Any) -> Axes:
+    """Label the axes and (given legend options, or ``legend=True``) draw the legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend.pop("legend", True):
+        ax.legend(**legend)
+    return ax
 
 
 def plot_calibration(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -47,10 +63,7 @@ def plot_calibration(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("predicted churn probability")
-    ax.set_ylabel("observed churn rate")
-    ax.legend(loc="upper left")
-    return ax
+    return _finish(ax, "predicted churn probability", "observed churn rate", loc="upper left")
 
 
 def plot_gain(table: pd.DataFrame, ax: Axes | None = None, label: str | None = None) -> Axes:
@@ -85,10 +98,8 @@ def plot_gain(table: pd.DataFrame, ax: Axes | None = None, label: str | None = N
     ax.plot(x, np.r_[0, table["gain"]], marker="o", label=label or "model")
     if not any(line.get_label() == "random" for line in ax.get_lines()):
         ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="random")
-    ax.set_xlabel("share of customers contacted (riskiest first)")
-    ax.set_ylabel("share of churners caught (gain)")
-    ax.legend(loc="lower right")
-    return ax
+    return _finish(ax, "share of customers contacted (riskiest first)", "share of churners caught (gain)",
+                   loc="lower right")
 
 
 def plot_profit(curve: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -124,10 +135,7 @@ def plot_profit(curve: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.annotate(f"best: {best['fraction']:.0%}", (best["fraction"], best["profit"]), textcoords="offset points",
                 xytext=(5, 5))
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlabel("share of customers targeted")
-    ax.set_ylabel("campaign profit")
-    ax.legend(loc="lower left")
-    return ax
+    return _finish(ax, "share of customers targeted", "campaign profit", loc="lower left")
 
 
 def plot_response_curve(frame: pd.DataFrame, ax: Axes | None = None, label: str | None = None) -> Axes:
@@ -161,14 +169,9 @@ def plot_response_curve(frame: pd.DataFrame, ax: Axes | None = None, label: str 
 
     ax = axes(ax, (5, 4))
     x, y = frame.columns[0], frame.columns[1]
-    line = ax.plot(frame[x], frame[y], label=label or y)[0]
-    ax.fill_between(frame[x], frame["ci_low"], frame["ci_high"], alpha=0.25, color=line.get_color())
-    ax.set_xlabel(str(x))
-    ax.set_ylabel(str(y))
+    _line_with_band(ax, frame[x], frame[y], frame["ci_low"], frame["ci_high"], alpha=0.25, label=label or y)
     ax.set_ylim(bottom=0)
-    if label:
-        ax.legend()
-    return ax
+    return _finish(ax, str(x), str(y), legend=bool(label))
 
 
 def plot_retention(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -201,9 +204,6 @@ def plot_retention(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = axes(ax, (5, 4))
     name = frame.columns[2]
     for cohort, part in frame.groupby("cohort", sort=False):
-        line = ax.plot(part["period"], part[name], marker="o", label=str(cohort))[0]
-        ax.fill_between(part["period"], part[f"{name}_low"], part[f"{name}_high"], alpha=0.2, color=line.get_color())
-    ax.set_xlabel("period")
-    ax.set_ylabel(name)
-    ax.legend(title="cohort")
-    return ax
+        _line_with_band(ax, part["period"], part[name], part[f"{name}_low"], part[f"{name}_high"], alpha=0.2,
+                        marker="o", label=str(cohort))
+    return _finish(ax, "period", name, title="cohort")
