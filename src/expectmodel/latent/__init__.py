@@ -4,7 +4,9 @@
 - :func:`servqual`, :func:`zone_of_tolerance` give the classical difference-score analysis.
 - :class:`LatentExpectations` is the Bayesian graded-response model with E/P invariance,
   the satisfaction link (gap / free / perf), drivers of expectations (MIMIC by stage) and
-  scale-usage heterogeneity; :func:`compare` ranks fits by leave-one-respondent-out LOO.
+  scale-usage heterogeneity; :func:`compare` ranks fits by leave-one-respondent-out LOO (or grouped K-fold
+  through ``LatentResults.heldout_log_likelihood`` and :func:`expectmodel.sampling.elpd.kfold`) and applies the
+  nested-model selection rule (``simpler=``).
 - :func:`simulate_latent` draws surveys with known truth from every model variant.
 
 Sampler settings are a :class:`~expectmodel.sampling.SamplerConfig` passed as ``sampler=``.
