@@ -461,6 +461,13 @@ class LatentScores(_SurveyFeatures):
     bin_edges_ : dict of str to numpy.ndarray
         With ``binning``: each binned column's inner cut points (``K - 1`` of them).
 
+    Notes
+    -----
+    The features are posterior means (with their SDs). A churn model fitted on them estimates the effect
+    of the latent gap with regression dilution: it is attenuated by the scores' measurement error
+    (METHODS §5). They suit prediction; to estimate the effect itself, fit a joint model or refit the
+    churn model per posterior draw.
+
     Examples
     --------
     >>> from expectmodel import latent
