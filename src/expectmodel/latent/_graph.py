@@ -36,7 +36,7 @@ LOADING_PRIOR = (0.25, 1.0)
 PRIORS = LatentPriors().describe()
 
 
-def _respondent_normal(pm, name: str, n: int, k: int | None = None):
+def _respondent_normal(pm, name: str, n: int, k: int | None = None, minibatch: bool = False):
     """Independent standard normals, one per respondent (``(n,)``, or ``(n, k)`` for ``k`` columns),
     written as their respondent mean plus a zero-sum remainder.
 
@@ -45,14 +45,19 @@ def _respondent_normal(pm, name: str, n: int, k: int | None = None):
     population parameter (the mean of theta against mu, that of the scale-usage shift against the
     cut-points), and as one scalar it moves in one coordinate instead of all n at once
     (bench_latent: the bulk ESS of mu was the smallest of the identified parameters before).
+
+    With ``minibatch=True`` they are plain row-level normals with ``respondent`` as their first dimension
+    (the form :func:`expectmodel.sampling.backends.minibatch_advi` needs: a row's effect is touched only with its row).
     """
+    if minibatch:  # plain row-level normals: a batch's rows are independent of the rows outside it
+        return pm.Normal(name, 0.0, 1.0, dims=("respondent",) if k is None else ("respondent", "factor"))
     shape = () if k is None else (k,)
     mean = pm.Normal(f"{name}_mean", 0.0, 1.0 / np.sqrt(n), shape=shape)
     rest = pm.ZeroSumNormal(f"{name}_rest", sigma=1.0, shape=(*shape, n))
     return mean + rest if k is None else mean[None, :] + rest.T
 
 
-def build_graph(config: LatentConfig, lay: Layout, level_means=None):
+def build_graph(config: LatentConfig, lay: Layout, level_means=None, minibatch: bool = False):
     """The pymc model and the names of its identified parameters (the ones the gates check).
 
     ``level_means`` (optional, for models that structure the levels, e.g. the expectation dynamics) is
@@ -60,6 +65,10 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
     latent level means. They take the place of ``mu`` row by row (the Deterministic ``mu_rows``; ``mu`` is
     then the zero matrix): the levels are ``mu_rows + sigma theta`` and the numpy mirror (``_forward``)
     reads ``mu_rows`` where it is present.
+
+    ``minibatch=True`` builds the model of a batch of rows for :func:`expectmodel.sampling.backends.minibatch_advi`:
+    every respondent-level random variable is a plain normal with ``respondent`` as its first dimension
+    (the same distribution as the full model's mean + zero-sum form).
     """
     from expectmodel.sampling import configure_pytensor
 
@@ -152,11 +161,13 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
         if config.person_parameterization == "centred":
             # informative answers (many items, Beta probabilities): the centred form mixes better
             if chol is None:
-                theta = pm.Normal("theta_raw", mean.reshape((n, F)), 1.0, shape=(n, F)).reshape((n, B, D))
+                theta = pm.Normal("theta_raw", mean.reshape((n, F)), 1.0, dims=("respondent", "factor")).reshape(
+                    (n, B, D))
             else:
-                theta = pm.MvNormal("theta_raw", mu=mean.reshape((n, F)), chol=chol, shape=(n, F)).reshape((n, B, D))
+                theta = pm.MvNormal("theta_raw", mu=mean.reshape((n, F)), chol=chol,
+                                    dims=("respondent", "factor")).reshape((n, B, D))
         else:
-            z = _respondent_normal(pm, "z", n, F)
+            z = _respondent_normal(pm, "z", n, F, minibatch)
             zeta = z if chol is None else z @ chol.T
             theta = mean + zeta.reshape((n, B, D))
         theta = pm.Deterministic("theta", theta, dims=("respondent", "battery", "dimension"))
@@ -191,8 +202,10 @@ def build_graph(config: LatentConfig, lay: Layout, level_means=None):
         if config.scale_usage:
             s_sd = pm.HalfNormal("shift_sd", pr.shift_sd)
             w_sd = pm.HalfNormal("stretch_sd", pr.stretch_sd)
-            shift = pm.Deterministic("shift", s_sd * _respondent_normal(pm, "shift_raw", n), dims="respondent")
-            stretch = pm.Deterministic("stretch", pt.exp(w_sd * _respondent_normal(pm, "stretch_raw", n)),
+            shift = pm.Deterministic("shift", s_sd * _respondent_normal(pm, "shift_raw", n, None, minibatch),
+                                     dims="respondent")
+            stretch_raw = _respondent_normal(pm, "stretch_raw", n, None, minibatch)
+            stretch = pm.Deterministic("stretch", pt.exp(w_sd * stretch_raw),
                                        dims="respondent")
             eta = eta + shift[:, None, None]
             lower, upper = lower * stretch[:, None, None], upper * stretch[:, None, None]

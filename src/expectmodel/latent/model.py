@@ -54,6 +54,23 @@ RATIO_LINK_MESSAGE = (
 )
 
 
+def _first_rows(lay, b: int):
+    """Return the layout of the first ``b`` respondents (a minibatch's shape; its values are swapped per step)."""
+    import dataclasses
+
+    from expectmodel.latent._forward import Observations
+
+    def obs(o):
+        if o is None:
+            return None
+        keep = o.resp < b
+        return Observations(o.resp[keep], o.item[keep], o.battery[keep], o.cat[keep], b)
+
+    cut = {name: getattr(lay, name)[:b] for name in ("cat", "answered", "drivers", "stage", "prob_y", "sat_cat",
+                                                      "sat_answered") if getattr(lay, name) is not None}
+    return dataclasses.replace(lay, obs=obs(lay.obs), sat=obs(lay.sat), prob_obs=obs(lay.prob_obs), **cut)
+
+
 class LatentExpectations(BayesianEstimator):
     """Bayesian latent expectations, perceptions and gaps from E/P survey batteries.
 
@@ -364,11 +381,57 @@ class LatentExpectations(BayesianEstimator):
         -----
         ``SamplerConfig(method="advi")`` is the quick-look mode for large n (no convergence gates;
         intervals are too narrow and levels shrink, as with any mean-field approximation: use it to
-        look, then NUTS to report). A fit that fails a gate warns
+        look, then NUTS to report). ``SamplerConfig(method="minibatch_advi", batch_size=1000,
+        advi_steps=...)`` is the same approximation on batches of respondents, compiled by JAX, at a cost
+        per step that does not grow with n (100,000 respondents: ``benchmarks/bench_latent_advi.py``). Its
+        results hold the population parameters (``dimensions()``, ``link()``, ``drivers()``, ...) drawn from
+        the approximation, and each respondent's variational mean and SD of the person effects in
+        ``tree["variational_local"]``; they hold no respondent draws (``theta``) and no log-likelihood group,
+        so per-respondent methods (scores, LOO, predictive checks) need a NUTS fit (on a subsample).
+        A fit that fails a gate warns
         (:class:`~expectmodel.sampling.SamplingWarning`) and records it in ``results.diagnostics``;
         ``SamplerConfig(strict=True)`` raises instead.
         """
+        if self.sampler_config().method == "minibatch_advi":
+            return self._fit_minibatch(data)
         return super().fit(data)
+
+    def _fit_minibatch(self, data: SurveyData | pd.DataFrame):
+        """``method="minibatch_advi"``: the batch-sized graph, the full data's row arrays, the JAX optimiser."""
+        import time
+
+        from expectmodel._base import resolve_seed
+        from expectmodel._meta import versions
+        from expectmodel.latent.results import LatentResults
+        from expectmodel.results import Meta
+        from expectmodel.sampling.backends import minibatch_advi
+        from expectmodel.sampling.gates import diagnose
+
+        self.validate_params()
+        config = self.sampler_config()
+        prepared = self._prepare(data)
+        lay = prepared.layout
+        n = lay.n
+        b = min(int(config.batch_size), n)
+        seed = resolve_seed(config.seed)
+        t0 = time.perf_counter()
+        # the full model's data containers hold every row's values, exactly as NUTS would see them
+        full_model, identified = build_graph(prepared.config, lay)
+        rows = {v.name: v.get_value() for v in full_model.data_vars}
+        del full_model
+        batch_model, _ = build_graph(prepared.config, _first_rows(lay, b), minibatch=True)
+        tree, info = minibatch_advi(batch_model, rows, n=n, draws=config.draws, seed=seed, steps=config.advi_steps)
+        wall = time.perf_counter() - t0
+        diag = diagnose(tree, identified, config.gates, method=config.method)
+        diag.extra.update({k: v for k, v in info.items() if k != "loss_trace"})
+        meta = Meta(
+            estimator=type(self).__name__, params=self.settings(), data=self._data_info(prepared),
+            ci_level=float(self.ci_level), ci_method=self._ci_method, seed=seed, versions=versions(bayesian=True),
+            extra={"sampler": {**config.to_dict(), "seed": seed, "used": "jax"}, "wall_seconds": wall,
+                   "identified": list(identified), "loss_trace": info["loss_trace"], **self._meta_extra(prepared)},
+            **self._meta_fields(prepared))
+        return LatentResults(design=self.design, config=prepared.config, layout=lay, data=prepared.data, tree=tree,
+                             diagnostics=diag, meta=meta)
 
     def prior_predictive(self, data: SurveyData | pd.DataFrame, *, draws: int = 200, seed: int = 0):
         """Simulate answers from the priors, per battery and category (METHODS §6 step 1).

@@ -13,10 +13,10 @@ from expectmodel.errors import ParameterError
 __all__ = ["METHODS", "SAMPLERS", "Gates", "Method", "Sampler", "SamplerConfig"]
 
 Sampler = Literal["auto", "nutpie", "pymc", "numpyro"]
-Method = Literal["nuts", "advi", "fullrank_advi"]
+Method = Literal["nuts", "advi", "fullrank_advi", "minibatch_advi"]
 
 SAMPLERS = ("auto", "nutpie", "pymc", "numpyro")
-METHODS = ("nuts", "advi", "fullrank_advi")
+METHODS = ("nuts", "advi", "fullrank_advi", "minibatch_advi")
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,17 @@ class SamplerConfig:
         The random seed; ``None`` draws one at fit time and records it in ``results.meta.seed``.
     sampler : {"auto", "nutpie", "pymc", "numpyro"}
         The NUTS backend (``"auto"``: nutpie when installed, else pymc).
-    method : {"nuts", "advi", "fullrank_advi"}
+    method : {"nuts", "advi", "fullrank_advi", "minibatch_advi"}
         NUTS, or an ADVI quick look for large n (no convergence gates; intervals too narrow).
+        ``"minibatch_advi"``: mean-field ADVI on batches of ``batch_size`` respondents, compiled by JAX,
+        whose cost per step does not grow with n (:func:`~expectmodel.sampling.backends.minibatch_advi`); for a
+        family that declares its respondent-level variables (the latent family does).
     target_accept : float
         NUTS target acceptance rate in (0, 1).
     advi_steps : int
-        Adam steps of ADVI.
+        Adam steps of ADVI (of minibatch ADVI: steps, each on one batch).
+    batch_size : int
+        Respondents per step of ``method="minibatch_advi"`` (capped at n).
     cores : int or None
         Parallel chains (default: ``min(chains, CPU cores)``).
     gates : Gates or dict
@@ -98,7 +103,7 @@ class SamplerConfig:
     Traceback (most recent call last):
     ...
     expectmodel.errors.ParameterError: SamplerConfig(method='hmc'): method must be one of 'nuts', 'advi', \
-'fullrank_advi'; got 'hmc'.
+'fullrank_advi', 'minibatch_advi'; got 'hmc'.
     """
 
     draws: int = 500
@@ -114,9 +119,10 @@ class SamplerConfig:
     strict: bool = False
     progressbar: bool = False
     nutpie_backend: Literal["numba", "jax"] = "numba"
+    batch_size: int = 1000
 
     def __post_init__(self) -> None:
-        for name, low in (("draws", 1), ("tune", 0), ("chains", 1), ("advi_steps", 1)):
+        for name, low in (("draws", 1), ("tune", 0), ("chains", 1), ("advi_steps", 1), ("batch_size", 1)):
             value = getattr(self, name)
             if not _is_int(value) or value < low:
                 raise _bad(name, value, f"an integer >= {low}")
