@@ -36,7 +36,8 @@ def synthetic_posterior(p, S=3, seed=1, Q=4):
 @pytest.fixture(scope="module")
 def prepared():
     sim = simulate_within(12, outcomes=4, seed=3)
-    return HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome")._prepare(sim.data)
+    return HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome",
+                           person_slopes=True)._prepare(sim.data)
 
 
 def test_true_valence_is_the_expected_answer_minus_zero(prepared):
@@ -88,7 +89,14 @@ def test_bad_input():
     sim = simulate_within(20, outcomes=3, seed=5)
     d = sim.data
     with pytest.raises(DataError, match=r"1 respondent\(s\) have a single within-subject row \(4\)"):
-        HierarchicalVIE("respondent", "E1", "V1", "y").fit(d[~((d["respondent"] == 4) & (d["outcome"] != "o1"))])
+        HierarchicalVIE("respondent", "E1", "V1", "y", person_slopes=["E*V"]).fit(
+            d[~((d["respondent"] == 4) & (d["outcome"] != "o1"))])
+    with pytest.raises(SpecError, match="person_slopes names 'E', which the multiplicative form does not have"):
+        HierarchicalVIE("respondent", "E1", "V1", "y", form="multiplicative", person_slopes=["E"]).build(d)
+    from expectmodel.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="person_slopes"):
+        HierarchicalVIE("respondent", "E1", "V1", "y", person_slopes=["EV"]).validate_params()
     with pytest.raises(DataError, match="outside the declared 0-1 probability"):
         HierarchicalVIE("respondent", "E1", "V1", "y").fit(d.assign(E1=d["E1"] + 1))
     with pytest.raises(DataError, match="not whole categories"):
@@ -165,7 +173,7 @@ def test_heldout_likelihood_against_quadrature():
     from expectmodel.measurement.ordinal import category_probabilities
 
     sim = simulate_within(6, outcomes=2, seed=7)
-    est = HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome")
+    est = HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome", person_slopes=True)
     p = est._prepare(sim.data)
     post = synthetic_posterior(p, S=2).assign(phi_E=(("a", "b", "c"), np.full((1, 2, 2), 8.0)),
                                               delta_V=(("a", "b", "d"), np.array([[[0.3, -0.3]] * 2])))
