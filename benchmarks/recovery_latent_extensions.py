@@ -198,6 +198,18 @@ def study_thresholds(reps: int, log=print, start: int = 0) -> dict:
             "confusion_2dse_rule": nested, "differences": diffs}
 
 
+def _clopper_pearson(k: int, n: int, level: float = 0.95) -> list[float]:
+    """Exact binomial interval of a rate k / n (informative where the MC SE is 0, at 0 or n hits)."""
+    from scipy.stats import beta
+
+    if not n:
+        return [float("nan"), float("nan")]
+    a = (1 - level) / 2
+    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
+    return [lo, hi]
+
+
 def summarise_thresholds(records: list[dict]) -> dict:
     """Pool the replications' choices: the confusion tables with the rate of right choices and its MC SE."""
     out = {}
@@ -209,7 +221,8 @@ def summarise_thresholds(records: list[dict]) -> dict:
         for t in ("rating", "item"):
             n = sum(conf[t].values())
             p = conf[t][t] / n if n else float("nan")
-            rates[t] = {"right": p, "mc_se": float(np.sqrt(p * (1 - p) / n)) if n else float("nan"), "n": n}
+            rates[t] = {"right": p, "mc_se": float(np.sqrt(p * (1 - p) / n)) if n else float("nan"), "n": n,
+                        "ci95": _clopper_pearson(conf[t][t], n)}
         out[key] = {"confusion": conf, "right_rate": rates}
     return out
 
@@ -233,7 +246,7 @@ def summarise(lines: list[dict]) -> dict:
                 for k, v in b["result"]["hits"].items():
                     pooled.setdefault(k, []).extend(v)
             out[name] = {k: {"rate": float(np.mean(v)), "mc_se": float(np.sqrt(np.mean(v) * (1 - np.mean(v)) / len(v))),
-                             "n": len(v)} for k, v in pooled.items()}
+                             "n": len(v), "ci95": _clopper_pearson(int(np.sum(v)), len(v))} for k, v in pooled.items()}
             out[name]["gate_failures"] = sum(b["result"].get("gate_failures", 0) for b in batches)
         starts = sorted(b["start"] for b in batches)
         out[name]["reps"] = sum(b["reps"] for b in batches)
