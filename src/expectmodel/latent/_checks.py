@@ -116,6 +116,12 @@ class _ChecksMixin:
         -------
         matplotlib.axes.Axes
             The axes drawn on.
+
+        Examples
+        --------
+        A fit with a satisfaction link is needed (it samples), so this line is skipped:
+
+        >>> ax = results.plot_loo_pit()  # doctest: +SKIP
         """
         from expectmodel.latent.plots import plot_loo_pit
 

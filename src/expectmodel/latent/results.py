@@ -84,6 +84,7 @@ class LatentResults(_ScoresMixin, _ChecksMixin, _ComparisonMixin, ResultsBase):
     >>> res.draws("mu").shape  # (chains x draws, batteries, dimensions)  # doctest: +SKIP
     >>> res.posterior["mu"].dims, res.log_likelihood()["satisfaction"].shape  # doctest: +SKIP
     >>> res.loo("satisfaction"), res.ppc(draws=100).coverage  # doctest: +SKIP
+    >>> res.loo_pit().attrs["ks_p_value"]; ax = res.plot_loo_pit()  # doctest: +SKIP
     >>> ax = res.plot_gaps(); ax = res.plot_drivers(scale="sd")  # doctest: +SKIP
     >>> res.to_netcdf("latent_fit.nc")  # doctest: +SKIP
     """
