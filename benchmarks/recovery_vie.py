@@ -106,45 +106,82 @@ def _manifest_ols(data: pd.DataFrame):
     return smf.ols("y ~ E * V", data=f).fit()
 
 
+def bayes_rep(r: int, n: int = 300, seed: int = 500, sampler: SamplerConfig | None = None, **settings) -> dict:
+    """One replication of the attenuation/coverage study: the manifest regression and the Bayesian fit."""
+    sampler = sampler or SamplerConfig(draws=500, tune=500, chains=2, seed=1, nutpie_backend="jax")
+    sim = vie.simulate_within(n, phi=5.0, sigma_v=2.0, seed=seed + r)
+    manifest = _manifest_ols(sim.data)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome",
+                                  sampler=sampler.replace(seed=sampler.seed + r), **settings).fit(sim.data)
+    frame = res.to_frame()
+    coef = frame[frame["kind"] == "coefficient"].set_index("rhs")
+    truth = sim.truth["coefficients"]
+    m = res.motivation()
+    covered_m = ((m["ci_low"] <= sim.truth["M"]) & (sim.truth["M"] <= m["ci_high"])).to_numpy()
+    return {"rep": r, "truth": truth["E*V"], "manifest": float(manifest.params["E:V"]),
+            "manifest_se": float(manifest.bse["E:V"]), "bayes": float(coef.loc["E*V", "estimate"]),
+            "bayes_sd": float(coef.loc["E*V", "std_error"]), "rhat": float(res.diagnostics.max_rhat),
+            "min_ess_bulk": float(res.diagnostics.min_ess_bulk), "seconds": time.perf_counter() - t0,
+            "reliability": sim.truth["reliability"], "motivation_covered": int(covered_m.sum()),
+            "motivation_n": int(covered_m.size),
+            "coefficients_covered": {rhs: bool(coef.loc[rhs, "ci_low"] <= v <= coef.loc[rhs, "ci_high"])
+                                     for rhs, v in truth.items()},
+            "random_terms": list(res.prepared.random_terms)}
+
+
+def summarise_bayes(reps: list[dict]) -> dict:
+    """Attenuation side by side and pooled 90% coverage (with binomial Monte Carlo SEs) over the replications."""
+    att = pd.DataFrame([{k: v for k, v in r.items() if not isinstance(v, dict | list)} for r in reps])
+    cm, nm = int(att["motivation_covered"].sum()), int(att["motivation_n"].sum())
+    cc = [c for r in reps for c in r["coefficients_covered"].values()]
+    cov_m = cm / nm
+    return {"attenuation": att,
+            "attenuation_summary": {"truth": float(att["truth"].mean()),
+                                    "manifest_mean": float(att["manifest"].mean()),
+                                    "bayes_mean": float(att["bayes"].mean()),
+                                    "manifest_ratio": float(att["manifest"].mean() / att["truth"].mean()),
+                                    "bayes_ratio": float(att["bayes"].mean() / att["truth"].mean()),
+                                    "bayes_mean_mc_se": float(att["bayes"].std(ddof=1) / np.sqrt(len(att)))
+                                    if len(att) > 1 else float("nan"),
+                                    "reliability_E": float(np.mean([r["reliability"]["E"] for r in reps])),
+                                    "reliability_V": float(np.mean([r["reliability"]["V"] for r in reps]))},
+            "coverage": {"motivation": cov_m, "motivation_n": nm,
+                         "motivation_mc_se": float(np.sqrt(cov_m * (1 - cov_m) / nm)),
+                         "coefficients": float(np.mean(cc)), "coefficients_n": len(cc)}}
+
+
 def bayes_study(reps: int = 4, n: int = 300, seed: int = 500, sampler: SamplerConfig | None = None,
                 log=print) -> dict:
     """Attenuation (manifest vs latent product coefficient) and 90% coverage, over ``reps`` fits."""
-    sampler = sampler or SamplerConfig(draws=500, tune=500, chains=2, seed=1, nutpie_backend="jax")
-    att, cov_m, cov_par, rel = [], [], [], []
+    out = []
     for r in range(reps):
-        sim = vie.simulate_within(n, phi=5.0, sigma_v=2.0, seed=seed + r)
-        rel.append(sim.truth["reliability"])
-        manifest = _manifest_ols(sim.data)
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome",
-                                      sampler=sampler.replace(seed=sampler.seed + r)).fit(sim.data)
-        frame = res.to_frame()
-        coef = frame[frame["kind"] == "coefficient"].set_index("rhs")
-        truth = sim.truth["coefficients"]
-        att.append({"rep": r, "truth": truth["E*V"], "manifest": float(manifest.params["E:V"]),
-                    "manifest_se": float(manifest.bse["E:V"]), "bayes": float(coef.loc["E*V", "estimate"]),
-                    "bayes_sd": float(coef.loc["E*V", "std_error"]), "rhat": float(res.diagnostics.max_rhat),
-                    "seconds": time.perf_counter() - t0})
-        m = res.motivation()
-        cov_m.append(((m["ci_low"] <= sim.truth["M"]) & (sim.truth["M"] <= m["ci_high"])).to_numpy())
-        for rhs, value in truth.items():
-            cov_par.append(bool(coef.loc[rhs, "ci_low"] <= value <= coef.loc[rhs, "ci_high"]))
-        log(f"rep {r}: product truth {truth['E*V']:.2f}, manifest {att[-1]['manifest']:.3f}, "
-            f"Bayes {att[-1]['bayes']:.3f}; M coverage {cov_m[-1].mean():.3f} ({att[-1]['seconds']:.0f} s)")
-    att_frame = pd.DataFrame(att)
-    cm = np.concatenate(cov_m)
-    return {"attenuation": att_frame,
-            "attenuation_summary": {"truth": float(att_frame["truth"].mean()),
-                                    "manifest_mean": float(att_frame["manifest"].mean()),
-                                    "bayes_mean": float(att_frame["bayes"].mean()),
-                                    "manifest_ratio": float(att_frame["manifest"].mean() / att_frame["truth"].mean()),
-                                    "bayes_ratio": float(att_frame["bayes"].mean() / att_frame["truth"].mean()),
-                                    "reliability_E": float(np.mean([x["E"] for x in rel])),
-                                    "reliability_V": float(np.mean([x["V"] for x in rel]))},
-            "coverage": {"motivation": float(cm.mean()), "motivation_n": int(cm.size),
-                         "coefficients": float(np.mean(cov_par)), "coefficients_n": len(cov_par)}}
+        out.append(bayes_rep(r, n, seed, sampler))
+        a = out[-1]
+        log(f"rep {r}: product truth {a['truth']:.2f}, manifest {a['manifest']:.3f}, Bayes {a['bayes']:.3f}; "
+            f"M coverage {a['motivation_covered'] / a['motivation_n']:.3f} ({a['seconds']:.0f} s)")
+    return summarise_bayes(out)
+
+
+def bayes_batch(path: str, reps: int = 4, n: int = 300, budget_s: float = 420.0) -> bool:
+    """Extend the replications stored in ``path`` (JSON) towards ``reps``, starting new ones for ``budget_s`` s."""
+    import os
+
+    store = json.load(open(path)) if os.path.exists(path) else {"n": n, "reps": []}
+    t0 = time.perf_counter()
+    while len(store["reps"]) < reps and time.perf_counter() - t0 < budget_s:
+        store["reps"].append(bayes_rep(len(store["reps"]), store["n"]))
+        with open(path, "w") as fh:
+            json.dump(store, fh, indent=1)
+    s = summarise_bayes(store["reps"])
+    store["attenuation_summary"], store["coverage"] = s["attenuation_summary"], s["coverage"]
+    with open(path, "w") as fh:
+        json.dump(store, fh, indent=1)
+    print(s["attenuation"].round(3).to_string(index=False))
+    print(json.dumps({"attenuation": s["attenuation_summary"], "coverage": s["coverage"]}, indent=1))
+    return len(store["reps"]) >= reps
 
 
 def main() -> None:
@@ -157,7 +194,13 @@ def main() -> None:
     ap.add_argument("--size-power-batch", default=None, metavar="JSON",
                     help="only the size/power study, resumable: extend JSON for --budget seconds")
     ap.add_argument("--budget", type=float, default=480.0)
+    ap.add_argument("--bayes-batch", default=None, metavar="JSON",
+                    help="only the Bayesian attenuation/coverage study, resumable: extend JSON for --budget seconds")
     args = ap.parse_args()
+    if args.bayes_batch:
+        done = bayes_batch(args.bayes_batch, args.bayes_reps, args.n, args.budget)
+        print("complete" if done else "incomplete: run again to continue")
+        return
     if args.size_power_batch:
         done = size_power_batch(args.size_power_batch, args.reps, args.budget)
         print(rates(json.load(open(args.size_power_batch))["p_values"]).to_string(index=False))

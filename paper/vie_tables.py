@@ -1,6 +1,6 @@
 """Tables: expectancy theory (VIE) on the bundled survey, the product test's size and power, and attenuation.
 
-    python paper/vie_tables.py [--out paper/output/vie] [--reps 500] [--bayes-reps 4] [--fast]
+    python paper/vie_tables.py [--out paper/output/vie] [--reps 500] [--bayes-reps 12] [--fast]
 
 1. ``survey.csv/.tex``: the bundled customer survey (datasets/vie_survey.csv): the moderated regression of
    repurchase (logit) and intention (ordered logit, OLS) on E, V and E*V: the product test and the forms by BIC.
@@ -26,10 +26,26 @@ import expectmodel as em
 from expectmodel.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from recovery_vie import FAMILIES, TRUTHS, bayes_study, rates, size_power
+from recovery_vie import FAMILIES, TRUTHS, bayes_study, rates, size_power, summarise_bayes
 
 #: The stored p-values of the size/power study (``python benchmarks/recovery_vie.py --size-power-batch ...``).
 STORED = Path(__file__).resolve().parents[1] / "benchmarks" / "results_size_power_vie.json"
+
+
+#: The stored replications of the attenuation/coverage study (``recovery_vie.py --bayes-batch ...``).
+STORED_BAYES = STORED.with_name("results_recovery_vie_bayes.json")
+
+
+def bayes_tables(reps: int, n: int) -> dict:
+    """The attenuation/coverage study: the stored replications when they cover ``reps`` at ``n``, else fitted here."""
+    import json
+
+    if STORED_BAYES.exists():
+        stored = json.loads(STORED_BAYES.read_text())
+        if stored["n"] == n and len(stored["reps"]) >= reps:
+            print(f"attenuation/coverage: {reps} stored replications from {STORED_BAYES.name}")
+            return summarise_bayes(stored["reps"][:reps])
+    return bayes_study(reps, n, log=lambda *_: None)
 
 
 def size_power_table(reps: int) -> pd.DataFrame:
@@ -72,7 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("paper/output/vie"))
     parser.add_argument("--reps", type=int, default=500)
-    parser.add_argument("--bayes-reps", type=int, default=4)
+    parser.add_argument("--bayes-reps", type=int, default=12)
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--fast", action="store_true")
     args = parser.parse_args()
@@ -81,10 +97,12 @@ def main() -> None:
     write(survey_table(), "survey", "VIE moderated regression on the bundled survey", args.out)
     write(size_power_table(reps).set_index(["family", "truth"]), "size_power",
           f"Product-term test at 5%: size and power ({reps} replications)", args.out)
-    study = bayes_study(breps, n, log=lambda *_: None)
+    study = bayes_tables(breps, n)
     att = study["attenuation"][["rep", "truth", "manifest", "manifest_se", "bayes", "bayes_sd"]].set_index("rep")
     summary = pd.DataFrame([{**study["attenuation_summary"], "coverage_M_90": study["coverage"]["motivation"],
-                             "coverage_coefficients_90": study["coverage"]["coefficients"]}])
+                             "coverage_M_90_mc_se": study["coverage"]["motivation_mc_se"],
+                             "coverage_coefficients_90": study["coverage"]["coefficients"],
+                             "coverage_coefficients_n": study["coverage"]["coefficients_n"]}])
     write(att, "attenuation", "Product coefficient at reliability 0.7: manifest regression vs latent Bayesian model",
           args.out)
     write(summary, "attenuation_summary", "Attenuation ratios and Bayesian 90% coverage", args.out)
