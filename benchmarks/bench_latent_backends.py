@@ -33,8 +33,8 @@ import time
 T_START = time.perf_counter()
 
 #: The table the default run measures: backends at one draw count, then draw counts on the fastest.
-DEFAULT_CONFIGS = ("numba:2x400+600", "jax:2x400+600", "numpyro:2x400+600", "jax:4x300+300",
-                   "jax:2x300+500", "jax:2x400+600:low_rank")
+DEFAULT_CONFIGS = ("jax:2x300+500", "jax:4x250+250", "jax:2x300+500:low_rank", "jax:2x250+1400",
+                   "numba:2x300+500", "numpyro:1x20+20")
 
 
 def parse(config: str) -> dict:
