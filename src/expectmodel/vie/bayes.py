@@ -237,6 +237,16 @@ class BayesVIEResults(ResultsBase):
         -------
         arviz ELPDDataLOOKFold
             Comparable with :meth:`loo` results in :func:`compare_forms`.
+
+        Examples
+        --------
+        Refitting samples the model K + 1 times, so these lines are skipped when the doctests run:
+
+        >>> import expectmodel as em
+        >>> sim = em.vie.simulate_within(200, seed=1)
+        >>> est = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome")
+        >>> res = est.fit(sim.data)  # doctest: +SKIP
+        >>> res.kfold(sim.data, folds=5).elpd  # doctest: +SKIP
         """
         from expectmodel.sampling import elpd
 
@@ -275,6 +285,18 @@ class BayesVIEResults(ResultsBase):
         ------
         DataError
             The rows fail the fit's data checks, or name an outcome the fit did not see.
+
+        Examples
+        --------
+        A fit samples (seconds to minutes), so these lines are skipped when the doctests run:
+
+        >>> import expectmodel as em
+        >>> sim = em.vie.simulate_within(240, seed=1)
+        >>> train, test = sim.data[sim.data["respondent"] <= 200], sim.data[sim.data["respondent"] > 200]
+        >>> est = em.vie.HierarchicalVIE("respondent", ["E1", "E2"], ["V1", "V2"], "y", outcome="outcome")
+        >>> ll = est.fit(train).heldout_log_likelihood(test)  # doctest: +SKIP
+        >>> ll.shape  # (posterior draws, 40 held-out respondents)  # doctest: +SKIP
+        (2000, 40)
         """
         if self._estimator is None:
             raise SpecError("these results carry no estimator to prepare new rows with; refit them.")
