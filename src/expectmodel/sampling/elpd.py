@@ -116,7 +116,7 @@ def loo(log_lik, groups: Sequence | np.ndarray | None = None, *, obs: str = "res
     return res
 
 
-def _wrapper(estimator, frame: pd.DataFrame, rows_of: dict, names: np.ndarray, obs: str):
+def _wrapper(estimator, frame: pd.DataFrame, rows_of: dict, names: np.ndarray, obs: str, options: dict):
     """Build an arviz ``SamplingWrapper`` that refits a clone of ``estimator`` without the held-out groups."""
     import xarray as xr
     from arviz_stats.loo import SamplingWrapper
@@ -136,7 +136,7 @@ def _wrapper(estimator, frame: pd.DataFrame, rows_of: dict, names: np.ndarray, o
 
         def log_likelihood__i(self, excluded_obs, idata__i):
             rows, wanted = excluded_obs
-            ll = _heldout(idata__i, rows)
+            ll = _heldout(idata__i, rows, options)
             missing = [g for g in wanted if g not in ll.columns]
             if missing:
                 raise SpecError(f"heldout_log_likelihood returned no column for held-out group(s) {missing[:5]}; "
@@ -146,11 +146,11 @@ def _wrapper(estimator, frame: pd.DataFrame, rows_of: dict, names: np.ndarray, o
     return _Refit(estimator)
 
 
-def _heldout(results: Any, rows: pd.DataFrame) -> pd.DataFrame:
+def _heldout(results: Any, rows: pd.DataFrame, options: dict) -> pd.DataFrame:
     if not hasattr(results, "heldout_log_likelihood"):
         raise SpecError(f"{type(results).__name__} has no heldout_log_likelihood(frame), so its model cannot be "
                         "cross-validated by K-fold; use PSIS-LOO (results.loo()).")
-    ll = results.heldout_log_likelihood(rows)
+    ll = results.heldout_log_likelihood(rows, **options)
     if not isinstance(ll, pd.DataFrame) or not np.isfinite(ll.to_numpy(dtype=float)).all():
         raise SpecError(f"{type(results).__name__}.heldout_log_likelihood must return a finite DataFrame of "
                         "(posterior draws, groups).")
@@ -158,7 +158,7 @@ def _heldout(results: Any, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def kfold(estimator, data: pd.DataFrame, *, groups: str | Sequence | np.ndarray, folds: int = 10, seed: int = 0,
-          full: Any = None, obs: str = "respondent"):
+          full: Any = None, obs: str = "respondent", heldout_kwargs: Mapping[str, Any] | None = None):
     """Cross-validate a Bayesian estimator by grouped K-fold: whole groups (respondents) held out per fold.
 
     Each fold fits a clone of ``estimator`` to the other folds' rows and scores the held-out rows with the fit's
@@ -183,6 +183,9 @@ def kfold(estimator, data: pd.DataFrame, *, groups: str | Sequence | np.ndarray,
         reference for the effective number of parameters); fitted here when omitted.
     obs : str
         The name of the group dimension in the result.
+    heldout_kwargs : mapping, optional
+        Options of the family's ``heldout_log_likelihood`` (e.g. ``{"var": "answers"}`` for the latent
+        model's item answers rather than its satisfaction link).
 
     Returns
     -------
@@ -239,12 +242,13 @@ def kfold(estimator, data: pd.DataFrame, *, groups: str | Sequence | np.ndarray,
     order = np.argsort(inverse, kind="stable")
     rows_of = dict(zip(names, np.split(order, np.cumsum(np.bincount(inverse))[:-1]), strict=True))
     full = estimator.fit(data) if full is None else full
-    ll_full = _heldout(full, frame)
+    options = dict(heldout_kwargs or {})
+    ll_full = _heldout(full, frame, options)
     if set(ll_full.columns) != set(names):
         raise SpecError("the full fit's heldout_log_likelihood does not return one column per group of the data.")
     ll = ll_full[list(names)].to_numpy(dtype=float)
     tree = _tree(xr.DataArray(ll[None], dims=("chain", "draw", obs), coords={obs: names}), obs)
-    return az.loo_kfold(tree, _wrapper(estimator, frame, rows_of, names, obs), var_name="ll", k=int(folds),
+    return az.loo_kfold(tree, _wrapper(estimator, frame, rows_of, names, obs, options), var_name="ll", k=int(folds),
                         pointwise=True, seed=int(seed))
 
 
@@ -284,7 +288,8 @@ def compare(named: Mapping[str, Any]) -> pd.DataFrame:
         raise SpecError("compare needs at least two fitted models.")
     ids = {k: tuple(np.asarray(v.elpd_i[v.elpd_i.dims[0]].values).tolist()) for k, v in named.items()}
     if len(set(ids.values())) > 1:
-        raise SpecError("the fits were made on different groups (respondents); compare fits of the same data.")
+        raise SpecError("the fits were made on different groups (respondents), or list them in different orders; "
+                        "compare fits of the same data (the paired standard error pairs groups by position).")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         table = az.compare(dict(named), round_to="none")  # unrounded: arviz rounds to 2 significant digits by default
