@@ -115,7 +115,7 @@ def test_correlated_factors_with_drivers_and_satisfaction_match_prior_monte_carl
 def test_kfold_agrees_with_psis_loo_on_satisfaction(link_pair):
     """Grouped 5-fold cross-validation (five refits, the held-out respondents' latent levels integrated out)
     and PSIS-LOO estimate the same elpd of the satisfaction answers on a well-behaved fit (at most 2% of k-hats > 0.7):
-    they agree within their standard errors."""
+    they agree within 3 standard errors of their paired difference."""
     import warnings
 
     from expectmodel.sampling import elpd
@@ -133,7 +133,10 @@ def test_kfold_agrees_with_psis_loo_on_satisfaction(link_pair):
         kf = elpd.kfold(est, sim.data, groups=sim.data.index.to_numpy(), folds=5, seed=0, full=full)
     table = latent.compare({"loo": loo, "kfold": kf})
     diff = abs(float(kf.elpd) - float(loo.elpd))
-    # measured: K-fold -417.0 (SE 13.1), PSIS-LOO -413.0 (SE 12.6), paired SE of the difference 2.0. Five folds
-    # train on 4/5 of the respondents, so K-fold sits a little below LOO (its known pessimistic bias); the
-    # difference is a third of either standard error
-    assert diff < min(float(kf.se), float(loo.se)), table
+    # measured: K-fold -417.0 (SE 13.1), PSIS-LOO -413.0 (SE 12.6), paired SE of the difference (dse) 2.0, so
+    # the difference is 2 dse. The check is against the paired SE, not the marginal SEs (which mostly share the
+    # between-respondent spread and cannot tell two estimates apart): |diff| < 3 dse. Five folds train on 4/5 of
+    # the respondents, so K-fold sits a little below LOO (its known pessimistic bias); hence 3 dse, not 2
+    dse = float(table["dse"].max())
+    assert dse > 0, table
+    assert diff < 3.0 * dse, table
