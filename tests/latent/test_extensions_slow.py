@@ -51,7 +51,7 @@ def test_invariance_test_quiet_and_powerful():
 
 def test_threshold_selection_rule():
     """The API's nested rule (latent.compare(..., simpler="rating")) on three replications per truth; the
-    full confusion table (30 per truth) is in benchmarks/results_recovery_latent_extensions.json."""
+    full confusion table (12 per truth) is in benchmarks/results_recovery_latent_extensions.json."""
     from recovery_latent_extensions import study_thresholds
 
     out = study_thresholds(3, log=QUIET)
