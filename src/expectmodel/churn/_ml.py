@@ -62,9 +62,6 @@ class MLResults(ResultsBase):
         out.attrs["ci_level"] = self.meta.ci_level
         return out
 
-    def _draws_frame(self) -> None:
-        return None
-
     def _wald_frame(self) -> pd.DataFrame:
         return self.table  # Wald intervals at any level (ResultsBase.conf_int)
 
