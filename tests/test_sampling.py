@@ -90,3 +90,20 @@ def test_an_approximation_is_not_gated():
     diag = sampling.diagnose(None, ["mu"], sampling.Gates(), method="advi")
     assert diag.passed is None and diag.verdict == "not applied (advi)" and np.isnan(diag.max_rhat)
     sampling.enforce(diag, strict=True, what="An ADVI fit")  # nothing to enforce: no error
+
+
+def test_minibatch_advi_checks_its_model_and_data():
+    import pymc as pm
+
+    from expectmodel.sampling.backends import minibatch_advi
+
+    assert "minibatch_advi" in sampling.config.METHODS
+    with pm.Model(coords={"respondent": range(10)}) as batch:
+        pm.Data("y", np.zeros(10))
+        pm.Normal("mu", 0.0, 1.0)
+    with pytest.raises(ParameterError, match="'x' is not a data container"):
+        minibatch_advi(batch, {"x": np.zeros(100)}, n=100, draws=10, seed=1)
+    with pytest.raises(ParameterError, match="has 50 rows, not n=100"):
+        minibatch_advi(batch, {"y": np.zeros(50)}, n=100, draws=10, seed=1)
+    with pytest.raises(ParameterError, match="no random variable of the model has 'respondent'"):
+        minibatch_advi(batch, {"y": np.zeros(100)}, n=100, draws=10, seed=1)
