@@ -138,6 +138,36 @@ def test_smoke_fit_recovers_the_product_and_per_respondent_motivation(smoke):
     assert "Population coefficients" in str(res.summary())
 
 
+def test_kfold_refuses_other_data_and_seeds_the_folds_from_the_recorded_seed(smoke, monkeypatch):
+    """kfold(data) checks the data against the fit's fingerprint; unseeded folds reuse meta.seed."""
+    import dataclasses
+
+    from sklearn.base import clone
+
+    from expectmodel.sampling import elpd
+
+    sim, res = smoke
+    other = sim.data.assign(y=sim.data["y"] + 0.1)
+    with pytest.raises(DataError, match="fitted to"):
+        res.kfold(other, folds=2)
+    with pytest.raises(DataError, match="fitted to"):
+        res.kfold(sim.data[sim.data["respondent"] != 1], folds=2)
+    seen = {}
+
+    def record(estimator, data, **kw):
+        seen.update(estimator=estimator, data=data, **kw)
+        return "kfold"
+
+    monkeypatch.setattr(elpd, "kfold", record)
+    unseeded = dataclasses.replace(res, _estimator=clone(res._estimator).set_params(sampler=fast(seed=None)))
+    assert unseeded.kfold(sim.data, folds=3, seed=4) == "kfold"
+    assert seen["estimator"].sampler.seed == res.meta.seed == 1 and seen["full"] is unseeded
+    assert seen["folds"] == 3 and seen["seed"] == 4 and seen["groups"] == "respondent"
+    assert unseeded._estimator.sampler.seed is None  # the results' own estimator is left as it was
+    res.kfold(sim.data, folds=2)  # a seeded sampler is passed on as it is
+    assert seen["estimator"] is res._estimator
+
+
 def test_likert_expectancy_is_measured_ordinally_and_read_as_a_probability():
     from expectmodel.data import Scale
 

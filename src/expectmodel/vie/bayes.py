@@ -238,6 +238,19 @@ class BayesVIEResults(ResultsBase):
         arviz ELPDDataLOOKFold
             Comparable with :meth:`loo` results in :func:`compare_forms`.
 
+        Raises
+        ------
+        DataError
+            ``data`` is not the data of this fit (its fingerprint differs from ``meta.data.fingerprint``):
+            the full fit would then not be the reference of the folds.
+        SpecError
+            These results carry no estimator to refit.
+
+        Notes
+        -----
+        The fold fits use the sampler seed this fit recorded (``meta.seed``) when the estimator's sampler
+        has none, so a K-fold run is reproducible from the results alone.
+
         Examples
         --------
         Refitting samples the model K + 1 times, so these lines are skipped when the doctests run:
@@ -252,8 +265,20 @@ class BayesVIEResults(ResultsBase):
 
         if self._estimator is None:
             raise SpecError("these results carry no estimator to refit; refit them with HierarchicalVIE.fit.")
-        return elpd.kfold(self._estimator, data, groups=self._estimator.respondent, folds=folds, seed=seed,
-                          full=self)
+        est = self._estimator
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"kfold needs the data as a pandas DataFrame; got {type(data).__name__}.")
+        seen = est._data_info(est._prepare(data)).fingerprint
+        if seen != self.meta.data.fingerprint:
+            raise DataError(f"kfold needs the data this model was fitted to (fingerprint "
+                            f"{self.meta.data.fingerprint}); these data differ (fingerprint {seen}: other rows, "
+                            "answers or respondents). Pass the fit's data, or fit the estimator to these data first.")
+        config = est.sampler_config()
+        if config.seed is None:  # the folds reuse the seed this fit drew and recorded
+            from sklearn.base import clone
+
+            est = clone(est).set_params(sampler=config.replace(seed=int(self.meta.seed)))
+        return elpd.kfold(est, data, groups=est.respondent, folds=folds, seed=seed, full=self)
 
     def heldout_log_likelihood(self, data: pd.DataFrame, *, proposals: int = 128, resamples: int = 64,
                                seed: int = 0) -> pd.DataFrame:
