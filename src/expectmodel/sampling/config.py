@@ -93,7 +93,10 @@ class SamplerConfig:
         How nutpie compiles the model. ``"numba"`` (default) samples fastest once compiled, but compiling
         a survey-sized latent model takes ~30 s with numba's cache warm and ~150 s on a fresh machine;
         ``"jax"`` compiles in ~6-12 s and samples 2-3x slower per gradient (measured on the test suite's
-        250-respondent model, 2 cores): the better choice for short runs, smoke tests and notebooks.
+        250-respondent model, 2 cores): the better choice for short runs, smoke tests and notebooks. On the
+        bundled demo's latent model (800 x 22 x 2, drivers by stage, free link) JAX compiled in 16 s on a
+        fresh machine and took 2.5-3.2 ms a gradient in the run; the demo uses it
+        (``benchmarks/bench_latent_backends.py``).
 
     Examples
     --------
