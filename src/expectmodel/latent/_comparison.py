@@ -189,7 +189,9 @@ class _ComparisonMixin:
         var : {"answers", "satisfaction"}, optional
             ``"answers"``: the density of the respondent's E/P (...) answers; ``"satisfaction"``: that of the
             satisfaction answers given the respondent's E/P answers (respondents without a satisfaction answer
-            are left out). Default: ``"satisfaction"`` with a link, ``"answers"`` without (as :meth:`loo`).
+            are left out), carried per draw as log p(s, y | phi_s) - log mean p(y | phi), so that the log mean
+            over the draws is the exact predictive mean p(s, y | phi) / mean p(y | phi). Default:
+            ``"satisfaction"`` with a link, ``"answers"`` without (as :meth:`loo`).
         draws : int
             Posterior draws used: an evenly spaced (thinned) subset of the chains' draws, at most all of them.
             100 draws leave a Monte Carlo error of the elpd far below its standard error.

@@ -13,9 +13,17 @@ centred there with the Laplace covariance. The estimate is the log of the mean i
 by the same points' estimate of the integral of the Laplace normal itself (exactly 1: a ratio estimator
 that cancels most of the shared points' error). It is the scoring program's integration
 (:mod:`expectmodel_scorer.programs.latent`) done at every posterior draw, with the normalising constants
-kept. With ``var="satisfaction"`` the density is that of the satisfaction answers *given* the respondent's
-E/P answers, log p(s_n | y_n, phi_s) = log p(s_n, y_n | phi_s) - log p(y_n | phi_s): the held-out analogue of
-leave-one-respondent-out LOO on the satisfaction term (whose posterior keeps the respondent's own answers).
+kept. With ``var="satisfaction"`` the target is the predictive density of the satisfaction answers *given*
+the respondent's E/P answers, the held-out analogue of leave-one-respondent-out LOO on the satisfaction term
+(whose posterior keeps the respondent's own answers). The exact predictive is a ratio of posterior means,
+
+    p(s_n | y_n, data) = mean_s p(s_n, y_n | phi_s) / mean_s p(y_n | phi_s),
+
+not the mean of the per-draw conditionals p(s_n | y_n, phi_s) (that average weights every draw equally,
+where the respondent's own E/P answers should reweight the draws by p(y_n | phi_s)). Both pieces come out of the
+same importance sample, so the per-draw value returned is log p(s_n, y_n | phi_s) - log mean_s' p(y_n | phi_s'):
+its log mean over the draws (what :func:`expectmodel.sampling.elpd.kfold` takes) is exactly the log of the ratio.
+The per-draw values are therefore only meaningful through that mean (over the draws passed in one call).
 
 ``tests/latent/test_heldout.py`` checks the estimate against one-dimensional adaptive quadrature and
 against plain Monte Carlo from the prior.
@@ -80,7 +88,9 @@ def heldout_loglik(p: dict, *, item_dim: np.ndarray, invariant: bool, cat: np.nd
     Returns
     -------
     numpy.ndarray
-        (S, n) log predictive densities.
+        (S, n) log predictive densities: ``log p(y_n | phi_s)`` per draw for ``var="answers"``; for
+        ``var="satisfaction"``, ``log p(s_n, y_n | phi_s) - log mean_s' p(y_n | phi_s')``, whose log mean over
+        the draws is the exact predictive log p(s_n | y_n) (module docstring).
     """
     mu, sigma = np.asarray(p["mu"], float), np.asarray(p["sigma"], float)
     S, B, D = mu.shape
@@ -150,6 +160,7 @@ def heldout_loglik(p: dict, *, item_dim: np.ndarray, invariant: bool, cat: np.nd
     # 2. importance sampling, in blocks of draws
     want_sat = var == "satisfaction"
     out = np.empty((S, n))
+    ll_y = np.empty((S, n)) if want_sat else out  # log p(y_n | phi_s), the ratio's denominator per draw
     step_s = max(1, _CELLS // max(1, n * M * B * J))
     for s0 in range(0, S, step_s):
         sl = slice(s0, s0 + step_s)
@@ -161,8 +172,8 @@ def heldout_loglik(p: dict, *, item_dim: np.ndarray, invariant: bool, cat: np.nd
         eta_m = c[sl, None, None, :] + a[sl, None, None, :] * (pts @ onehot.T)  # (s, n, M, B*J)
         ll = (w[None, :, None, :] * ordinal_logp(None, eta_m, lower[sl, :, None, :], upper[sl, :, None, :])).sum(-1)
         lw = ll + log_prior - log_q  # (s, n, M)
+        ll_y[sl] = logsumexp(lw, axis=-1) - log_norm
         if not want_sat:
-            out[sl] = logsumexp(lw, axis=-1) - log_norm
             continue
         sat_cat, sat_answered, s_e, s_p, nodes = sat
         levels = mu[sl].reshape(-1, 1, 1, F) + sigma[sl].reshape(-1, 1, 1, F) * pts  # (s, n, M, F)
@@ -173,5 +184,7 @@ def heldout_loglik(p: dict, *, item_dim: np.ndarray, invariant: bool, cat: np.nd
         resid = np.asarray(p["sat_resid_sd"], float)[sl] if "sat_resid_sd" in p and nodes else None
         ll_s = satisfaction_loglik(np.moveaxis(eta_s, 2, 0), np.asarray(p["sat_cut"], float)[sl], resid,
                                    sat_cat, sat_answered, nodes or 1)  # (M, s, n)
-        out[sl] = logsumexp(lw + np.moveaxis(ll_s, 0, 2), axis=-1) - logsumexp(lw, axis=-1)
+        out[sl] = logsumexp(lw + np.moveaxis(ll_s, 0, 2), axis=-1) - log_norm  # log p(s_n, y_n | phi_s)
+    if want_sat:  # the exact predictive: log mean p(s, y | phi) - log mean p(y | phi), carried per draw
+        out = out - (logsumexp(ll_y, axis=0) - np.log(S))[None, :]
     return out
