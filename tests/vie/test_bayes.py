@@ -266,10 +266,18 @@ def test_grouped_kfold_agrees_with_loo_on_a_small_fit():
         kf = res.kfold(sim.data, folds=2, seed=1)
     assert kf.elpd_i.sizes["respondent"] == 40
     assert sorted(kf.elpd_i["respondent"].values.tolist()) == list(range(1, 41))
-    # both estimate the same out-of-sample density; 2-fold trains on half the respondents, so it runs a few
-    # units below LOO (SE of either about 5 with 40 respondents): a held-out density off by 0.4 per respondent
-    # (e.g. E*, V* drawn without their items) breaks the band
-    assert abs(kf.elpd - loo.elpd) < 15, (kf.elpd, loo.elpd)
+    # both estimate the same out-of-sample density, respondent by respondent, so their difference is judged by
+    # its paired SE (elpd.compare's dse; about 2.3 here), not by the marginal SEs (about 5 each). 2-fold
+    # trains on half the respondents, so it is pessimistically biased: it runs below LOO, never clearly above.
+    # Measured (this seed): K-fold -144.4, LOO -138.0, difference -6.4 = -2.85 dse; the band allows K-fold
+    # 2 dse above LOO and, for the bias, 4.5 dse below. A held-out density off by 0.4 per respondent (e.g. E*,
+    # V* drawn without their items) moves the sum by 16, about 7 dse, and breaks it.
+    from expectmodel.sampling import elpd
+
+    table = elpd.compare({"loo": loo, "kfold": kf})
+    dse = float(table["dse"].max())
+    print(f"K-fold {kf.elpd:.2f}, LOO {loo.elpd:.2f}, paired SE {dse:.2f}")
+    assert -4.5 * dse < kf.elpd - loo.elpd < 2 * dse, (kf.elpd, loo.elpd, dse)
     table = compare_forms({"a": res, "b": res})
     assert list(table.columns[:2]) == ["rank", "elpd"] and (table["method"] == "loo").all()
     with pytest.raises(SpecError, match="needs the data"):

@@ -215,7 +215,10 @@ class BayesVIEResults(ResultsBase):
         from expectmodel.sampling import elpd
 
         if "loo" not in self._cache:
-            self._cache["loo"] = elpd.loo(self.tree["log_likelihood"]["criterion"], obs="respondent")
+            # labelled by respondent (sorted, as elpd.kfold labels its groups), so LOO and K-fold results pair
+            # respondent by respondent in elpd.compare
+            ll = self.tree["log_likelihood"]["criterion"].values
+            self._cache["loo"] = elpd.loo(ll, groups=np.asarray(self.prepared.respondents), obs="respondent")
         return self._cache["loo"]
 
     def kfold(self, data: pd.DataFrame, *, folds: int = 10, seed: int = 0):
