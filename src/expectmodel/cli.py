@@ -55,9 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="ECSI report folder (default reports/ecsi)")
     demo.add_argument("--servqual-out", type=Path, default=Path("reports/servqual"),
                       help="SERVQUAL / latent-expectation report folder (default reports/servqual)")
-    demo.add_argument("--draws", type=int, default=1500, help="posterior draws per chain of the latent model")
-    demo.add_argument("--tune", type=int, default=1000, help="tuning steps per chain of the latent model")
-    demo.add_argument("--chains", type=int, default=4, help="chains of the latent model (default 4)")
+    demo.add_argument("--draws", type=int, default=1700, help="posterior draws per chain of the latent model")
+    demo.add_argument("--tune", type=int, default=250, help="tuning steps per chain of the latent model")
+    demo.add_argument("--chains", type=int, default=2, help="chains of the latent model (default 2)")
     demo.add_argument("--skip-latent", action="store_true", help="only the ECSI (PLS) report")
     demo.add_argument("--boot", type=int, default=5000, help="bootstrap resamples (default 5000)")
     demo.add_argument("--seed", type=int, default=20261123)

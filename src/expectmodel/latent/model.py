@@ -393,6 +393,10 @@ class LatentExpectations(BayesianEstimator):
         ``SamplerConfig(strict=True)`` raises instead.
         """
         if self.sampler_config().method == "minibatch_advi":
+            own = (type(self)._graph, type(self)._results)
+            if own != (LatentExpectations._graph, LatentExpectations._results):
+                raise SpecError(f"method='minibatch_advi' fits the cross-sectional latent-expectation model only; "
+                                f"{type(self).__name__} has its own model: use method='nuts' (or 'advi').")
             return self._fit_minibatch(data)
         return super().fit(data)
 

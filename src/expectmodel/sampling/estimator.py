@@ -11,6 +11,7 @@ import numpy as np
 
 from expectmodel._base import Estimator, resolve_seed
 from expectmodel._meta import versions
+from expectmodel.errors import ParameterError
 from expectmodel.results import DataInfo, Meta, ResultsBase
 from expectmodel.sampling.backends import approximate, sample
 from expectmodel.sampling.config import SamplerConfig
@@ -134,6 +135,9 @@ class BayesianEstimator(Estimator):
         """
         self.validate_params()
         config = self.sampler_config()
+        if config.method == "minibatch_advi":  # a family with a batch path dispatches it in its own fit
+            raise ParameterError(f"{type(self).__name__} has no minibatch path (method='minibatch_advi' is the "
+                                 "latent-expectation model's); use method='nuts', 'advi' or 'fullrank_advi'.")
         prepared = self._prepare(data)
         model, identified = self._graph(prepared)
         seed = resolve_seed(config.seed)
