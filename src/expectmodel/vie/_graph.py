@@ -84,8 +84,6 @@ class Prepared:
     index: object  # row labels used
     n_input: int
     person_correlation: str = "lkj"  # "lkj" | "independent"
-    tau_scale: tuple[float, ...] = ()  # HalfNormal scale of each random term's SD (empty: 1 for every term)
-    centred: tuple[str, ...] = ()  # latents ("E", "V") parameterised centred (else non-centred)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -99,12 +97,6 @@ class Prepared:
     def random_index(self) -> np.ndarray:
         """Positions of the random terms among :attr:`terms`."""
         return np.array([self.terms.index(t) for t in self.random_terms], dtype=np.int64)
-
-    @property
-    def tau_scales(self) -> np.ndarray:
-        """HalfNormal scale of every random term's population SD."""
-        q = len(self.random_terms)
-        return np.asarray(self.tau_scale, float) if len(self.tau_scale) == q else np.ones(q)
 
     @property
     def centre_ev(self) -> tuple[float, float]:
@@ -138,7 +130,7 @@ class Prepared:
         return np.array([0.0] + [cols[t] for t in FORM_TERMS[self.form]])
 
     def structure(self) -> tuple:
-        return ("vie", self.form, self.family, self.person_slopes, self.person_correlation, self.centred,
+        return ("vie", self.form, self.family, self.person_slopes, self.person_correlation,
                 self.lkj_eta, self.N, len(self.outcomes),
                 self.resp.size, self.e_kind, self.e_values.shape[1], self.e_categories, self.v_values.shape[1],
                 self.v_categories, self.v_low_minus_zero, bool(self.e_answered.all()), bool(self.v_answered.all()))
@@ -161,8 +153,6 @@ def build_graph(p: Prepared):
         def latent(name: str, loc_sd: float, scale_sd: float):
             mu = pm.Normal(f"mu_{name}", 0.0, loc_sd, dims="outcome")
             sigma = pm.HalfNormal(f"sigma_{name}", scale_sd)
-            if name in p.centred:
-                return pm.Normal(f"eta_{name}", mu[out], sigma, shape=R)
             z = pm.Normal(f"z_{name}", 0.0, 1.0, shape=R)
             return mu[out] + sigma * z
 
@@ -212,7 +202,7 @@ def build_graph(p: Prepared):
         pm.Deterministic("beta", raw_coefficients_graph(p, alpha, slopes), dims="term")
         fixed = alpha + sum(slopes[i] * cent[t] for i, t in enumerate(FORM_TERMS[p.form]))
         Q, ri = len(p.random_terms), p.random_index
-        tau = pm.HalfNormal("tau", p.tau_scales, dims="random_term")
+        tau = pm.HalfNormal("tau", 1.0, dims="random_term")
         if Q > 1 and p.person_correlation == "lkj":
             chol = pm.LKJCorr("corr_chol", n=Q, eta=p.lkj_eta)
             F = chol * tau[:, None]  # Omega = F F'
@@ -284,9 +274,7 @@ def _draws(posterior, name: str) -> np.ndarray:
 
 
 def _eta(p: Prepared, posterior, name: str) -> np.ndarray:
-    """Posterior draws of a latent's linear predictor per row, (S, R), in either parameterisation."""
-    if f"eta_{name}" in posterior:
-        return _draws(posterior, f"eta_{name}")
+    """Posterior draws of a latent's linear predictor per row, (S, R) (non-centred: mu[k] + sigma z)."""
     return (_draws(posterior, f"mu_{name}")[:, p.outcome]
             + _draws(posterior, f"sigma_{name}")[:, None] * _draws(posterior, f"z_{name}"))
 
