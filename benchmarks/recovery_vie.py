@@ -106,10 +106,21 @@ def _manifest_ols(data: pd.DataFrame):
     return smf.ols("y ~ E * V", data=f).fit()
 
 
-def bayes_rep(r: int, n: int = 300, seed: int = 500, sampler: SamplerConfig | None = None, **settings) -> dict:
-    """One replication of the attenuation/coverage study: the manifest regression and the Bayesian fit."""
+#: Person-level SDs of (intercept, E, V, E*V) in the coverage truths. ``slopes`` is simulate_within's default
+#: (the earlier study: the default model, intercept only, is misspecified on it); ``intercept`` is a truth the
+#: default model represents exactly (person intercept only, no slope SDs).
+PERSON_SD = {"slopes": (0.3, 0.3, 0.1, 0.15), "intercept": (0.3, 0.0, 0.0, 0.0)}
+
+
+def bayes_rep(r: int, n: int = 300, seed: int = 500, sampler: SamplerConfig | None = None,
+              person_sd: tuple[float, ...] = PERSON_SD["slopes"], **settings) -> dict:
+    """One replication of the attenuation/coverage study: the manifest regression and the Bayesian fit.
+
+    ``person_sd`` is the simulated truth's person-level SDs; ``settings`` go to ``HierarchicalVIE``
+    (e.g. ``person_slopes=["E", "V", "E*V"]``).
+    """
     sampler = sampler or SamplerConfig(draws=500, tune=500, chains=2, seed=1, nutpie_backend="jax")
-    sim = vie.simulate_within(n, phi=5.0, sigma_v=2.0, seed=seed + r)
+    sim = vie.simulate_within(n, phi=5.0, sigma_v=2.0, person_sd=tuple(person_sd), seed=seed + r)
     manifest = _manifest_ols(sim.data)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
@@ -133,11 +144,24 @@ def bayes_rep(r: int, n: int = 300, seed: int = 500, sampler: SamplerConfig | No
 
 
 def summarise_bayes(reps: list[dict]) -> dict:
-    """Attenuation side by side and pooled 90% coverage (with binomial Monte Carlo SEs) over the replications."""
+    """Attenuation side by side and pooled 90% coverage over the replications, with Monte Carlo SEs.
+
+    The intervals within one replication share its data and its posterior, so they are correlated: the MC SE
+    of a coverage is computed over replications (the SD of the per-replication coverage / sqrt(reps));
+    the binomial SE over all intervals (``motivation_mc_se``) is kept for comparison but understates it.
+    """
     att = pd.DataFrame([{k: v for k, v in r.items() if not isinstance(v, dict | list)} for r in reps])
     cm, nm = int(att["motivation_covered"].sum()), int(att["motivation_n"].sum())
     cc = [c for r in reps for c in r["coefficients_covered"].values()]
     cov_m = cm / nm
+    per_m = att["motivation_covered"] / att["motivation_n"]
+    per_c = np.array([np.mean(list(r["coefficients_covered"].values())) for r in reps])
+    per_term = {t: float(np.mean([r["coefficients_covered"][t] for r in reps]))
+                for t in reps[0]["coefficients_covered"]}
+
+    def over_reps(x):
+        return float(np.std(x, ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
+
     return {"attenuation": att,
             "attenuation_summary": {"truth": float(att["truth"].mean()),
                                     "manifest_mean": float(att["manifest"].mean()),
@@ -150,7 +174,10 @@ def summarise_bayes(reps: list[dict]) -> dict:
                                     "reliability_V": float(np.mean([r["reliability"]["V"] for r in reps]))},
             "coverage": {"motivation": cov_m, "motivation_n": nm,
                          "motivation_mc_se": float(np.sqrt(cov_m * (1 - cov_m) / nm)),
-                         "coefficients": float(np.mean(cc)), "coefficients_n": len(cc)}}
+                         "motivation_mc_se_reps": over_reps(per_m),
+                         "coefficients": float(np.mean(cc)), "coefficients_n": len(cc),
+                         "coefficients_mc_se_reps": over_reps(per_c), "coefficients_by_term": per_term,
+                         "reps": len(reps)}}
 
 
 def bayes_study(reps: int = 4, n: int = 300, seed: int = 500, sampler: SamplerConfig | None = None,
@@ -165,14 +192,23 @@ def bayes_study(reps: int = 4, n: int = 300, seed: int = 500, sampler: SamplerCo
     return summarise_bayes(out)
 
 
-def bayes_batch(path: str, reps: int = 4, n: int = 300, budget_s: float = 420.0) -> bool:
-    """Extend the replications stored in ``path`` (JSON) towards ``reps``, starting new ones for ``budget_s`` s."""
+def bayes_batch(path: str, reps: int = 4, n: int = 300, budget_s: float = 420.0, truth: str = "slopes",
+                person_slopes: list[str] | None = None) -> bool:
+    """Extend the replications stored in ``path`` (JSON) towards ``reps``, starting new ones for ``budget_s`` s.
+
+    ``truth`` (a key of :data:`PERSON_SD`) and ``person_slopes`` (the model's) are stored in the file on its
+    first call and read back on later ones, so a resumed study keeps its design.
+    """
     import os
 
-    store = json.load(open(path)) if os.path.exists(path) else {"n": n, "reps": []}
+    store = json.load(open(path)) if os.path.exists(path) else {
+        "n": n, "truth": truth, "person_sd": list(PERSON_SD[truth]), "person_slopes": person_slopes or [],
+        "reps": []}
+    settings = {"person_slopes": store["person_slopes"]} if store.get("person_slopes") else {}
     t0 = time.perf_counter()
     while len(store["reps"]) < reps and time.perf_counter() - t0 < budget_s:
-        store["reps"].append(bayes_rep(len(store["reps"]), store["n"]))
+        store["reps"].append(bayes_rep(len(store["reps"]), store["n"],
+                                       person_sd=tuple(store.get("person_sd", PERSON_SD["slopes"])), **settings))
         with open(path, "w") as fh:
             json.dump(store, fh, indent=1)
     s = summarise_bayes(store["reps"])
@@ -194,11 +230,15 @@ def main() -> None:
     ap.add_argument("--size-power-batch", default=None, metavar="JSON",
                     help="only the size/power study, resumable: extend JSON for --budget seconds")
     ap.add_argument("--budget", type=float, default=480.0)
+    ap.add_argument("--truth", choices=sorted(PERSON_SD), default="slopes",
+                    help="person-level SDs of the Bayesian study's truth (a new --bayes-batch file only)")
+    ap.add_argument("--person-slopes", default="", help="comma-separated model slope terms, e.g. E,V,E*V")
     ap.add_argument("--bayes-batch", default=None, metavar="JSON",
                     help="only the Bayesian attenuation/coverage study, resumable: extend JSON for --budget seconds")
     args = ap.parse_args()
     if args.bayes_batch:
-        done = bayes_batch(args.bayes_batch, args.bayes_reps, args.n, args.budget)
+        slopes = [t for t in args.person_slopes.split(",") if t]
+        done = bayes_batch(args.bayes_batch, args.bayes_reps, args.n, args.budget, args.truth, slopes)
         print("complete" if done else "incomplete: run again to continue")
         return
     if args.size_power_batch:
