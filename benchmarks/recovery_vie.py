@@ -10,8 +10,15 @@
    item means about 0.7 for both); the manifest-score regression (OLS of y on the item means and their
    product, statsmodels) against the hierarchical Bayesian VIE (latent true scores), side by side with the
    truth of the product coefficient.
-3. **Coverage** of the Bayesian model's 90% intervals: per-respondent motivation M, the population
-   coefficients and the true-score means, pooled over the Bayesian replications (target 85-95%).
+3. **Coverage** of the Bayesian model's 90% intervals: per-respondent motivation M and the population
+   coefficients, pooled over the Bayesian replications (target 85-95%), with Monte Carlo SEs computed over
+   replications. ``--truth intercept`` simulates person intercepts only, a truth the default model (person
+   intercept only) represents: the calibration study (results_recovery_vie_bayes_matched.json). The default
+   ``--truth slopes`` has person slopes the default model lacks, so its coverage is that of a misspecified
+   model (results_recovery_vie_bayes.json); ``--person-slopes E,V,E*V`` fits the slope model to it.
+
+   python benchmarks/recovery_vie.py --bayes-batch benchmarks/results_recovery_vie_bayes_matched.json
+       --truth intercept --bayes-reps 40 --budget 300   (one line; resumable: rerun to continue)
 
 Everything is seeded; the same command gives the same numbers.
 """
