@@ -38,16 +38,13 @@ from scipy.stats import qmc
 
 from expectmodel.latent._forward import satisfaction_loglik
 from expectmodel.measurement.ordinal import ordinal_logp, padded
+from expectmodel_scorer.programs.latent import _sigmoid  # the scoring program's (one logistic in the family)
 
 __all__ = ["heldout_loglik"]
 
 _DF = 6.0  # degrees of freedom of the importance proposal (heavier tails than the Laplace normal)
 _NEWTON_STEPS = 40
 _CELLS = 3_000_000  # draws x respondents x points x answers per block (memory: a few arrays of this many doubles)
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def heldout_loglik(p: dict, *, item_dim: np.ndarray, invariant: bool, cat: np.ndarray, answered: np.ndarray,
