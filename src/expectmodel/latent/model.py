@@ -392,6 +392,7 @@ class LatentExpectations(BayesianEstimator):
         (:class:`~expectmodel.sampling.SamplingWarning`) and records it in ``results.diagnostics``;
         ``SamplerConfig(strict=True)`` raises instead.
         """
+        self.validate_params()  # before the sampler setting is read
         if self.sampler_config().method == "minibatch_advi":
             own = (type(self)._graph, type(self)._results)
             if own != (LatentExpectations._graph, LatentExpectations._results):
