@@ -54,6 +54,15 @@ def _covered(lo, hi, truth) -> np.ndarray:
     return (np.ravel(lo) <= truth) & (truth <= np.ravel(hi))
 
 
+def _records(rep: int, what, estimate, sd, lo, hi, truth) -> list[dict]:
+    """One record per interval: estimate, posterior SD, interval and truth (z = (estimate - truth) / SD)."""
+    arrays = [np.ravel(np.asarray(x, dtype=float)) for x in (estimate, sd, lo, hi)]
+    truth = np.broadcast_to(np.ravel(np.asarray(truth, dtype=float)), arrays[0].shape)
+    names = list(what) if not isinstance(what, str) else [what] * len(arrays[0])
+    return [{"rep": rep, "what": str(w), "estimate": float(e), "sd": float(s), "lo": float(a), "hi": float(b),
+             "truth": float(t)} for w, e, s, a, b, t in zip(names, *arrays, truth, strict=True)]
+
+
 def _fit(est, data):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SamplingWarning)
@@ -63,6 +72,7 @@ def _fit(est, data):
 
 def study_dynamics(reps: int, log=print, start: int = 0) -> dict:
     hits = {"alpha": [], "E_level": []}
+    recs: list[dict] = []
     failed = 0
     for r in range(start, start + reps):
         sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
@@ -71,11 +81,14 @@ def study_dynamics(reps: int, log=print, start: int = 0) -> dict:
         failed += bad
         a = res.alpha()
         hits["alpha"] += list(_covered(a["ci_low"], a["ci_high"], sim.truth["alpha"]))
+        recs += _records(r, [f"alpha:{i}" for i in a.index], a["mean"], a["std_error"], a["ci_low"], a["ci_high"],
+                         sim.truth["alpha"])
         e = res.paths().xs("E", level="battery")
         hits["E_level"] += list(_covered(e["ci_low"], e["ci_high"], sim.truth["E_level"]))
+        recs += _records(r, "E_level", e["mean"], e["std_error"], e["ci_low"], e["ci_high"], sim.truth["E_level"])
         log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth {sim.truth['alpha'].tolist()})")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}, "records": recs}
 
 
 def study_provider(reps: int, log=print, start: int = 0) -> dict:
@@ -83,6 +96,7 @@ def study_provider(reps: int, log=print, start: int = 0) -> dict:
     from tests.latent.test_provider import DIMS, _provider_survey
 
     hits = {"gap1": [], "gap5": []}
+    recs: list[dict] = []
     failed = 0
     for r in range(start, start + reps):
         sim = latent.simulate_latent(250, dimensions=DIMS, seed=2000 + r)
@@ -96,13 +110,16 @@ def study_provider(reps: int, log=print, start: int = 0) -> dict:
         for name, truth in (("gap1", np.asarray(OFFSETS["M"])), ("gap5", sim.truth["mu"][1] - sim.truth["mu"][0])):
             t = g.xs(name, level="gap").drop(index="mean")
             hits[name] += list(_covered(t["ci_low"], t["ci_high"], truth))
+            recs += _records(r, [f"{name}:{d}" for d in t.index], t["estimate"], t["std_error"], t["ci_low"],
+                             t["ci_high"], truth)
         log(f"provider {r + 1}/{reps}: gap1 {g.xs('gap1', level='gap')['estimate'].round(2).tolist()}")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}, "records": recs}
 
 
 def study_recovery(reps: int, log=print, start: int = 0) -> dict:
     hits = {"cells": [], "pooled": []}
+    recs: list[dict] = []
     failed = 0
     for r in range(start, start + reps):
         sim = latent.simulate_recovery(1000, seed=4000 + r)
@@ -115,10 +132,14 @@ def study_recovery(reps: int, log=print, start: int = 0) -> dict:
         hits["cells"] += list(_covered(t.loc[cells, "ci_low"], t.loc[cells, "ci_high"], sim.truth["paradox"]))
         hits["pooled"] += list(_covered(t.loc["pooled", "ci_low"], t.loc["pooled", "ci_high"],
                                         sim.truth["pooled_paradox"]))
+        rows = [*cells, "pooled"]
+        names = [*(f"cells:{c}" for c in cells), "pooled"]
+        recs += _records(r, names, t.loc[rows, "estimate"], t.loc[rows, "std_error"], t.loc[rows, "ci_low"],
+                         t.loc[rows, "ci_high"], [*np.ravel(sim.truth["paradox"]), sim.truth["pooled_paradox"]])
         est_p, true_p = t.loc["pooled", "estimate"], sim.truth["pooled_paradox"]
         log(f"recovery {r + 1}/{reps}: pooled {est_p:.2f} (truth {true_p:.2f})")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
-            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}}
+            "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}, "records": recs}
 
 
 def study_bands(reps: int, log=print, start: int = 0) -> dict:
@@ -127,6 +148,7 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
 
     dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
     hits = []
+    recs: list[dict] = []
     failed = 0
     lim = np.asarray(DEFAULT_BAND_LIMITS)
     for r in range(start, start + reps):
@@ -142,9 +164,11 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
         truth = np.bincount(np.searchsorted(lim, t_gap, side="right"), minlength=5) / len(t_gap)
         keep = truth > 0.02  # bands that hold respondents (an empty band's share sits at 0)
         hits += list(_covered(lo[keep], hi[keep], truth[keep]))
+        recs += _records(r, [f"band{k + 1}" for k in np.flatnonzero(keep)], shares.mean(0)[keep],
+                         shares.std(0, ddof=1)[keep], lo[keep], hi[keep], truth[keep])
         log(f"bands {r + 1}/{reps}: shares {shares.mean(0).round(2).tolist()} truth {truth.round(2).tolist()}")
     return {"coverage": {"band_share": float(np.mean(hits))}, "n": {"band_share": len(hits)}, "gate_failures": failed,
-            "hits": {"band_share": [bool(x) for x in hits]}}
+            "hits": {"band_share": [bool(x) for x in hits]}, "records": recs}
 
 
 def study_invariance(reps: int, log=print, start: int = 0) -> dict:
@@ -227,6 +251,40 @@ def summarise_thresholds(records: list[dict]) -> dict:
     return out
 
 
+def _clustered_se(hits: np.ndarray, reps: np.ndarray) -> float:
+    """Monte Carlo SE of a coverage rate whose intervals come in replications (a replication's intervals share its
+    data, so they are not independent): the ratio estimator's SE over replications."""
+    ids = np.unique(reps)
+    if len(ids) < 2:
+        return float("nan")
+    rate = hits.mean()
+    resid = np.array([(hits[reps == i] - rate).sum() for i in ids])
+    return float(np.sqrt(len(ids) / (len(ids) - 1) * (resid ** 2).sum()) / len(hits))
+
+
+def summarise_records(records: list[dict]) -> dict:
+    """Calibration per quantity (the part of ``what`` before ':'): coverage with its binomial and replication-
+    clustered MC SEs, the bias, the spread of the errors against the mean posterior SD, and z = error / SD."""
+    out = {}
+    keys = sorted({r["what"].split(":")[0] for r in records})
+    for key in keys:
+        rs = [r for r in records if r["what"].split(":")[0] == key]
+        est, sd, lo, hi, truth = (np.array([r[k] for r in rs]) for k in ("estimate", "sd", "lo", "hi", "truth"))
+        reps = np.array([r["rep"] for r in rs])
+        hit = ((lo <= truth) & (truth <= hi)).astype(float)
+        err = est - truth
+        z = err / sd
+        p_ = hit.mean()
+        out[key] = {"n": len(rs), "reps": len(np.unique(reps)), "coverage": float(p_),
+                    "mc_se_binomial": float(np.sqrt(p_ * (1 - p_) / len(rs))),
+                    "mc_se_clustered": _clustered_se(hit, reps),
+                    "ci95": _clopper_pearson(int(hit.sum()), len(rs)),
+                    "bias": float(err.mean()), "bias_se": float(err.std(ddof=1) / np.sqrt(len(rs))),
+                    "error_sd": float(err.std(ddof=1)), "mean_posterior_sd": float(sd.mean()),
+                    "z_mean": float(z.mean()), "z_sd": float(z.std(ddof=1))}
+    return out
+
+
 STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
            "bands": study_bands, "invariance": study_invariance, "thresholds": study_thresholds}
 
@@ -248,6 +306,9 @@ def summarise(lines: list[dict]) -> dict:
             out[name] = {k: {"rate": float(np.mean(v)), "mc_se": float(np.sqrt(np.mean(v) * (1 - np.mean(v)) / len(v))),
                              "n": len(v), "ci95": _clopper_pearson(int(np.sum(v)), len(v))} for k, v in pooled.items()}
             out[name]["gate_failures"] = sum(b["result"].get("gate_failures", 0) for b in batches)
+            records = [d for b in batches for d in b["result"].get("records", [])]
+            if records:  # batches run since the records were added (earlier ones kept only hits)
+                out[name]["calibration"] = summarise_records(records)
         starts = sorted(b["start"] for b in batches)
         out[name]["reps"] = sum(b["reps"] for b in batches)
         out[name]["seconds"] = round(sum(b["result"]["seconds"] for b in batches), 1)
@@ -277,7 +338,7 @@ def main(argv=None) -> dict:
             t0 = time.perf_counter()
             out[name] = fn(args.reps, start=args.start)
             out[name]["seconds"] = round(time.perf_counter() - t0, 1)
-            print(name, json.dumps({k: v for k, v in out[name].items() if k != "hits"}), flush=True)
+            print(name, json.dumps({k: v for k, v in out[name].items() if k not in ("hits", "records")}), flush=True)
             if args.append:
                 with open(args.append, "a") as fh:
                     fh.write(json.dumps({"study": name, "start": args.start, "reps": args.reps,
