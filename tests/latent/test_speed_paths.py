@@ -38,6 +38,12 @@ def test_minibatch_advi_recovers_the_simulated_gaps():
     assert res.meta["sampler"]["method"] == "minibatch_advi"
     dims = res.dimensions()
     assert {"level_E", "level_P", "gap_P-E"} <= set(dims.index.get_level_values(0))
+    # no pointwise log-likelihood is stored (one would need every row per draw): LOO says so and names K-fold,
+    # whose held-out density works from the population draws
+    with pytest.raises(SpecError, match=r"method='minibatch_advi'.*grouped K-fold"):
+        res.loo()
+    held = res.heldout_log_likelihood(sim.data.iloc[:20], var="answers", draws=20)
+    assert held.shape == (20, 20) and np.isfinite(held.to_numpy()).all()
 
 
 def _normal_means(n=2000, b=100):

@@ -86,7 +86,7 @@ class _ComparisonMixin:
         tree = xr.DataTree.from_dict({
             "posterior": xr.Dataset(qty, coords=coords),
             "log_prior": xr.Dataset({"prior": (("chain", "draw"), shape(sum(lp.values())))}),
-            "log_likelihood": self.tree["log_likelihood"].to_dataset(),
+            "log_likelihood": self._log_likelihood_group().to_dataset(),
         })
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             # arviz's Pareto-k notes on the importance weights, and its printed advice (the diagnosis says it)
@@ -98,6 +98,17 @@ class _ComparisonMixin:
         return out
 
     # ------------------------------------------------------------------ LOO
+    def _log_likelihood_group(self):
+        """The tree's ``log_likelihood`` group, or a SpecError saying why a fit has none and what to use instead."""
+        if "log_likelihood" not in self.tree.children:
+            method = dict(self.meta.extra.get("sampler", {})).get("method")
+            raise SpecError(
+                f"this fit (method={method!r}) stored no pointwise log-likelihood: minibatch ADVI never passes "
+                f"over every respondent at once, which is what storing it per draw would take. Compare models by "
+                f"grouped K-fold (expectmodel.sampling.elpd.kfold, through heldout_log_likelihood), or refit a "
+                f"subsample with method='nuts' for PSIS-LOO.")
+        return self.tree["log_likelihood"]
+
     def log_likelihood(self) -> dict[str, np.ndarray]:
         """Return the per-respondent log-likelihood stored in the tree's ``log_likelihood`` group at fit time.
 
@@ -106,7 +117,7 @@ class _ComparisonMixin:
         dict of str to numpy.ndarray
             ``"answers"`` (and ``"satisfaction"`` with a link) -> (chain, draw, respondent) array.
         """
-        group = self.tree["log_likelihood"]
+        group = self._log_likelihood_group()
         return {k: np.asarray(group[k].values) for k in group.data_vars}
 
     def loo(self, var: str | None = None):
@@ -132,11 +143,11 @@ class _ComparisonMixin:
         Raises
         ------
         SpecError
-            No log-likelihood ``var`` was stored.
+            No log-likelihood ``var`` was stored (a minibatch ADVI fit stores none: use grouped K-fold).
         """
         from expectmodel.sampling import elpd
 
-        ll = self.tree["log_likelihood"].data_vars
+        ll = self._log_likelihood_group().data_vars
         if var is None:
             var = "satisfaction" if "satisfaction" in ll else "answers"
         if var not in ll:

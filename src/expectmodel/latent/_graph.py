@@ -293,15 +293,19 @@ def _satisfaction(pm, pt, model, config: LatentConfig, lay: Layout, mu, sigma, t
 
 
 def params_from(group) -> dict:
-    """Posterior (or prior) variables as numpy arrays with one flat leading draw axis."""
+    """Posterior (or prior) variables as numpy arrays with one flat leading draw axis.
+
+    ``theta`` is absent from a minibatch ADVI fit (its respondents' levels are variational parameters, kept
+    in the tree's ``variational_local`` group), whose population parameters still serve held-out scoring.
+    """
     def get(name):
         v = np.asarray(group[name].values)
         return v.reshape((-1, *v.shape[2:]))
 
-    p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut", "theta")}
+    p = {k: get(k) for k in ("mu", "delta", "loading", "sigma", "cut")}
     names = set(group.data_vars)
-    for k in ("beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean", "Gamma_sd",
-              "precision", "mu_rows", "delta_battery"):
+    for k in ("theta", "beta_P", "beta_E", "sat_cut", "sat_resid_sd", "shift", "stretch", "Gamma", "Gamma_mean",
+              "Gamma_sd", "precision", "mu_rows", "delta_battery"):
         if k in names:
             p[k] = get(k)
     return p
