@@ -28,3 +28,30 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def dumps(content: dict[str, Any], indent: int = 2) -> str:
     """Serialise a side analysis's ``to_dict`` (NaN already None)."""
     return json.dumps(content, indent=indent, allow_nan=False)
+
+
+class SideReport:
+    """What a side analysis (``CopulaTest``, ``FIMIX``) derives from ``to_dict`` and ``summary``: JSON, ``str``."""
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def summary(self, digits: int = 3) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_json(self, indent: int = 2) -> str:
+        """Serialise :meth:`to_dict` as JSON.
+
+        Parameters
+        ----------
+        indent : int, default 2
+            Indentation.
+
+        Returns
+        -------
+        str
+        """
+        return dumps(self.to_dict(), indent)
+
+    def __str__(self) -> str:
+        return str(self.summary())

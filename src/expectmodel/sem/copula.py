@@ -20,14 +20,14 @@ from scipy import stats
 from expectmodel.errors import SpecError
 from expectmodel.inference import equal_tailed
 from expectmodel.results import frame_with_columns
-from expectmodel.sem._tables import dumps, records
+from expectmodel.sem._tables import SideReport, records
 from expectmodel.summary import Summary
 
 __all__ = ["CopulaTest", "copula_term", "copula_test", "normality_p"]
 
 
 @dataclass(frozen=True, eq=False)
-class CopulaTest:
+class CopulaTest(SideReport):
     """The Gaussian-copula endogeneity test of one structural equation.
 
     Attributes
@@ -97,23 +97,6 @@ class CopulaTest:
         """
         return {"analysis": "copula_test", "target": self.target, "n_boot": self.n_boot, "seed": self.seed,
                 "level": self.level, "terms": records(self.table)}
-
-    def to_json(self, indent: int = 2) -> str:
-        """Serialise :meth:`to_dict` as JSON.
-
-        Parameters
-        ----------
-        indent : int, default 2
-            Indentation.
-
-        Returns
-        -------
-        str
-        """
-        return dumps(self.to_dict(), indent)
-
-    def __str__(self) -> str:
-        return str(self.summary())
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()

@@ -18,14 +18,14 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from expectmodel.results import frame_with_columns
-from expectmodel.sem._tables import dumps, records
+from expectmodel.sem._tables import SideReport, records
 from expectmodel.summary import Summary
 
 __all__ = ["FIMIX", "fimix"]
 
 
 @dataclass(frozen=True, eq=False)
-class FIMIX:
+class FIMIX(SideReport):
     """The FIMIX-PLS segmentations of one fit: retention criteria and, per number of segments, the solution.
 
     Attributes
@@ -130,23 +130,6 @@ class FIMIX:
                                  "shares": {str(a): float(b) for a, b in self.sizes[k].items()}}
         return {"analysis": "fimix", "seed": self.seed, "criteria": records(self.criteria),
                 "solutions": solutions}
-
-    def to_json(self, indent: int = 2) -> str:
-        """Serialise :meth:`to_dict` as JSON.
-
-        Parameters
-        ----------
-        indent : int, default 2
-            Indentation.
-
-        Returns
-        -------
-        str
-        """
-        return dumps(self.to_dict(), indent)
-
-    def __str__(self) -> str:
-        return str(self.summary())
 
 
 def _equations(names: list[str], preds: dict[str, list[str]]) -> list[tuple[int, list[int]]]:
