@@ -144,11 +144,14 @@ def study_recovery(reps: int, log=print, start: int = 0) -> dict:
 
 def study_bands(reps: int, log=print, start: int = 0) -> dict:
     from expectmodel.latent._forward import latent_levels
-    from expectmodel.latent.bands import DEFAULT_BAND_LIMITS
+    from expectmodel.latent.bands import BANDS, DEFAULT_BAND_LIMITS
 
     dims = {"a": ("q1", "q2", "q3", "q4"), "b": ("q5", "q6", "q7", "q8")}
     hits = []
     recs: list[dict] = []
+    # the respondents' band probabilities (results.bands()): of the (respondent, band) pairs given probability
+    # near p, a share p should truly be in that band (a reliability table in ten bins of p)
+    calib = {"n": np.zeros(10), "in_band": np.zeros(10), "p_sum": np.zeros(10), "brier": [], "brier_prior": []}
     failed = 0
     lim = np.asarray(DEFAULT_BAND_LIMITS)
     for r in range(start, start + reps):
@@ -166,9 +169,18 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
         hits += list(_covered(lo[keep], hi[keep], truth[keep]))
         recs += _records(r, [f"band{k + 1}" for k in np.flatnonzero(keep)], shares.mean(0)[keep],
                          shares.std(0, ddof=1)[keep], lo[keep], hi[keep], truth[keep])
+        prob = res.bands()[list(BANDS)].to_numpy()  # (n, 5)
+        onehot = np.eye(5)[np.searchsorted(lim, t_gap, side="right")]
+        b = np.minimum((prob * 10).astype(int), 9).ravel()
+        calib["n"] += np.bincount(b, minlength=10)
+        calib["in_band"] += np.bincount(b, weights=onehot.ravel(), minlength=10)
+        calib["p_sum"] += np.bincount(b, weights=prob.ravel(), minlength=10)
+        calib["brier"].append(float(((prob - onehot) ** 2).sum(axis=1).mean()))
+        calib["brier_prior"].append(float(((shares.mean(0)[None] - onehot) ** 2).sum(axis=1).mean()))
         log(f"bands {r + 1}/{reps}: shares {shares.mean(0).round(2).tolist()} truth {truth.round(2).tolist()}")
     return {"coverage": {"band_share": float(np.mean(hits))}, "n": {"band_share": len(hits)}, "gate_failures": failed,
-            "hits": {"band_share": [bool(x) for x in hits]}, "records": recs}
+            "hits": {"band_share": [bool(x) for x in hits]}, "records": recs,
+            "band_probabilities": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in calib.items()}}
 
 
 def study_invariance(reps: int, log=print, start: int = 0) -> dict:
@@ -285,6 +297,23 @@ def summarise_records(records: list[dict]) -> dict:
     return out
 
 
+def summarise_band_probabilities(batches: list[dict]) -> dict:
+    """Pool the reliability tables: per bin of stated probability, the mean stated and the observed share in band
+    (with its binomial MC SE), and the Brier score against the sample's band shares given to everyone."""
+    n = np.sum([b["n"] for b in batches], axis=0)
+    hit = np.sum([b["in_band"] for b in batches], axis=0)
+    psum = np.sum([b["p_sum"] for b in batches], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        obs, stated = hit / n, psum / n
+    table = [{"bin": f"{k / 10:.1f}-{(k + 1) / 10:.1f}", "pairs": int(n[k]), "stated": float(stated[k]),
+              "observed": float(obs[k]), "mc_se": float(np.sqrt(obs[k] * (1 - obs[k]) / n[k])) if n[k] else None}
+             for k in range(10)]
+    brier = [x for b in batches for x in b["brier"]]
+    prior = [x for b in batches for x in b["brier_prior"]]
+    return {"reliability": table, "calibration_error": float(np.nansum(n * np.abs(obs - stated)) / n.sum()),
+            "brier": float(np.mean(brier)), "brier_shares_only": float(np.mean(prior)), "reps": len(brier)}
+
+
 STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
            "bands": study_bands, "invariance": study_invariance, "thresholds": study_thresholds}
 
@@ -306,6 +335,9 @@ def summarise(lines: list[dict]) -> dict:
             out[name] = {k: {"rate": float(np.mean(v)), "mc_se": float(np.sqrt(np.mean(v) * (1 - np.mean(v)) / len(v))),
                              "n": len(v), "ci95": _clopper_pearson(int(np.sum(v)), len(v))} for k, v in pooled.items()}
             out[name]["gate_failures"] = sum(b["result"].get("gate_failures", 0) for b in batches)
+            cal = [b["result"]["band_probabilities"] for b in batches if "band_probabilities" in b["result"]]
+            if cal:
+                out[name]["band_probabilities"] = summarise_band_probabilities(cal)
             records = [d for b in batches for d in b["result"].get("records", [])]
             if records:  # batches run since the records were added (earlier ones kept only hits)
                 out[name]["calibration"] = summarise_records(records)
