@@ -1,4 +1,5 @@
-"""What the maximum-likelihood churn results share: the Wald table, intervals at any level, draws, export."""
+"""What the maximum-likelihood churn results share: the Wald table, intervals at any level, draws, export,
+scoring through the scorer, response curves on the logit scale and the linearity test of the knots."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from expectmodel.churn import _design as dz
+from expectmodel.errors import DataError
 from expectmodel.results import KEY_COLUMNS, PARAMETER_COLUMNS, Meta, ResultsBase, thaw
 from expectmodel.summary import Summary
 
@@ -32,6 +35,50 @@ def wald_table(keys: list[tuple[str, str, str, str, str]], estimate: np.ndarray,
 def expit(eta: np.ndarray) -> np.ndarray:
     """The logistic function, overflow-free."""
     return 0.5 * (1.0 + np.tanh(0.5 * eta))
+
+
+def profile(res: Any, feature: str, grid: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The grid of ``feature`` (default: 50 points over its training range) and its expanded design rows, the
+    other features at their training means."""
+    if feature not in res.features:
+        raise DataError(f"{feature!r} is not a feature of this fit; it has {list(res.features)}.")
+    j = res.features.index(feature)
+    lo, hi = res.train_range[j]
+    g = np.linspace(lo, hi, 50) if grid is None else np.asarray(grid, dtype=float)
+    X = np.tile(np.asarray(res.train_mean, dtype=float), (g.size, 1))
+    X[:, j] = g
+    return g, dz.expand(X, list(res.hinges))
+
+
+def logit_band(res: Any, feature: str, g: np.ndarray, D: np.ndarray, column: str) -> pd.DataFrame:
+    """The response curve ``expit(D @ estimate)`` over ``g`` with delta-method intervals at ``meta.ci_level``."""
+    eta = D @ res.table["estimate"].to_numpy()
+    se = np.sqrt(np.einsum("ij,jk,ik->i", D, res.cov, D))
+    z = stats.norm.ppf(0.5 + res.meta.ci_level / 2)
+    return pd.DataFrame({feature: g, column: expit(eta), "ci_low": expit(eta - z * se),
+                         "ci_high": expit(eta + z * se)})
+
+
+def linearity(res: Any) -> dict[str, float]:
+    """The likelihood-ratio test of the threshold (hinge) terms against linear effects (NaN without knots)."""
+    if not res.hinges or res.meta["llf_linear"] is None:
+        return {"statistic": float("nan"), "df": 0.0, "p_value": float("nan")}
+    lr = max(2.0 * (res.meta["llf"] - res.meta["llf_linear"]), 0.0)
+    df = float(len(res.hinges))
+    return {"statistic": lr, "df": df, "p_value": float(stats.chi2.sf(lr, df))}
+
+
+def knot_notes(res: Any) -> list[str]:
+    """The summary notes of a fit with knots and dropped features: the linearity test, the features left out."""
+    notes = []
+    if res.hinges:
+        lt = res.linearity_test()
+        notes.append(f"Linearity (LR test of the knots): chi2({lt['df']:.0f}) = {lt['statistic']:.2f}, "
+                     f"p = {lt['p_value']:.4f}.")
+    dropped = res.meta["dropped_constant"]
+    if dropped:
+        notes.append(f"Constant feature(s) left out: {', '.join(dropped)}.")
+    return notes
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -64,6 +111,13 @@ class MLResults(ResultsBase):
 
     def _wald_frame(self) -> pd.DataFrame:
         return self.table  # Wald intervals at any level (ResultsBase.conf_int)
+
+    def _score(self, data: pd.DataFrame, columns: Any = None) -> pd.DataFrame:
+        """Score ``data`` with :meth:`scoring_spec` through the scorer, once its columns are checked (``predict``)."""
+        from expectmodel_scorer import score
+
+        dz.check_same_features(data, self.features if columns is None else columns, f"{type(self).__name__}.predict")
+        return score(self.scoring_spec(), data)
 
     def _param_draws(self, n: int | None = None) -> np.ndarray:
         """(n, rows) draws of the estimates from their asymptotic normal distribution, seeded by ``meta.seed``."""

@@ -23,28 +23,39 @@ COMMON: dict[str, list[Any]] = {
 }
 
 
+def check_knots(est: Any) -> None:
+    """Refuse knots of a column that is not among ``est.features`` (a ParameterError naming ``knots``)."""
+    if est.knots:
+        unknown = [k for k in est.knots if k not in est.features]
+        if unknown:
+            raise est._param_error("knots", f"knots names {unknown}, which are not among the features "
+                                             f"{list(est.features)}.")
+
+
+def select_features(X: np.ndarray, features: list[str], knots: Any, who: str
+                    ) -> tuple[np.ndarray, list[str], list[tuple[int, float]], list[str]]:
+    """Leave out the constant features (with a warning); return X, the features used, their hinges, those left out."""
+    keep = dz.warn_constant(X, features, who)
+    used = [f for f, k in zip(features, keep, strict=True) if k]
+    if not used:
+        raise DataError(f"{who}: every feature is constant; nothing to estimate.")
+    X = X[:, keep]
+    knots = {f: list(v) for f, v in (knots or {}).items() if f in used}
+    return X, used, dz.hinges(used, knots), [f for f in features if f not in used]
+
+
 class Regression(Estimator):
     """Base of the statsmodels churn regressions: checks of features and knots, the design, the metadata."""
 
     def _check_params(self) -> None:
-        if self.knots:
-            unknown = [k for k in self.knots if k not in self.features]
-            if unknown:
-                raise self._param_error("knots", f"knots names {unknown}, which are not among the features "
-                                                 f"{list(self.features)}.")
+        check_knots(self)
         if self.target in self.features:
             raise self._param_error("features", f"the target {self.target!r} cannot also be a feature.")
 
     def _design(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[str], list[tuple[int, float]], list[str]]:
         features = list(self.features)
         X = dz.read_columns(frame, features, "feature")
-        keep = dz.warn_constant(X, features, type(self).__name__)
-        used = [f for f, k in zip(features, keep, strict=True) if k]
-        if not used:
-            raise DataError(f"{type(self).__name__}: every feature is constant; nothing to estimate.")
-        X = X[:, keep]
-        knots = {f: list(v) for f, v in (self.knots or {}).items() if f in used}
-        return X, used, dz.hinges(used, knots), [f for f in features if f not in used]
+        return select_features(X, features, self.knots, type(self).__name__)
 
     def _meta(self, seed: int, frame: pd.DataFrame, X: np.ndarray, y: np.ndarray, extra: dict) -> Meta:
         info = DataInfo(n_input=frame.shape[0], n_used=frame.shape[0], columns=(self.target, *self.features),

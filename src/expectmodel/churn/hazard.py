@@ -8,12 +8,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from expectmodel._base import Estimator, InstanceOf, Interval, OneOf, Predicate, resolve_seed
 from expectmodel._meta import versions
 from expectmodel.churn import _design as dz
-from expectmodel.churn._ml import MLResults, expit, wald_table
+from expectmodel.churn._ml import MLResults, knot_notes, linearity, logit_band, profile, wald_table
+from expectmodel.churn._regression import check_knots, select_features
 from expectmodel.errors import ConvergenceError, DataError
 from expectmodel.results import DataInfo, Meta, fingerprint
 
@@ -93,11 +93,7 @@ class DiscreteHazard(Estimator):
         self.seed = seed
 
     def _check_params(self) -> None:
-        if self.knots:
-            unknown = [k for k in self.knots if k not in self.features]
-            if unknown:
-                raise self._param_error("knots", f"knots names {unknown}, which are not among the features "
-                                                 f"{list(self.features)}.")
+        check_knots(self)
         taken = {self.event, self.period, self.customer} & set(self.features)
         if taken:
             raise self._param_error("features", f"{sorted(taken)} cannot be both a feature and the event, "
@@ -143,13 +139,7 @@ class DiscreteHazard(Estimator):
         ids = frame[self.customer].to_numpy()
         codes, uniq = pd.factorize(ids)
         _check_spells(codes, uniq, t, y, self.period)
-        keep = dz.warn_constant(X, features, type(self).__name__)
-        used = [f for f, k in zip(features, keep, strict=True) if k]
-        if not used:
-            raise DataError(f"{type(self).__name__}: every feature is constant; nothing to estimate.")
-        X = X[:, keep]
-        knots = {f: list(v) for f, v in (self.knots or {}).items() if f in used}
-        hinge_list = dz.hinges(used, knots)
+        X, used, hinge_list, dropped = select_features(X, features, self.knots, type(self).__name__)
         Z = dz.expand(X, hinge_list)
         names = dz.term_names(used, hinge_list)
         B, periods, base_names = _baseline(t, y, self.baseline, self.period)
@@ -176,7 +166,7 @@ class DiscreteHazard(Estimator):
                                        "derived intervals": "Krinsky-Robb simulation from N(estimate, cov)"},
                     versions=versions(), extra={"llf": float(fit.llf), "llf_linear": llf_linear,
                                                 "wall_seconds": time.perf_counter() - t0,
-                                                "dropped_constant": [f for f in features if f not in used]})
+                                                "dropped_constant": dropped})
         return HazardResults(table=table, cov=np.asarray(fit.cov_params()), meta=meta, features=tuple(used),
                              hinges=tuple(hinge_list), periods=periods, baseline=self.baseline,
                              train_range=tuple(zip(X.min(0).tolist(), X.max(0).tolist(), strict=True)),
@@ -326,10 +316,7 @@ class HazardResults(MLResults):
         DataError
             The feature names differ from those seen in ``fit``.
         """
-        from expectmodel_scorer import score
-
-        dz.check_same_features(data, [self.period_column, *self.features], "HazardResults.predict")
-        return score(self.scoring_spec(), data)["hazard"]
+        return self._score(data, [self.period_column, *self.features])["hazard"]
 
     def survival(self, data: pd.DataFrame, customer: str | None = None) -> pd.DataFrame:
         """Compute each customer's survival through each of their rows: ``S(t) = prod_{s <= t} (1 - h(s))``.
@@ -418,7 +405,7 @@ class HazardResults(MLResults):
         dict
             ``statistic``, ``df`` and ``p_value``; NaN when the model has no knots.
         """
-        return _linearity(self)
+        return linearity(self)
 
     def _facts(self) -> dict[str, str]:
         d = self.meta.data
@@ -426,32 +413,12 @@ class HazardResults(MLResults):
                 "Baseline": self.baseline, "Log-likelihood": f"{self.meta['llf']:.2f}"}
 
     def _notes(self) -> list[str]:
-        notes = []
-        if self.hinges:
-            lt = self.linearity_test()
-            notes.append(f"Linearity (LR test of the knots): chi2({lt['df']:.0f}) = {lt['statistic']:.2f}, "
-                         f"p = {lt['p_value']:.4f}.")
-        dropped = self.meta["dropped_constant"]
-        if dropped:
-            notes.append(f"Constant feature(s) left out: {', '.join(dropped)}.")
-        return notes
-
-
-def _profile(res: Any, feature: str, grid: Any) -> tuple[np.ndarray, np.ndarray]:
-    if feature not in res.features:
-        raise DataError(f"{feature!r} is not a feature of this fit; it has {list(res.features)}.")
-    j = res.features.index(feature)
-    lo, hi = res.train_range[j]
-    g = np.linspace(lo, hi, 50) if grid is None else np.asarray(grid, dtype=float)
-    X = np.tile(np.asarray(res.train_mean, dtype=float), (g.size, 1))
-    X[:, j] = g
-    return g, dz.expand(X, list(res.hinges))
+        return knot_notes(self)
 
 
 def _response_curve(res: Any, feature: str, grid: Any, period: float | None) -> pd.DataFrame:
-    g, Z = _profile(res, feature, grid)
+    g, Z = profile(res, feature, grid)
     kind = res.table["kind"].to_numpy()
-    est = res.table["estimate"].to_numpy()
     base = np.zeros((g.size, int((kind == "baseline").sum())))
     if res.baseline == "periods":
         t = res.periods[0] if period is None else period
@@ -461,17 +428,4 @@ def _response_curve(res: Any, feature: str, grid: Any, period: float | None) -> 
         t = 1.0 if period is None else float(period)
         base[:, 0] = 1.0
         base[:, 1] = t if res.baseline == "linear" else np.log(t)
-    D = np.column_stack([base, Z])
-    eta = D @ est
-    se = np.sqrt(np.einsum("ij,jk,ik->i", D, res.cov, D))
-    z = stats.norm.ppf(0.5 + res.meta.ci_level / 2)
-    return pd.DataFrame({feature: g, "hazard": expit(eta), "ci_low": expit(eta - z * se),
-                         "ci_high": expit(eta + z * se)})
-
-
-def _linearity(res: Any) -> dict[str, float]:
-    if not res.hinges or res.meta["llf_linear"] is None:
-        return {"statistic": float("nan"), "df": 0.0, "p_value": float("nan")}
-    lr = max(2.0 * (res.meta["llf"] - res.meta["llf_linear"]), 0.0)
-    df = float(len(res.hinges))
-    return {"statistic": lr, "df": df, "p_value": float(stats.chi2.sf(lr, df))}
+    return logit_band(res, feature, g, np.column_stack([base, Z]), "hazard")

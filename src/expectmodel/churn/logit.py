@@ -13,7 +13,7 @@ from scipy import stats
 
 from expectmodel._base import OneOf, resolve_seed
 from expectmodel.churn import _design as dz
-from expectmodel.churn._ml import MLResults, expit, wald_table
+from expectmodel.churn._ml import MLResults, expit, knot_notes, linearity, logit_band, profile, wald_table
 from expectmodel.churn._regression import COMMON, Regression
 from expectmodel.errors import ConvergenceError
 
@@ -219,10 +219,7 @@ class LogitResults(MLResults):
         DataError
             The feature names differ from those seen in ``fit``.
         """
-        from expectmodel_scorer import score
-
-        dz.check_same_features(data, self.features, "LogitResults.predict")
-        return score(self.scoring_spec(), data)["p_churn"]
+        return self._score(data)["p_churn"]
 
     def average_marginal_effects(self) -> pd.DataFrame:
         """Compute the average marginal effect of each feature on P(churn), with delta-method intervals.
@@ -275,15 +272,8 @@ class LogitResults(MLResults):
         pandas.DataFrame
             The feature's values, ``p_churn``, ``ci_low``, ``ci_high``.
         """
-        from expectmodel.churn.hazard import _profile
-
-        g, Z = _profile(self, feature, grid)
-        D = np.column_stack([np.ones(g.size), Z])
-        eta = D @ self.table["estimate"].to_numpy()
-        se = np.sqrt(np.einsum("ij,jk,ik->i", D, self.cov, D))
-        z = stats.norm.ppf(0.5 + self.meta.ci_level / 2)
-        return pd.DataFrame({feature: g, "p_churn": expit(eta), "ci_low": expit(eta - z * se),
-                             "ci_high": expit(eta + z * se)})
+        g, Z = profile(self, feature, grid)
+        return logit_band(self, feature, g, np.column_stack([np.ones(g.size), Z]), "p_churn")
 
     def linearity_test(self) -> dict[str, float]:
         """Test linearity: the likelihood-ratio test of the threshold (hinge) terms against linear effects.
@@ -293,9 +283,7 @@ class LogitResults(MLResults):
         dict
             ``statistic``, ``df``, ``p_value`` (NaN without knots).
         """
-        from expectmodel.churn.hazard import _linearity
-
-        return _linearity(self)
+        return linearity(self)
 
     def _facts(self) -> dict[str, str]:
         r2 = 1 - self.meta["llf"] / self.meta["llf_null"]
@@ -306,11 +294,4 @@ class LogitResults(MLResults):
         return [*super()._tables(), ("Average marginal effects on P(churn)", ame)]
 
     def _notes(self) -> list[str]:
-        notes = []
-        if self.hinges:
-            lt = self.linearity_test()
-            notes.append(f"Linearity (LR test of the knots): chi2({lt['df']:.0f}) = {lt['statistic']:.2f}, "
-                         f"p = {lt['p_value']:.4f}.")
-        if self.meta["dropped_constant"]:
-            notes.append(f"Constant feature(s) left out: {', '.join(self.meta['dropped_constant'])}.")
-        return notes
+        return knot_notes(self)

@@ -220,10 +220,7 @@ class OrderedResults(MLResults):
         DataError
             The feature names differ from those seen in ``fit``.
         """
-        from expectmodel_scorer import score
-
-        dz.check_same_features(data, self.features, "OrderedResults.predict")
-        return score(self.scoring_spec(), data)
+        return self._score(data)
 
     def average_marginal_effects(self) -> pd.DataFrame:
         """Compute the average marginal effect of each feature on each category's probability.
