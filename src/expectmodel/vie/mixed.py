@@ -114,9 +114,6 @@ class MixedResults(ResultsBase):
         """
         return self.table.copy()
 
-    def _draws_frame(self):
-        return None
-
     def _wald_frame(self) -> pd.DataFrame:
         # statsmodels' normal intervals for the fixed effects; the variance components get none
         fixed = (self.table["kind"] == "coefficient").to_numpy()

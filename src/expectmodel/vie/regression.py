@@ -156,9 +156,6 @@ class ModerationResults(ResultsBase):
         """
         return self.table.copy()
 
-    def _draws_frame(self):
-        return None
-
     def _wald_frame(self) -> pd.DataFrame:
         # statsmodels' intervals: Student t on the residual df for OLS, normal for Logit and OrderedModel
         df = self.table["group"].map(
@@ -491,8 +488,7 @@ class ModeratedRegression(Estimator):
                                 "V_raw": raw[:, 1]}, index=vie.index)
         table = frame_with_columns(pd.DataFrame(rows))
         meta = vie_meta(self, vie, ci_method="Wald (t for OLS, normal otherwise)",
-                        conventions={"coding": {k_: v_["text"] for k_, v_ in vie.coding.items() if k_ != "extra"},
-                                     "terms": "customer form: E = mean E_k, V = mean V_k, E*V = sum E_k V_k; "
+                        conventions={"terms": "customer form: E = mean E_k, V = mean V_k, E*V = sum E_k V_k; "
                                               "Vroom: E, V = sum I_k V_k, E*V = E V",
                                      "centring": CENTRE_NOTE if self.centre else RAW_NOTE,
                                      "estimator": "statsmodels " + {"ols": "OLS", "logit": "Logit",

@@ -174,9 +174,6 @@ class MotivationResults(ResultsBase):
         """
         return self.table.copy()
 
-    def _draws_frame(self):
-        return None
-
     def _wald_frame(self) -> pd.DataFrame:
         return self.table.assign(df=self.table["n"].to_numpy(dtype=float) - 1)  # t intervals of the means
 
@@ -336,8 +333,7 @@ class MotivationScores(Estimator):
         vie = read_vie(data, self.design, form="full", missing=self.missing, missing_values=self.missing_values)
         table = describe(vie, float(self.ci_level))
         meta = vie_meta(self, vie, ci_method="t interval of the mean",
-                        conventions={"coding": {k: v["text"] for k, v in vie.coding.items() if k != "extra"},
-                                     "caution": "The composite describes respondents; it is not a test of the "
+                        conventions={"caution": "The composite describes respondents; it is not a test of the "
                                                 "theory (never correlate it with a criterion: use "
                                                 "ModeratedRegression)."})
         return MotivationResults(self.design, table, vie.scores(), meta)
@@ -351,7 +347,10 @@ def _labels(index: pd.Index) -> object:
 
 def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[str, Any],
              extra: dict[str, Any] | None = None, n_used: int | None = None) -> Meta:
-    """Build the Meta of a deterministic VIE fit (no random step: seed 0 is recorded by convention)."""
+    """Build the Meta of a deterministic VIE fit (no random step: seed 0 is recorded by convention).
+
+    The conventions are the coding of every battery, then ``conventions``, then ``random steps: none``.
+    """
     cols = vie.design.columns
     raw = np.column_stack([vie.expectancy, vie.valence] + ([vie.instrumentality] if vie.instrumentality is not None
                                                             else []))
@@ -370,5 +369,7 @@ def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[
                     missing_values=parse_codes(getattr(est, "missing_values", ())), columns=tuple(cols),
                     fingerprint=fingerprint(raw, _labels(vie.index)), extra={"ranges": ranges})
     return Meta(estimator=type(est).__name__, params=est.settings(), data=info, ci_level=float(est.ci_level),
-                ci_method=ci_method, seed=None, conventions={**conventions, "random steps": "none"},
+                ci_method=ci_method, seed=None,
+                conventions={"coding": {k: v["text"] for k, v in cd.items() if k != "extra"}, **conventions,
+                             "random steps": "none"},
                 versions=versions(), spec=None, extra=extra or {})
