@@ -1,4 +1,4 @@
-"""The tidy tables the Kano results share: a grid of keys for arrays, posterior summaries, the Bayesian mixin."""
+"""The tidy tables the Kano results share: a grid of keys for arrays, posterior summaries, the draws table."""
 
 from __future__ import annotations
 
@@ -46,8 +46,11 @@ def posterior_frame(rows: list[tuple], draws: np.ndarray, level: float) -> pd.Da
     return frame
 
 
-class BayesResultsMixin:
-    """The reporting shared by the two Bayesian results classes (tables, draws, diagnostics)."""
+class DrawsTable:
+    """The tidy table (``estimates``) and its draws (``draws``: bootstrap or posterior) every Kano results class keeps.
+
+    ``to_frame`` is a copy of ``estimates`` with the interval level in ``attrs``; ``conf_int`` reads the draws.
+    """
 
     def to_frame(self) -> pd.DataFrame:
         out = self.estimates.copy()

@@ -26,7 +26,7 @@ from expectmodel.data import Scale, apply_missing, read_grouping, read_items
 from expectmodel.data.read import is_codes
 from expectmodel.errors import ParameterError
 from expectmodel.inference import equal_tailed
-from expectmodel.kano._tables import BayesResultsMixin, KanoReport, draws_of, posterior_frame
+from expectmodel.kano._tables import DrawsTable, KanoReport, draws_of, posterior_frame
 from expectmodel.measurement.ordinal import category_probabilities, ordinal_logp, padded
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
@@ -269,7 +269,7 @@ class AsymmetricOrderedLogit(BayesianEstimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BayesianAsymmetryResults(BayesResultsMixin, KanoReport, ResultsBase):
+class BayesianAsymmetryResults(DrawsTable, KanoReport, ResultsBase):
     """An asymmetric ordered-logit fit (from :meth:`AsymmetricOrderedLogit.fit`).
 
     Parameters

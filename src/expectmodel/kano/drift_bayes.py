@@ -29,7 +29,7 @@ from expectmodel.errors import DataError, ParameterError
 from expectmodel.inference import equal_tailed
 from expectmodel.kano import _counts as K
 from expectmodel.kano._reading import QUESTIONNAIRE_CONSTRAINTS, read_survey
-from expectmodel.kano._tables import BayesResultsMixin, KanoReport, draws_of, grid_frame, posterior_frame
+from expectmodel.kano._tables import DrawsTable, KanoReport, draws_of, grid_frame, posterior_frame
 from expectmodel.kano.drift import read_waves
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
 from expectmodel.sampling import BayesianEstimator, SamplerConfig
@@ -260,7 +260,7 @@ class BayesianKanoDrift(BayesianEstimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class BayesianDriftResults(BayesResultsMixin, KanoReport, ResultsBase):
+class BayesianDriftResults(DrawsTable, KanoReport, ResultsBase):
     """A hierarchical Kano drift fit (from :meth:`BayesianKanoDrift.fit`).
 
     Parameters

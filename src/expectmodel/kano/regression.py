@@ -33,7 +33,7 @@ from expectmodel.data import Scale, apply_missing, read_grouping, read_items
 from expectmodel.data.read import is_codes
 from expectmodel.errors import DataError, ParameterError
 from expectmodel.inference import equal_tailed
-from expectmodel.kano._tables import KanoReport
+from expectmodel.kano._tables import DrawsTable, KanoReport
 from expectmodel.results import DataInfo, Meta, ResultsBase, fingerprint, thaw
 
 __all__ = ["ImpactAsymmetry", "PenaltyReward", "RegressionKanoResults"]
@@ -397,7 +397,7 @@ class ImpactAsymmetry(Estimator):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class RegressionKanoResults(KanoReport, ResultsBase):
+class RegressionKanoResults(DrawsTable, KanoReport, ResultsBase):
     """A regression-Kano fit (from :class:`PenaltyReward` or :class:`ImpactAsymmetry`).
 
     Parameters
@@ -450,12 +450,7 @@ class RegressionKanoResults(KanoReport, ResultsBase):
         -------
         pandas.DataFrame
         """
-        out = self.estimates.copy()
-        out.attrs["ci_level"] = self.meta.ci_level
-        return out
-
-    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
-        return self.estimates, self.draws
+        return super().to_frame()
 
     def classification(self) -> pd.DataFrame:
         """Return one row per group and attribute: penalty, reward, their p-values, RIOCS, IA and the category.

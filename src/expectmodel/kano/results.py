@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from expectmodel.kano._tables import KanoReport
+from expectmodel.kano._tables import DrawsTable, KanoReport
 from expectmodel.kano.questionnaire import ANSWERS, CATEGORIES, DEFAULT_CODES, LABELS, _normal
 from expectmodel.results import Meta, ResultsBase, thaw
 
@@ -16,7 +16,7 @@ __all__ = ["KanoResults"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class KanoResults(KanoReport, ResultsBase):
+class KanoResults(DrawsTable, KanoReport, ResultsBase):
     """A Kano classification (from :meth:`KanoClassifier.fit`).
 
     Parameters
@@ -90,12 +90,7 @@ class KanoResults(KanoReport, ResultsBase):
         pandas.DataFrame
             A copy; ``attrs["ci_level"]`` holds the interval level.
         """
-        out = self.estimates.copy()
-        out.attrs["ci_level"] = self.meta.ci_level
-        return out
-
-    def _draws_frame(self) -> tuple[pd.DataFrame, np.ndarray]:
-        return self.estimates, self.draws
+        return super().to_frame()
 
     def classification(self) -> pd.DataFrame:
         """Return one row per group and attribute: counts, modal category, Fong test, Better, Worse, R/Q rates.
