@@ -70,12 +70,20 @@ def _fit(est, data):
     return res, any(issubclass(w.category, SamplingWarning) for w in caught)
 
 
-def study_dynamics(reps: int, log=print, start: int = 0) -> dict:
+def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = False) -> dict:
+    """Alpha per stage and the stage x wave E levels; with ``prior_truth`` alpha and state_sd are drawn per
+    replication from the fit's priors (Normal(0.3, 0.5) per stage, HalfNormal(0.25)), a calibration check of
+    the intervals over the prior where the fixed truths (alpha 0.5 / 0.25, state_sd 0.1) test one point."""
     hits = {"alpha": [], "E_level": []}
     recs: list[dict] = []
     failed = 0
     for r in range(start, start + reps):
-        sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
+        if prior_truth:
+            rng = np.random.default_rng(8000 + r)
+            truth = {"alpha": rng.normal(0.3, 0.5, size=2), "state_sd": float(abs(rng.normal(0.0, 0.25)))}
+            sim = latent.simulate_waves(200, waves=3, seed=9000 + r, **truth)
+        else:
+            sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
         res, bad = _fit(latent.ExpectationDynamics(sim.design, wave="wave", respondent="id", sampler=sampler(r)),
                         sim.data)
         failed += bad
@@ -86,9 +94,19 @@ def study_dynamics(reps: int, log=print, start: int = 0) -> dict:
         e = res.paths().xs("E", level="battery")
         hits["E_level"] += list(_covered(e["ci_low"], e["ci_high"], sim.truth["E_level"]))
         recs += _records(r, "E_level", e["mean"], e["std_error"], e["ci_low"], e["ci_high"], sim.truth["E_level"])
-        log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth {sim.truth['alpha'].tolist()})")
+        tau = res.draws("state_sd")
+        lo, hi = np.quantile(tau, [0.05, 0.95])
+        recs += _records(r, "state_sd", tau.mean(), tau.std(ddof=1), lo, hi, sim.truth["state_sd"])
+        log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth "
+            f"{np.round(sim.truth['alpha'], 2).tolist()}), state_sd {tau.mean():.2f} "
+            f"(truth {sim.truth['state_sd']:.2f})")
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()}, "n": {k: len(v) for k, v in hits.items()},
             "gate_failures": failed, "hits": {k: [bool(x) for x in v] for k, v in hits.items()}, "records": recs}
+
+
+def study_dynamics_prior(reps: int, log=print, start: int = 0) -> dict:
+    """The dynamics study with alpha and state_sd drawn from the priors (see :func:`study_dynamics`)."""
+    return study_dynamics(reps, log=log, start=start, prior_truth=True)
 
 
 def study_provider(reps: int, log=print, start: int = 0) -> dict:
@@ -187,19 +205,23 @@ def study_invariance(reps: int, log=print, start: int = 0) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_invariance import planted_survey
 
-    flagged_planted, false_alarm = [], []
+    flagged_planted, found, false_alarm = [], [], []
     for r in range(start, start + reps):
-        for shift, store in ((1.0, flagged_planted), (0.0, false_alarm)):
+        for shift in (1.0, 0.0):
             sim = planted_survey(shift=shift, seed=6000 + r)
             res, _ = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
             t = res.invariance_test()
             if shift:
-                store.append(bool(t.loc["q3", "flagged"]) and int(t["flagged"].sum()) == 1)
+                found.append(bool(t.loc["q3", "flagged"]))
+                flagged_planted.append(found[-1] and int(t["flagged"].sum()) == 1)
             else:
-                store.append(bool(t["flagged"].any()))
-        log(f"invariance {r + 1}/{reps}: planted found {flagged_planted[-1]}, false alarm {false_alarm[-1]}")
-    return {"planted_found_alone": float(np.mean(flagged_planted)), "quiet": 1 - float(np.mean(false_alarm)),
-            "reps": reps, "hits": {"planted_found_alone": flagged_planted, "quiet": [not f for f in false_alarm]}}
+                false_alarm.append(bool(t["flagged"].any()))
+        log(f"invariance {r + 1}/{reps}: planted found {found[-1]} (alone {flagged_planted[-1]}), "
+            f"false alarm {false_alarm[-1]}")
+    return {"planted_found": float(np.mean(found)), "planted_found_alone": float(np.mean(flagged_planted)),
+            "quiet": 1 - float(np.mean(false_alarm)), "reps": reps,
+            "hits": {"planted_found": found, "planted_found_alone": flagged_planted,
+                     "quiet": [not f for f in false_alarm]}}
 
 
 def study_thresholds(reps: int, log=print, start: int = 0) -> dict:
@@ -314,8 +336,9 @@ def summarise_band_probabilities(batches: list[dict]) -> dict:
             "brier": float(np.mean(brier)), "brier_shares_only": float(np.mean(prior)), "reps": len(brier)}
 
 
-STUDIES = {"dynamics": study_dynamics, "provider": study_provider, "recovery": study_recovery,
-           "bands": study_bands, "invariance": study_invariance, "thresholds": study_thresholds}
+STUDIES = {"dynamics": study_dynamics, "dynamics_prior": study_dynamics_prior, "provider": study_provider,
+           "recovery": study_recovery, "bands": study_bands, "invariance": study_invariance,
+           "thresholds": study_thresholds}
 
 
 def summarise(lines: list[dict]) -> dict:

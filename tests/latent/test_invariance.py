@@ -38,7 +38,8 @@ def test_the_test_flags_a_planted_non_invariant_item():
 
 def test_the_test_is_quiet_on_invariant_surveys(staged, link_pair):
     """Two fits of invariant simulated surveys (22 and 8 items): no item is flagged (family-wise level 0.05
-    each; the replication study in benchmarks/recovery_latent_invariance.py measures the rate)."""
+    each; the replication study in benchmarks/recovery_latent_extensions.py --study invariance measures
+    the rate)."""
     for res in (staged[1], link_pair[1]["gap"]):
         t = res.invariance_test()
         assert not t["flagged"].any(), t
