@@ -1,4 +1,4 @@
-"""The summary of a PLS fit (:meth:`~expectmodel.sem.PLSResults.summary`) and its JSON helpers."""
+"""The summary of a PLS fit (:meth:`~expectmodel.sem.PLSResults.summary`) and its JSON content and helpers."""
 
 from __future__ import annotations
 
@@ -88,3 +88,88 @@ def _summary(res: PLSResults, digits: int = 3) -> Summary:
     if not res.converged:
         s.notes.append("The algorithm stopped at max_iter before converging; do not interpret these estimates.")
     return s
+
+
+def _content(res: PLSResults) -> dict[str, Any]:
+    """The family's content of :meth:`PLSResults.to_dict <expectmodel.sem.PLSResults.to_dict>` (the schema of
+    ``expectmodel pls --json``)."""
+    outer = res.outer
+    out: dict[str, Any] = {
+        "weights": _nested(outer, "weight"),
+        "loadings": _nested(outer, "loading"),
+        "paths": {f"{r.source}->{r.target}": _num(r.estimate) for r in res.paths.itertuples()},
+        "r2": {c: _num(v) for c, v in res.r2["r2"].items()},
+        "adj_r2": {c: _num(v) for c, v in res.r2["adj_r2"].items()},
+        "total_effects": {f"{r.source}->{r.target}": _num(r.total) for r in res.effects.itertuples()},
+        "reliability": {c: {key: _num(v) for key, v in row.items()}
+                        for c, row in res.reliability.to_dict(orient="index").items()},
+        "htmt": {c: {d: _num(v) for d, v in row.items() if c != d}
+                 for c, row in res.htmt.to_dict(orient="index").items()},
+    }
+    if not np.isnan(res.est.index[0]).all():
+        out["index"] = {c: _num(v) for c, v in res.index["index"].items()}
+    out["model_fit"] = {f"{r.measure}_{r.model}": {"estimate": _num(r.estimate), "hi95": _num(r.hi95),
+                                                    "hi99": _num(r.hi99), "p": _num(r.p)}
+                        for r in res.model_fit.itertuples()}
+    out["gof"] = _num(res.gof)
+    if res.higher_order is not None:
+        out["higher_order"] = {"approach": res.higher_order.approach, "dimensions": [
+            {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in res.higher_order_table.to_dict(orient="records")]}
+    if res.moderation is not None:
+        out["moderation"] = {"method": res.moderation.method, "effects": [
+            {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in res.moderation_effects.to_dict(orient="records")], "simple_slopes": [
+            {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+            for row in res.simple_slopes.to_dict(orient="records")]}
+    ind = res.indirect_effects
+    spec, tot = ind[ind["kind"] == "specific"], ind[ind["kind"] == "total"]
+    out["indirect_effects"] = {c: _num(v) for c, v in zip(spec["chain"], spec["estimate"], strict=True)}
+    out["total_indirect_effects"] = {f"{a}->{b}": _num(v) for a, b, v in
+                                     zip(tot["source"], tot["target"], tot["estimate"], strict=True)}
+    out["mediation"] = [{key: (_num(v) if isinstance(v, float) else v) for key, v in row.items()}
+                        for row in res.mediation.to_dict(orient="records")]
+    if res.boot is not None:
+        for frame, key, names_ in ((spec, "indirect_effects", list(spec["chain"])),
+                                   (tot, "total_indirect_effects", list(out["total_indirect_effects"]))):
+            if frame.empty:
+                continue
+            out.setdefault("boot_se", {})[key] = {k_: _num(v) for k_, v in
+                                                  zip(names_, frame["std_error"], strict=True)}
+            out.setdefault("boot_ci", {})[key] = {k_: [_num(a), _num(b)] for k_, a, b in
+                                                  zip(names_, frame["ci_low"], frame["ci_high"], strict=True)}
+    if res.boot is not None:
+        frame = res.to_frame()
+        out.setdefault("boot_se", {})
+        out.setdefault("boot_ci", {})
+        for kind, key in (("path", "paths"), ("loading", "loadings"), ("weight", "weights"),
+                          ("r2", "r2"), ("total_effect", "total_effects"), ("index", "index"),
+                          ("alpha", "alpha"), ("rhoA", "rhoA"), ("rhoC", "rhoC"), ("AVE", "AVE"), ("f2", "f2")):
+            part = frame[frame["kind"] == kind]
+            if part.empty:
+                continue
+            if kind in ("path", "total_effect", "f2"):
+                keys = [f"{r}->{l_}" for l_, r in zip(part["lhs"], part["rhs"], strict=True)]
+                out["boot_se"][key] = {k_: _num(v) for k_, v in zip(keys, part["std_error"], strict=True)}
+                out["boot_ci"][key] = {k_: [_num(a), _num(b)] for k_, a, b in
+                                       zip(keys, part["ci_low"], part["ci_high"], strict=True)}
+            elif kind in ("loading", "weight"):
+                se: dict[str, dict[str, float | None]] = {}
+                ci: dict[str, dict[str, list]] = {}
+                for c, i, s_, a, b in zip(part["lhs"], part["rhs"], part["std_error"], part["ci_low"],
+                                          part["ci_high"], strict=True):
+                    se.setdefault(c, {})[i] = _num(s_)
+                    ci.setdefault(c, {})[i] = [_num(a), _num(b)]
+                out["boot_se"][key], out["boot_ci"][key] = se, ci
+            else:
+                out["boot_se"][key] = {c: _num(v) for c, v in zip(part["lhs"], part["std_error"], strict=True)}
+                out["boot_ci"][key] = {c: [_num(a), _num(b)] for c, a, b in
+                                       zip(part["lhs"], part["ci_low"], part["ci_high"], strict=True)}
+        pairs = res.htmt_inference
+        out["boot_se"]["htmt"], out["boot_ci"]["htmt"] = {}, {}
+        for a, b, se_, low, high in zip(pairs["construct_1"], pairs["construct_2"], pairs["std_error"],
+                                        pairs["ci_low"], pairs["ci_high"], strict=True):
+            for c, d in ((a, b), (b, a)):  # both directions, as the point estimates
+                out["boot_se"]["htmt"].setdefault(c, {})[d] = _num(se_)
+                out["boot_ci"]["htmt"].setdefault(c, {})[d] = [_num(low), _num(high)]
+    return out
