@@ -1,4 +1,5 @@
-"""What the cross-sectional churn regressions share: their settings' constraints, design and metadata."""
+"""What the churn regressions share: their settings' constraints, the knots check and the choice of features
+(DiscreteHazard's too), the design and the metadata."""
 
 from __future__ import annotations
 
