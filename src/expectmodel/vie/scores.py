@@ -347,7 +347,7 @@ def _labels(index: pd.Index) -> object:
 
 def vie_meta(est: Estimator, vie: VIEData, *, ci_method: str, conventions: dict[str, Any],
              extra: dict[str, Any] | None = None, n_used: int | None = None) -> Meta:
-    """Build the Meta of a deterministic VIE fit (no random step: seed 0 is recorded by convention).
+    """Build the Meta of a deterministic VIE fit (no random step: ``seed=None``, as for every such estimator).
 
     The conventions are the coding of every battery, then ``conventions``, then ``random steps: none``.
     """
