@@ -252,21 +252,6 @@ class AsymmetricOrderedLogit(BayesianEstimator):
         return pd.DataFrame({"category": np.arange(prep.K) + int(self.satisfaction_scale[0]),
                              "prior_mean": probs.mean(0), "ci_low": lo, "ci_high": hi, "observed": observed})
 
-    def build(self, data: pd.DataFrame):
-        """Return the pymc model for ``data`` without sampling it.
-
-        Parameters
-        ----------
-        data : pandas.DataFrame
-            Ratings and satisfaction.
-
-        Returns
-        -------
-        pymc.Model
-        """
-        self.validate_params()
-        return self._graph(self._prepare(data))[0]
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class BayesianAsymmetryResults(DrawsTable, KanoReport, ResultsBase):

@@ -243,21 +243,6 @@ class BayesianKanoDrift(BayesianEstimator):
         return pd.DataFrame({"category": list(DRIFT_CATEGORIES), "prior_mean": probs.mean(0), "ci_low": lo,
                              "ci_high": hi, "observed": tot / tot.sum()})
 
-    def build(self, data: pd.DataFrame):
-        """Return the pymc model for ``data`` without sampling it.
-
-        Parameters
-        ----------
-        data : pandas.DataFrame
-            Answer pairs and the wave column.
-
-        Returns
-        -------
-        pymc.Model
-        """
-        self.validate_params()
-        return self._graph(self._prepare(data))[0]
-
 
 @dataclass(frozen=True, eq=False, repr=False)
 class BayesianDriftResults(DrawsTable, KanoReport, ResultsBase):

@@ -359,8 +359,7 @@ class LatentExpectations(BayesianEstimator):
         >>> "mu" in model.named_vars, "answers" in model.named_vars
         (True, True)
         """
-        self.validate_params()
-        return self._graph(self._prepare(data))[0]
+        return super().build(data)
 
     def fit(self, data: SurveyData | pd.DataFrame):
         """Sample the posterior and return :class:`~expectmodel.latent.LatentResults`.

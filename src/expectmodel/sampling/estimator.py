@@ -183,6 +183,31 @@ class BayesianEstimator(Estimator):
         coords = {dim: posterior[dim].values} if dim in posterior.coords else {}
         tree["log_likelihood"] = xr.Dataset({k: (("chain", "draw", dim), v) for k, v in ll.items()}, coords=coords)
 
+    def build(self, data: Any) -> Any:
+        """Return the pymc model for ``data`` without compiling or sampling it (settings and data validated first).
+
+        Parameters
+        ----------
+        data : Any
+            The family's data, as :meth:`fit` takes it.
+
+        Returns
+        -------
+        pymc.Model
+            The model :meth:`fit` samples.
+
+        Examples
+        --------
+        >>> from expectmodel import latent
+        >>> sim = latent.simulate_recovery(60, seed=1)
+        >>> est = latent.ServiceRecovery("satisfaction", "failure", "recovered", scale=(1, 7))
+        >>> model = est.build(sim.data)  # a pymc.Model: inspect it, draw prior predictions, or sample it yourself
+        >>> len(model.free_RVs) > 0
+        True
+        """
+        self.validate_params()
+        return self._graph(self._prepare(data))[0]
+
     def prior_predictive(self, data: Any, *, draws: int = 200, seed: int = 0) -> Any:
         """Simulate data from the priors (METHODS §6 step 1), summarised by the family's ``_prior_check``.
 

@@ -679,21 +679,6 @@ class HierarchicalVIE(BayesianEstimator):
                             f"have (its terms: {', '.join(terms)}); name slopes among them.")
         return tuple(t for t in terms if t in self.person_slopes)
 
-    def build(self, data: pd.DataFrame):
-        """Return the pymc model for ``data`` without sampling it.
-
-        Parameters
-        ----------
-        data : pandas.DataFrame
-            Long data.
-
-        Returns
-        -------
-        pymc.Model
-        """
-        self.validate_params()
-        return self._graph(self._prepare(data))[0]
-
     # ------------------------------------------------------------------ the template's hooks
     def _graph(self, prepared: g.Prepared):
         return g.build_graph(prepared)
