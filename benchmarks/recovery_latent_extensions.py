@@ -70,7 +70,7 @@ def _fit(est, data):
     return res, any(issubclass(w.category, SamplingWarning) for w in caught)
 
 
-def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = False) -> dict:
+def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = False, waves: int = 3) -> dict:
     """Alpha per stage and the stage x wave E levels; with ``prior_truth`` alpha and state_sd are drawn per
     replication from the fit's priors (Normal(0.3, 0.5) per stage, HalfNormal(0.25)), a calibration check of
     the intervals over the prior where the fixed truths (alpha 0.5 / 0.25, state_sd 0.1) test one point."""
@@ -81,9 +81,9 @@ def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = Fal
         if prior_truth:
             rng = np.random.default_rng(8000 + r)
             truth = {"alpha": rng.normal(0.3, 0.5, size=2), "state_sd": float(abs(rng.normal(0.0, 0.25)))}
-            sim = latent.simulate_waves(200, waves=3, seed=9000 + r, **truth)
+            sim = latent.simulate_waves(200, waves=waves, seed=9000 + r, **truth)
         else:
-            sim = latent.simulate_waves(200, waves=3, seed=1000 + r)
+            sim = latent.simulate_waves(200, waves=waves, seed=1000 + r)
         res, bad = _fit(latent.ExpectationDynamics(sim.design, wave="wave", respondent="id", sampler=sampler(r)),
                         sim.data)
         failed += bad
@@ -107,6 +107,12 @@ def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = Fal
 def study_dynamics_prior(reps: int, log=print, start: int = 0) -> dict:
     """The dynamics study with alpha and state_sd drawn from the priors (see :func:`study_dynamics`)."""
     return study_dynamics(reps, log=log, start=start, prior_truth=True)
+
+
+def study_dynamics_six_waves(reps: int, log=print, start: int = 0) -> dict:
+    """The fixed-truth dynamics study with six waves instead of three: five transitions per stage and dimension
+    inform state_sd (and so alpha's interval) more than two do."""
+    return study_dynamics(reps, log=log, start=start, waves=6)
 
 
 def study_provider(reps: int, log=print, start: int = 0) -> dict:
@@ -336,7 +342,8 @@ def summarise_band_probabilities(batches: list[dict]) -> dict:
             "brier": float(np.mean(brier)), "brier_shares_only": float(np.mean(prior)), "reps": len(brier)}
 
 
-STUDIES = {"dynamics": study_dynamics, "dynamics_prior": study_dynamics_prior, "provider": study_provider,
+STUDIES = {"dynamics": study_dynamics, "dynamics_prior": study_dynamics_prior,
+           "dynamics_six_waves": study_dynamics_six_waves, "provider": study_provider,
            "recovery": study_recovery, "bands": study_bands, "invariance": study_invariance,
            "thresholds": study_thresholds}
 
