@@ -13,11 +13,14 @@ two constructs, no indicator in two blocks, ...).  What an estimator can fit is
 the estimator's business: PLS refuses ``~~``, ``:=``, fixed values and a
 non-recursive inner model (see :func:`expectmodel.sem._spec.pls_requirements`).
 Validation against a data set happens in :mod:`expectmodel.data`.
+
+The methods of :class:`Model` live by idea in private modules mixed into it: the rules a model obeys and
+the compiling of its table (``_checks``), the inner model read as a directed graph: predecessors, cycles,
+topological order (``_inner``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -26,6 +29,8 @@ from typing import Literal
 import pandas as pd
 
 from expectmodel.errors import SpecError
+from expectmodel.spec._checks import _MEASUREMENT, WellFormedMixin, _at
+from expectmodel.spec._inner import InnerModelMixin
 from expectmodel.spec.table import ParameterTable, Row
 
 __all__ = ["Construct", "Model", "Path", "composite", "items", "paths", "reflective"]
@@ -33,8 +38,6 @@ __all__ = ["Construct", "Model", "Path", "composite", "items", "paths", "reflect
 Kind = Literal["reflective", "composite"]
 Mode = Literal["A", "B"]
 
-_MEASUREMENT = ("=~", "<~")
-_NAME = re.compile(r"(?<![\d.])[A-Za-z_][A-Za-z0-9_.]*")
 
 
 @dataclass(frozen=True)
@@ -230,12 +233,8 @@ def paths(sources: str | Sequence[str], to: str | Sequence[str]) -> tuple[Path, 
     return tuple(Path(s, t) for t in dst for s in src)
 
 
-def _at(row: Row) -> str:
-    return f" (line {row.line})" if row.line is not None else ""
-
-
 @dataclass(frozen=True)
-class Model:
+class Model(WellFormedMixin, InnerModelMixin):
     r"""An immutable structural equation model specification.
 
     Parameters
@@ -285,209 +284,6 @@ class Model:
         object.__setattr__(self, "interactions", tuple(p for p, x in zip(flat, product, strict=True) if x))
         self._validate()
         object.__setattr__(self, "table", self._compile_table(self.table))
-
-    # -- validation --------------------------------------------------------------------------
-    def _validate(self) -> None:
-        names: dict[str, Construct] = {}
-        owner: dict[str, str] = {}
-        for c in self.constructs:
-            if not isinstance(c, Construct):
-                raise SpecError(f"Model constructs must be Construct objects, got {c!r}.")
-            if c.name in names:
-                raise SpecError(f"Construct '{c.name}' is defined twice; merge its indicators into one line.")
-            names[c.name] = c
-        lower: dict[str, str] = {}
-        for c in self.constructs:
-            parts = [item in names for item in c.indicators]
-            if any(parts):  # a higher-order construct: measured by constructs only, at least two of them
-                if not all(parts):
-                    items = [i for i, x in zip(c.indicators, parts, strict=True) if not x]
-                    raise SpecError(
-                        f"Construct '{c.name}' mixes constructs and indicators ({', '.join(items)}); a "
-                        "higher-order construct is measured by lower-order constructs only."
-                    )
-                if len(c.indicators) < 2:
-                    raise SpecError(
-                        f"The higher-order construct '{c.name}' has one lower-order block ('{c.indicators[0]}'); "
-                        "it needs at least two, else it is the same construct twice. Use the lower-order "
-                        "construct directly."
-                    )
-                for loc in c.indicators:
-                    if any(i in names for i in names[loc].indicators):
-                        raise SpecError(f"'{loc}' is itself higher-order; only second-order constructs "
-                                        f"(of first-order ones) are supported, as '{c.name}' would be third-order.")
-                    if loc in lower:
-                        raise SpecError(f"The lower-order construct '{loc}' belongs to both '{lower[loc]}' and "
-                                        f"'{c.name}'; give each higher-order construct its own dimensions.")
-                    lower[loc] = c.name
-                continue
-            for item in c.indicators:
-                if item in owner:
-                    raise SpecError(
-                        f"Indicator '{item}' is used by both '{owner[item]}' and '{c.name}'; "
-                        "each indicator may belong to one construct only."
-                    )
-                owner[item] = c.name
-        seen: set[Path] = set()
-        for p in self.paths:
-            if not isinstance(p, Path):
-                raise SpecError(f"Model paths must be Path objects, got {p!r}.")
-            for end in (p.source, p.target):
-                if end not in names:
-                    raise SpecError(
-                        f"The path {p.source} -> {p.target} uses '{end}', which has no indicators; "
-                        f"define it first, e.g. '{end} =~ item1 + item2'."
-                    )
-            if p.source == p.target:
-                raise SpecError(f"Construct '{p.source}' cannot predict itself.")
-            if p in seen:
-                raise SpecError(f"The path {p.source} -> {p.target} is specified twice.")
-            seen.add(p)
-        for p in self.interactions:
-            parts = p.source.split(":")
-            for end in (*parts, p.target):
-                if end not in names:
-                    raise SpecError(
-                        f"The interaction {p.source} -> {p.target} uses '{end}', which is not a declared "
-                        f"construct; declare it first (e.g. '{end} =~ item1 + item2') or check the spelling."
-                    )
-            if p.target in parts:
-                raise SpecError(f"The interaction {p.source} cannot predict '{p.target}', one of its own parts.")
-            if p in seen:
-                raise SpecError(f"The path {p.source} -> {p.target} is specified twice.")
-            seen.add(p)
-
-    def _compile_table(self, table: ParameterTable | None) -> ParameterTable:
-        """Compile the model's table in canonical order: measurement (construct by construct), paths, then the rest."""
-        core = [Row(c.name, c.operator, i) for c in self.constructs for i in c.indicators]
-        core += self._canonical([Row(p.target, "~", p.source) for p in (*self.paths, *self.interactions)])
-        if table is None:
-            return ParameterTable(tuple(core))
-        if not isinstance(table, ParameterTable):
-            raise SpecError(f"Model(table=...) must be a ParameterTable, got {type(table).__name__}.")
-        given = {r.key: r for r in table if r.op in (*_MEASUREMENT, "~")}
-        wanted = {r.key for r in core}
-        if set(given) != wanted:
-            extra = sorted(set(given) - wanted)
-            lacking = sorted(wanted - set(given))
-            raise SpecError(
-                "Model(table=...): the table's '=~', '<~' and '~' rows do not match the constructs and paths"
-                + (f"; the table adds {', '.join(' '.join(k) for k in extra)}" if extra else "")
-                + (f"; the table lacks {', '.join(' '.join(k) for k in lacking)}" if lacking else "")
-                + ". Build the model with Model.from_table(table)."
-            )
-        rest = [r for r in table if r.op == "~~"]
-        rest = self._canonical(rest) + [r for r in table if r.op == ":="]
-        self._check_rest(rest)
-        return ParameterTable(tuple(given[r.key] for r in core) + tuple(rest))
-
-    @staticmethod
-    def _canonical(rows: list[Row]) -> list[Row]:
-        """Rows of one ``lhs op`` together (first appearance first, order kept), as the text writes them."""
-        first: dict[tuple[str, str], int] = {}
-        for i, r in enumerate(rows):
-            first.setdefault((r.lhs, r.op) if r.op != ":=" else (r.lhs, f":={i}"), i)
-        order = {i: first[(r.lhs, r.op) if r.op != ":=" else (r.lhs, f":={i}")] for i, r in enumerate(rows)}
-        return [rows[i] for i in sorted(range(len(rows)), key=lambda i: (order[i], i))]
-
-    def _check_rest(self, rest: list[Row]) -> None:
-        """``~~`` rows join known names; ``:=`` expressions use labels or earlier defined parameters."""
-        known = set(self.names) | set(self.indicators)
-        for row in rest:
-            if row.op != "~~":
-                continue
-            for end in (row.lhs, row.rhs):
-                if end not in known:
-                    raise SpecError(
-                        f"'{end}'{_at(row)} in '{row}' is neither a construct nor an indicator of this model; "
-                        "a variance or covariance needs names defined by '=~' or '<~' lines."
-                    )
-        labels = {r.label for r in self.table or () if r.label}
-        defined: set[str] = set()
-        for row in rest:
-            if row.op != ":=":
-                continue
-            if row.lhs in labels:
-                raise SpecError(f"The defined parameter '{row.lhs}'{_at(row)} has the name of a label; rename it.")
-            for name in _NAME.findall(row.rhs):
-                if name not in labels and name not in defined:
-                    raise SpecError(
-                        f"'{name}' in '{row.lhs} := {row.rhs}'{_at(row)} is not a label; label the parameters "
-                        f"it uses, e.g. 'Y ~ {name}*X', or define it on an earlier ':=' line."
-                    )
-            defined.add(row.lhs)
-
-    @cached_property
-    def cycle(self) -> tuple[str, ...] | None:
-        r"""A cycle of the inner model as ``(A, B, C, A)``, or ``None`` when the model is recursive.
-
-        Examples
-        --------
-        >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A\nA ~ B").cycle
-        ('A', 'B', 'A')
-        """
-        succ: dict[str, list[str]] = {c.name: [] for c in self.constructs}
-        for p in self.paths:
-            succ[p.source].append(p.target)
-        state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-        stack: list[str] = []
-
-        def visit(node: str) -> tuple[str, ...] | None:
-            state[node] = 1
-            stack.append(node)
-            for nxt in succ[node]:
-                if state.get(nxt) == 1:
-                    return (*stack[stack.index(nxt):], nxt)
-                if nxt not in state:
-                    found = visit(nxt)
-                    if found:
-                        return found
-            stack.pop()
-            state[node] = 2
-            return None
-
-        for c in self.constructs:
-            if c.name not in state:
-                found = visit(c.name)
-                if found:
-                    return found
-        return None
-
-    @property
-    def is_recursive(self) -> bool:
-        """Whether the inner model has no cycle (no feedback loop)."""
-        return self.cycle is None
-
-    def check_recursive(self, estimator: str = "PLS") -> None:
-        r"""Raise :class:`~expectmodel.SpecError` if the inner model has a cycle.
-
-        A recursive inner model is an estimator's requirement (PLS's), not a rule of the spec.
-
-        Parameters
-        ----------
-        estimator : str, default "PLS"
-            The estimator that needs it, named in the message.
-
-        Raises
-        ------
-        SpecError
-            ``"The inner model has a cycle: A -> B -> A. PLS path models must be recursive; ..."``.
-
-        Examples
-        --------
-        >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A").check_recursive()   # recursive: returns None
-        >>> Model.from_syntax("A =~ a1\nB =~ b1\nB ~ A\nA ~ B").check_recursive()
-        Traceback (most recent call last):
-        ...
-        expectmodel.errors.SpecError: The inner model has a cycle: A -> B -> A. PLS path models must be recursive; remove one of these paths.
-        """  # noqa: E501
-        if self.cycle is not None:
-            raise SpecError(
-                "The inner model has a cycle: " + " -> ".join(self.cycle)
-                + f". {estimator} path models must be recursive; remove one of these paths."
-            )
 
     # -- accessors ---------------------------------------------------------------------------
     @cached_property
@@ -543,28 +339,6 @@ class Model:
                 return c
         raise SpecError(f"Unknown construct '{name}'; the model has {', '.join(self.names)}.")
 
-    def predecessors(self, name: str) -> tuple[str, ...]:
-        r"""List the constructs with a path into ``name``, in declaration order.
-
-        Parameters
-        ----------
-        name : str
-            A construct name.
-
-        Returns
-        -------
-        tuple of str
-            The predecessors' names; empty for an exogenous construct.
-
-        Examples
-        --------
-        >>> from expectmodel.spec import Model
-        >>> Model.from_syntax("A =~ a1\nB =~ b1\nC =~ c1\nC ~ B + A").predecessors("C")
-        ('A', 'B')
-        """
-        src = {p.source for p in self.paths if p.target == name}
-        return tuple(n for n in self.names if n in src)
-
     @cached_property
     def products(self) -> tuple[tuple[str, str, str], ...]:
         r"""The product terms of the interactions, ``(name, left, right)``, in first-use order.
@@ -577,38 +351,6 @@ class Model:
         """
         out = dict.fromkeys(p.source for p in self.interactions)
         return tuple((name, *name.split(":")) for name in out)  # type: ignore[misc]
-
-    @cached_property
-    def endogenous(self) -> tuple[str, ...]:
-        """Constructs with at least one path into them, in declaration order."""
-        return tuple(n for n in self.names if self.predecessors(n))
-
-    @cached_property
-    def exogenous(self) -> tuple[str, ...]:
-        """Constructs without a path into them, in declaration order."""
-        return tuple(n for n in self.names if not self.predecessors(n))
-
-    @cached_property
-    def topological_order(self) -> tuple[str, ...]:
-        """Constructs ordered so that every path points forward (ties keep declaration order).
-
-        Raises :class:`~expectmodel.SpecError` for a non-recursive inner model, which has no such order.
-        """
-        if self.cycle is not None:
-            raise SpecError(
-                "The inner model has a cycle: " + " -> ".join(self.cycle)
-                + ", so its constructs have no order in which every path points forward; "
-                "remove one of these paths."
-            )
-        done: list[str] = []
-        remaining = list(self.names)
-        while remaining:
-            for n in remaining:
-                if all(p in done for p in self.predecessors(n)):
-                    done.append(n)
-                    remaining.remove(n)
-                    break
-        return tuple(done)
 
     # -- conversions -------------------------------------------------------------------------
     @classmethod
