@@ -7,6 +7,10 @@ missing-answer codes and takes the column ranges, sums and ``x'x`` in one cache-
 fit on n = 1,000,000 costs one trip through memory. :func:`moments` turns that pass into means,
 SDs (n - 1) and the correlation matrix; with ``missing="pairwise"`` they are pairwise-complete, and
 :func:`pairwise_correlation_stack` gives the same for a batch of bootstrap resamples.
+
+Three pieces live in private modules next to this one and are importable from here: the pairwise-complete
+moments from per-pair sums and their batched bootstrap form (``_pairwise``), survey weights and weighted
+moments (``_weights``), and the EM algorithm behind ``missing="em"`` (``_em``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from expectmodel.data.missing import MIN_PAIRWISE, check_pairs
 from expectmodel.data.read import check_values, find_columns, is_plain, numeric_column, parse_codes
 from expectmodel.data.schema import Scale, scales_for_model
 from expectmodel.errors import DataError
+from expectmodel.sem._em import em_moments, missing_patterns
+from expectmodel.sem._pairwise import _pair_terms, _shifted, pairwise_correlation_stack
+from expectmodel.sem._weights import read_weights, weighted_moments
 from expectmodel.spec import Model
 
 __all__ = ["CHUNK_ROWS", "PARALLEL_ROWS", "ColumnSummary", "EMMoments", "MissingPolicy", "PairwiseMoments",
@@ -392,38 +399,6 @@ def moments(prepared: PreparedData) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return _moments(prepared.values, prepared.summary.total, prepared.summary.gram)
 
 
-def _pair_terms(n: np.ndarray, s: np.ndarray, q: np.ndarray, c: np.ndarray, shift: np.ndarray):
-    """Means, SDs and correlations from per-pair sums (last two axes j, k; leading axes broadcast).
-
-    ``n[j, k]`` rows answer both; ``s[j, k]`` / ``q[j, k]`` sum x_j / x_j^2 over them (x shifted by
-    ``shift``); ``c[j, k]`` sums x_j x_k. The correlation of a pair uses that pair's own means and SDs.
-    """
-    st = np.swapaxes(s, -1, -2)
-    qt = np.swapaxes(q, -1, -2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = c - s * st / n
-        vj = q - s * s / n
-        vk = qt - st * st / n
-        corr = cov / np.sqrt(vj * vk)
-        nd = np.diagonal(n, axis1=-2, axis2=-1)
-        sd_ = np.diagonal(s, axis1=-2, axis2=-1)
-        mean = shift + sd_ / nd
-        var = np.diagonal(vj, axis1=-2, axis2=-1) / (nd - 1)
-    p = corr.shape[-1]
-    corr[..., np.arange(p), np.arange(p)] = 1.0
-    return mean, np.sqrt(var), corr
-
-
-def _shifted(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The 0/1 answered mask, the data shifted by each column's mean with NaN -> 0, and that shift."""
-    observed = ~np.isnan(x)
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(x, axis=0) if observed.any() else np.zeros(x.shape[1])
-    shift = np.where(np.isfinite(shift), shift, 0.0)
-    x0 = np.where(observed, x - shift, 0.0)
-    return observed.astype(np.float64), x0, shift
-
-
 def pairwise_moments(x: np.ndarray) -> PairwiseMoments:
     """Pairwise-complete means, SDs (n - 1), correlations and pair counts of ``x`` (NaN = missing).
 
@@ -437,101 +412,6 @@ def pairwise_moments(x: np.ndarray) -> PairwiseMoments:
     c = x0.T @ x0
     mean, sd, corr = _pair_terms(n, s, q, c, shift)
     return PairwiseMoments(mean, sd, corr, np.rint(n).astype(np.int64))
-
-
-def pairwise_correlation_stack(x: np.ndarray, counts: np.ndarray, *, chunk: int | None = None
-                               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairwise-complete correlations of a batch of bootstrap resamples, without a loop over resamples.
-
-    Parameters
-    ----------
-    x : ndarray (n, p)
-        The data, NaN for a missing answer.
-    counts : ndarray (B, n)
-        How often each row is drawn in each resample.
-    chunk : int, optional
-        Rows per block of the row-wise products (bounds the memory; default ~4 million cells).
-
-    Returns
-    -------
-    corr : ndarray (B, p, p)
-        Each resample's pairwise-complete correlation matrix.
-    mean, sd : ndarray (B, p)
-        Each resample's column means and SDs (n - 1) over the answered rows.
-
-    Notes
-    -----
-    Per row, the products ``m_j m_k``, ``x_j m_k``, ``x_j^2 m_k`` and ``x_j x_k`` (``m`` the 0/1 answered
-    mask, ``x`` shifted by the column means with NaN -> 0) are the columns of one (n, 4 p^2) matrix;
-    ``counts @`` that matrix gives every resample's pair counts, sums, sums of squares and
-    cross-products at once.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    counts = np.asarray(counts, dtype=np.float64)
-    n, p = x.shape
-    if counts.ndim != 2 or counts.shape[1] != n:
-        raise ValueError(f"counts must be (B, {n}), got {counts.shape}.")
-    m, x0, shift = _shifted(x)
-    b = counts.shape[0]
-    width = 4 * p * p
-    step = chunk or max(1, 4_000_000 // width)
-    acc = np.zeros((b, width))
-    for a in range(0, n, step):
-        mm, xx = m[a:a + step], x0[a:a + step]
-        rows = mm.shape[0]
-        feats = np.empty((rows, 4, p, p))
-        np.multiply(mm[:, :, None], mm[:, None, :], out=feats[:, 0])
-        np.multiply(xx[:, :, None], mm[:, None, :], out=feats[:, 1])
-        np.multiply((xx * xx)[:, :, None], mm[:, None, :], out=feats[:, 2])
-        np.multiply(xx[:, :, None], xx[:, None, :], out=feats[:, 3])
-        acc += counts[:, a:a + step] @ feats.reshape(rows, width)
-    acc = acc.reshape(b, 4, p, p)
-    mean, sd, corr = _pair_terms(acc[:, 0], acc[:, 1], acc[:, 2], acc[:, 3], shift)
-    return corr, mean, sd
-
-
-# -- survey weights -----------------------------------------------------------------------------------
-
-
-def read_weights(data: pd.DataFrame, column: str, model: Model, kept: np.ndarray | None) -> np.ndarray:
-    """The survey weights of the rows a fit uses, normalised to sum to the number of rows.
-
-    Raises :class:`~expectmodel.errors.DataError` for an unknown or non-numeric column, an indicator used
-    as the weight, and missing, infinite, zero or negative weights (naming the first row).
-    """
-    if column in model.indicators:
-        raise DataError(f"The weight column '{column}' is an indicator of the model; weights must be a column "
-                        "of their own.")
-    pos = find_columns(data.columns, [column], {column: "the survey weights"})[0]
-    raw = numeric_column(data.iloc[:, pos], column, {column: "the survey weights"})
-    w = np.asarray(raw, dtype=np.float64)
-    if kept is not None:
-        w = w[kept]
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        first = int(np.argmax(bad))
-        row = data.index[first if kept is None else kept[first]]
-        value = w[first]
-        what = "missing" if np.isnan(value) else f"{value:g}"
-        raise DataError(
-            f"The survey weight in column '{column}' is {what} at row {row!r} ({int(bad.sum())} such row(s)); "
-            "weights must be positive and finite. Drop those respondents or fix their weights."
-        )
-    return w * (w.size / w.sum())
-
-
-def weighted_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted means, SDs and correlations of ``x`` (n, p) for weights ``w`` normalised to sum to n.
-
-    The SD divisor is ``n - 1`` (``sum(w) - 1``), so equal weights give exactly the unweighted moments.
-    """
-    n = x.shape[0]
-    mu = w @ x / n
-    xc = x - mu
-    cov = (xc * w[:, None]).T @ xc
-    sd = np.sqrt(np.diagonal(cov) / (n - 1))
-    root = np.sqrt(np.diagonal(cov))
-    return mu, sd, cov / root / root[:, None]
 
 
 # -- EM moments (missing="em") ------------------------------------------------------------------------
@@ -549,55 +429,6 @@ class EMMoments:
     imputed: np.ndarray
     nan: np.ndarray
     iterations: int
-
-
-def missing_patterns(nan: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The distinct missing patterns of a NaN mask (n, p): ``(missing columns mask, rows)`` pairs."""
-    keys, inverse = np.unique(nan, axis=0, return_inverse=True)
-    return [(keys[g], np.flatnonzero(inverse.ravel() == g)) for g in range(keys.shape[0])]
-
-
-def em_moments(z: np.ndarray, w: np.ndarray, mu: np.ndarray, sigma: np.ndarray,
-               patterns: list[tuple[np.ndarray, np.ndarray]], tol: float = 1e-9,
-               max_iter: int = 1000) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
-    """Weighted EM for the mean and (ML) covariance of ``z`` (n, p; NaN missing), from ``mu``, ``sigma``.
-
-    ``w`` (n,) or (B, n): row weights, one EM per row of a 2-D ``w`` (bootstrap resamples), all run
-    together; ``mu`` (p,) or (B, p) and ``sigma`` (p, p) or (B, p, p) start them. Returns the means, the
-    covariances (divisor sum(w)), the iterations of the slowest member and the completed data (conditional
-    means) of the last E-step (one copy per member).
-    """
-    single = w.ndim == 1
-    w = np.atleast_2d(w)
-    b, p = w.shape[0], z.shape[1]
-    mu = np.broadcast_to(mu, (b, p)).copy()
-    sigma = np.broadcast_to(sigma, (b, p, p)).copy()
-    total = w.sum(axis=1)
-    filled = np.repeat(np.where(np.isnan(z), 0.0, z)[None], b, axis=0)  # (B, n, p)
-    parts = [(np.flatnonzero(~miss), np.flatnonzero(miss), rows) for miss, rows in patterns if miss.any()]
-    active = np.ones(b, dtype=bool)
-    it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
-        cond_sum = np.zeros((b, p, p))
-        for obs, miss, rows in parts:
-            s_oo = sigma[:, obs[:, None], obs]
-            s_om = sigma[:, obs[:, None], miss]
-            coef = np.linalg.solve(s_oo, s_om)  # (B, |o|, |m|)
-            xo = filled[:, rows][:, :, obs] - mu[:, None, obs]
-            filled[:, rows[:, None], miss] = mu[:, None, miss] + xo @ coef
-            cond = sigma[:, miss[:, None], miss] - np.swapaxes(s_om, 1, 2) @ coef
-            cond_sum[:, miss[:, None], miss] += w[:, rows].sum(axis=1)[:, None, None] * cond
-        mu_new = np.einsum("bn,bnp->bp", w, filled) / total[:, None]
-        sigma_new = (np.einsum("bn,bnp,bnq->bpq", w, filled, filled) + cond_sum) / total[:, None, None] \
-            - mu_new[:, :, None] * mu_new[:, None, :]
-        change = np.maximum(np.abs(mu_new - mu).max(axis=1), np.abs(sigma_new - sigma).max(axis=(1, 2)))
-        mu, sigma = mu_new, sigma_new
-        active = change >= tol
-        if not active.any():
-            break
-    if single:
-        return mu[0], sigma[0], it, filled[0]
-    return mu, sigma, it, filled
 
 
 def em_fit(x: np.ndarray) -> EMMoments:
