@@ -145,3 +145,17 @@ def test_a_chained_pls_and_churn_program_saved_with_the_churn_fit(pls_fit, surve
     want = churn.predict(index)  # the churn fit's own prediction on the PLS index
     np.testing.assert_allclose(got["p_churn"], want, rtol=0, atol=1e-12, equal_nan=True)
     assert em.load(path).to_frame().equals(churn.to_frame())
+
+
+def test_table_codec_keeps_nullable_integers_and_refuses_bad_values():
+    """A to_frame() column of nullable integers with a missing value round-trips (it raised a bare TypeError on
+    load); a column whose stored values do not fit its dtype is an ExportError naming it."""
+    from expectmodel.export._document import _decode_table, _encode_table
+
+    frame = pd.DataFrame({"k": pd.array([1, None, 3], dtype="Int64"), "x": [0.5, float("nan"), 2.0],
+                          "who": ["a", None, "c"]})
+    back = _decode_table(json.loads(json.dumps(_encode_table(frame))))
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    assert str(back["k"].dtype) == "Int64" and back["k"].isna().tolist() == [False, True, False]
+    with pytest.raises(ExportError, match=r"column 'k' does not hold Int64 values"):
+        _decode_table({"columns": ["k"], "dtypes": ["Int64"], "data": [[1, 2.5]], "index": None})

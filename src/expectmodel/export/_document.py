@@ -32,7 +32,9 @@ def _encode_table(frame: pd.DataFrame) -> dict[str, Any]:
         col = frame[name]
         dtype = str(col.dtype)
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-            values = [None if (isinstance(v, float) and not np.isfinite(v)) else v for v in col.tolist()]
+            # a nullable column's pd.NA and a float NaN are both stored as null
+            values = [None if v is pd.NA or (isinstance(v, float) and not np.isfinite(v)) else v
+                      for v in col.tolist()]
             if pd.api.types.is_float_dtype(col) and np.isinf(col.to_numpy(dtype=float, na_value=np.nan)).any():
                 raise ExportError(f"to_frame() column {name!r} holds an infinite value; a bundle stores finite "
                                   "numbers only.")
@@ -55,9 +57,13 @@ def _decode_table(table: Mapping[str, Any]) -> pd.DataFrame:
     parts = {}
     for name, dtype, values in zip(columns, dtypes, data, strict=True):
         if dtype.startswith(("float", "int", "uint", "bool", "Float", "Int", "UInt", "boolean")):
-            series = pd.Series([np.nan if v is None else v for v in values], dtype=float)
-            if not dtype.startswith("float"):
-                series = series.astype(dtype)
+            try:
+                series = pd.Series([np.nan if v is None else v for v in values], dtype=float)
+                if not dtype.startswith("float"):
+                    series = series.astype(dtype)
+            except (TypeError, ValueError) as err:
+                raise ExportError(f"model.json['table'] column {name!r} does not hold {dtype} values "
+                                  f"({err}); the bundle is damaged or was edited by hand.") from None
         else:
             series = pd.Series(values, dtype=dtype if dtype in ("object", "str", "string") else "object")
         parts[name] = series
