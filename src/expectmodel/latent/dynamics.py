@@ -279,28 +279,6 @@ one latent metric and need invariance=True.
                                waves=tuple(prepared.waves), wave=prepared.wave,
                                experienced=tuple(prepared.experienced))
 
-    def build(self, data):
-        """Return the pymc model for ``data`` (settings and data validated first; nothing compiled).
-
-        Parameters
-        ----------
-        data : pandas.DataFrame
-            One row per respondent and wave.
-
-        Returns
-        -------
-        pymc.Model
-            The model :meth:`fit` samples.
-
-        Examples
-        --------
-        >>> sim = simulate_waves(40, waves=2, dimensions={"a": ("q1", "q2")}, seed=1)
-        >>> model = ExpectationDynamics(sim.design, wave="wave").build(sim.data)
-        >>> "alpha" in model.named_vars, "E_level" in model.named_vars
-        (True, True)
-        """
-        return super().build(data)
-
     def fit(self, data):
         """Sample the posterior and return :class:`DynamicsResults`.
 

@@ -336,31 +336,6 @@ class LatentExpectations(BayesianEstimator):
                                           prepared.data, kind="prior", ci_level=float(self.ci_level))
 
     # ------------------------------------------------------------------ public
-    def build(self, data: SurveyData | pd.DataFrame):
-        """Return the pymc model for ``data`` (settings and data validated first).
-
-        Building the graph neither compiles nor samples it.
-
-        Parameters
-        ----------
-        data : SurveyData or pandas.DataFrame
-            Answers in the design's layout (a DataFrame is validated by ``design.prepare``).
-
-        Returns
-        -------
-        pymc.Model
-            The model :meth:`fit` samples.
-
-        Examples
-        --------
-        >>> from expectmodel import latent
-        >>> sim = latent.simulate_latent(30, dimensions={"a": ("q1", "q2"), "b": ("q3", "q4")}, seed=1)
-        >>> model = latent.LatentExpectations(sim.design).build(sim.data)
-        >>> "mu" in model.named_vars, "answers" in model.named_vars
-        (True, True)
-        """
-        return super().build(data)
-
     def fit(self, data: SurveyData | pd.DataFrame):
         """Sample the posterior and return :class:`~expectmodel.latent.LatentResults`.
 
