@@ -54,13 +54,20 @@ def _covered(lo, hi, truth) -> np.ndarray:
     return (np.ravel(lo) <= truth) & (truth <= np.ravel(hi))
 
 
-def _records(rep: int, what, estimate, sd, lo, hi, truth) -> list[dict]:
-    """One record per interval: estimate, posterior SD, interval and truth (z = (estimate - truth) / SD)."""
+def _records(rep: int, what, estimate, sd, lo, hi, truth, draws=None) -> list[dict]:
+    """One record per interval: estimate, posterior SD, interval and truth (z = (estimate - truth) / SD); with
+    ``draws`` (draws x intervals) also the posterior CDF at the truth (``pit``, the SBC rank / draws), uniform
+    over replications when the truths are drawn from the priors."""
     arrays = [np.ravel(np.asarray(x, dtype=float)) for x in (estimate, sd, lo, hi)]
     truth = np.broadcast_to(np.ravel(np.asarray(truth, dtype=float)), arrays[0].shape)
     names = list(what) if not isinstance(what, str) else [what] * len(arrays[0])
-    return [{"rep": rep, "what": str(w), "estimate": float(e), "sd": float(s), "lo": float(a), "hi": float(b),
-             "truth": float(t)} for w, e, s, a, b, t in zip(names, *arrays, truth, strict=True)]
+    out = [{"rep": rep, "what": str(w), "estimate": float(e), "sd": float(s), "lo": float(a), "hi": float(b),
+            "truth": float(t)} for w, e, s, a, b, t in zip(names, *arrays, truth, strict=True)]
+    if draws is not None:
+        pit = (np.asarray(draws, dtype=float).reshape(-1, len(out)) < truth[None]).mean(axis=0)
+        for rec, u in zip(out, pit, strict=True):
+            rec["pit"] = float(u)
+    return out
 
 
 def _fit(est, data):
@@ -90,13 +97,14 @@ def study_dynamics(reps: int, log=print, start: int = 0, prior_truth: bool = Fal
         a = res.alpha()
         hits["alpha"] += list(_covered(a["ci_low"], a["ci_high"], sim.truth["alpha"]))
         recs += _records(r, [f"alpha:{i}" for i in a.index], a["mean"], a["std_error"], a["ci_low"], a["ci_high"],
-                         sim.truth["alpha"])
+                         sim.truth["alpha"], draws=res.draws("alpha").reshape(-1, len(a)))
         e = res.paths().xs("E", level="battery")
         hits["E_level"] += list(_covered(e["ci_low"], e["ci_high"], sim.truth["E_level"]))
         recs += _records(r, "E_level", e["mean"], e["std_error"], e["ci_low"], e["ci_high"], sim.truth["E_level"])
         tau = res.draws("state_sd")
         lo, hi = np.quantile(tau, [0.05, 0.95])
-        recs += _records(r, "state_sd", tau.mean(), tau.std(ddof=1), lo, hi, sim.truth["state_sd"])
+        recs += _records(r, "state_sd", tau.mean(), tau.std(ddof=1), lo, hi, sim.truth["state_sd"],
+                         draws=np.ravel(tau)[:, None])
         log(f"dynamics {r + 1}/{reps}: alpha {a['mean'].round(2).tolist()} (truth "
             f"{np.round(sim.truth['alpha'], 2).tolist()}), state_sd {tau.mean():.2f} "
             f"(truth {sim.truth['state_sd']:.2f})")
@@ -207,16 +215,22 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
             "band_probabilities": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in calib.items()}}
 
 
-def study_invariance(reps: int, log=print, start: int = 0) -> dict:
+def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = None) -> dict:
+    """The per-item invariance test on a survey with q3's P offset moved by +1 logit, and on its invariant twin
+    (same seed): is q3 flagged (and alone), is the twin quiet. Records every item's z (its null distribution is
+    N(0, 1) for a calibrated test). ``fits``: a folder that keeps each replication's fitted results (pickled, a
+    scratch cache of this script's own fits, so another test statistic can be studied on the same fits)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_invariance import planted_survey
 
-    flagged_planted, found, false_alarm = [], [], []
+    flagged_planted, found, false_alarm, z = [], [], [], {"planted": [], "invariant": []}
     for r in range(start, start + reps):
         for shift in (1.0, 0.0):
-            sim = planted_survey(shift=shift, seed=6000 + r)
-            res, _ = _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)
+            res = _cached_fit(fits, f"r{r}_s{shift:g}", lambda shift=shift, r=r: _fit(latent.LatentExpectations(
+                (sim := planted_survey(shift=shift, seed=6000 + r)).design, link="gap", sampler=sampler(r)),
+                sim.data)[0])
             t = res.invariance_test()
+            z["planted" if shift else "invariant"].append([round(float(v), 3) for v in t["z"]])
             if shift:
                 found.append(bool(t.loc["q3", "flagged"]))
                 flagged_planted.append(found[-1] and int(t["flagged"].sum()) == 1)
@@ -227,7 +241,23 @@ def study_invariance(reps: int, log=print, start: int = 0) -> dict:
     return {"planted_found": float(np.mean(found)), "planted_found_alone": float(np.mean(flagged_planted)),
             "quiet": 1 - float(np.mean(false_alarm)), "reps": reps,
             "hits": {"planted_found": found, "planted_found_alone": flagged_planted,
-                     "quiet": [not f for f in false_alarm]}}
+                     "quiet": [not f for f in false_alarm]}, "z": z}
+
+
+def _cached_fit(folder: str | None, key: str, fit):
+    """``fit()``, or its results from ``folder`` (written there the first time). Pickle is for this script's
+    own scratch files only; the package never unpickles."""
+    import pickle
+
+    if folder is None:
+        return fit()
+    path = Path(folder) / f"{key}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())["res"]
+    res = fit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps({"res": res}))
+    return res
 
 
 def study_thresholds(reps: int, log=print, start: int = 0) -> dict:
@@ -322,6 +352,14 @@ def summarise_records(records: list[dict]) -> dict:
                     "bias": float(err.mean()), "bias_se": float(err.std(ddof=1) / np.sqrt(len(rs))),
                     "error_sd": float(err.std(ddof=1)), "mean_posterior_sd": float(sd.mean()),
                     "z_mean": float(z.mean()), "z_sd": float(z.std(ddof=1))}
+        pit = np.array([r["pit"] for r in rs if "pit" in r])
+        if pit.size:  # SBC: uniform over replications whose truths are drawn from the priors
+            from scipy.stats import chisquare, kstest
+
+            counts = np.histogram(pit, bins=5, range=(0, 1))[0]
+            out[key]["pit"] = {"n": int(pit.size), "quintile_counts": counts.tolist(),
+                               "chi2_p": float(chisquare(counts).pvalue), "ks_p": float(kstest(pit, "uniform").pvalue),
+                               "central_90_share": float(np.mean((pit > 0.05) & (pit < 0.95)))}
     return out
 
 
@@ -351,7 +389,10 @@ STUDIES = {"dynamics": study_dynamics, "dynamics_prior": study_dynamics_prior,
 def summarise(lines: list[dict]) -> dict:
     """Pool the batches of a study (``--append`` records): rates with their binomial Monte Carlo SE."""
     out: dict = {}
-    for name in STUDIES:
+    # studies retired from STUDIES (e.g. ``invariance_item_statistic``: the invariance test's statistic before
+    # the step-down contrast) are still summarised, after the current ones
+    names = [*STUDIES, *sorted({x["study"] for x in lines} - set(STUDIES))]
+    for name in names:
         batches = [x for x in lines if x["study"] == name]
         if not batches:
             continue
@@ -368,6 +409,14 @@ def summarise(lines: list[dict]) -> dict:
             cal = [b["result"]["band_probabilities"] for b in batches if "band_probabilities" in b["result"]]
             if cal:
                 out[name]["band_probabilities"] = summarise_band_probabilities(cal)
+            zs = {k: [row for b in batches for row in b["result"].get("z", {}).get(k, [])]
+                  for k in ("planted", "invariant")}
+            if zs["invariant"]:  # the invariance test's z: SD 1 on invariant surveys if calibrated
+                null, planted = np.asarray(zs["invariant"]), np.asarray(zs["planted"])
+                out[name]["z"] = {"invariant_sd": float(np.nanstd(null)), "invariant_sd_per_item":
+                                  np.nanstd(null, axis=0).round(3).tolist(), "planted_q3_mean":
+                                  float(np.nanmean(planted[:, 2])), "planted_q3_sd": float(np.nanstd(planted[:, 2])),
+                                  "n_surveys": len(null)}
             records = [d for b in batches for d in b["result"].get("records", [])]
             if records:  # batches run since the records were added (earlier ones kept only hits)
                 out[name]["calibration"] = summarise_records(records)
@@ -386,6 +435,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--json", default=None, help="write this run's results (or, with --summarise, the pooled ones)")
     ap.add_argument("--append", default=None, help="append one JSON line per study run to this file")
     ap.add_argument("--summarise", default=None, help="pool the batches in this --append file; no fitting")
+    ap.add_argument("--fits", default=None, help="invariance study: keep (and reuse) each fit's results in this "
+                    "folder (pickled scratch files of this script's own fits)")
     args = ap.parse_args(argv)
     if args.summarise:
         lines = [json.loads(x) for x in Path(args.summarise).read_text().splitlines() if x.strip()]
@@ -398,7 +449,8 @@ def main(argv=None) -> dict:
     for name, fn in STUDIES.items():
         if args.study in ("all", name):
             t0 = time.perf_counter()
-            out[name] = fn(args.reps, start=args.start)
+            extra = {"fits": args.fits} if name == "invariance" else {}
+            out[name] = fn(args.reps, start=args.start, **extra)
             out[name]["seconds"] = round(time.perf_counter() - t0, 1)
             print(name, json.dumps({k: v for k, v in out[name].items() if k not in ("hits", "records")}), flush=True)
             if args.append:

@@ -84,3 +84,62 @@ def test_free_items_are_validated():
         latent.LatentExpectations(sim.design, free_items=("q1", "q2", "q3", "q4")).validate_params()
     with pytest.raises(ParameterError, match="needs invariance=True"):
         latent.LatentExpectations(sim.design, invariance=False, free_items=("q1",)).validate_params()
+
+
+def _replicates(J=8, S=4000, seed=0):
+    """Replicate statistics of two dimensions of four items: independent N(0, 0.1) (no sampling needed)."""
+    return np.random.default_rng(seed).normal(0.0, 0.1, size=(S, J))
+
+
+def test_stepdown_flags_the_shifted_item_alone_and_clears_its_anchors():
+    """One item 0.6 (six replicate SDs) above the others of its dimension: its contrast with the three anchors
+    is 0.6, and each anchor's contrast with the others (the shifted one among them) is -0.2 = -2.3 of its SDs.
+    The step-down flags the shifted item at step 1 and then tests the anchors against each other only."""
+    from expectmodel.latent._checks import stepdown_contrasts
+
+    rep = _replicates()
+    item_dim = np.repeat([0, 1], 4)
+    observed = np.zeros(8)
+    observed[2] = 0.6
+    out = stepdown_contrasts(observed, rep, item_dim, np.ones(8, bool), alpha=0.05)
+    assert out["flagged"].tolist() == [False, False, True] + [False] * 5
+    assert out["step"].iloc[2] == 1 and out.attrs["threshold"] == 0.05 / 8
+    assert out["anchors"].tolist() == [2, 2, 3, 2, 3, 3, 3, 3]  # after step 1 q1, q2, q4 anchor on two
+    assert np.allclose(out["observed"].iloc[[0, 1, 3]], 0.0)  # the shifted item left their reference
+    # the contrast's replicate SD is sqrt(0.1^2 (1 + 1/3)) at step 1
+    assert out["z"].iloc[2] == pytest.approx(0.6 / (0.1 * np.sqrt(4 / 3)), rel=0.05)
+
+
+def test_stepdown_leaves_untestable_items_out_and_is_quiet_without_shifts():
+    from expectmodel.latent._checks import stepdown_contrasts
+
+    rep = _replicates(J=5)
+    item_dim = np.array([0, 0, 0, 0, 1])  # the last item is alone in its dimension: no anchor
+    testable = np.array([True, True, False, True, True])  # the third is freed (not tested, not an anchor)
+    out = stepdown_contrasts(np.zeros(5), rep, item_dim, testable, alpha=0.05)
+    assert not out["flagged"].any()
+    assert out["anchors"].tolist() == [2, 2, 0, 2, 0]
+    assert out["p_value"].isna().tolist() == [False, False, True, False, True]
+    assert out.attrs["threshold"] == 0.05 / 3  # three items have anchors
+
+
+def test_population_levels_have_the_fitted_correlations_and_driver_shifts():
+    """The mixed predictive check's new respondents: N(0, corr) deviations, plus Gamma_s x_n on the E levels."""
+    from types import SimpleNamespace
+
+    from expectmodel.latent._checks import population_levels
+
+    rng = np.random.default_rng(3)
+    corr = np.array([[1.0, 0.6], [0.6, 1.0]])
+    lay = SimpleNamespace(n=20000, B=2, D=1, drivers=None, index=lambda b: {"E": 0, "P": 1}[b])
+    theta = population_levels({"mu": np.zeros((2, 2, 1))}, lay, np.stack([corr, corr]), rng)
+    assert theta.shape == (2, 20000, 2, 1)
+    r = np.corrcoef(theta[0, :, 0, 0], theta[0, :, 1, 0])[0, 1]
+    assert r == pytest.approx(0.6, abs=0.02) and theta.std() == pytest.approx(1.0, abs=0.02)  # MC SE about 0.005
+    X = np.ones((20000, 1))
+    lay = SimpleNamespace(n=20000, B=2, D=1, drivers=X, stage=np.zeros(20000, int),
+                          index=lambda b: {"E": 0, "P": 1}[b])
+    gamma = np.full((2, 1, 1, 1), 0.5)  # (draws, stages, drivers, dimensions)
+    theta = population_levels({"mu": np.zeros((2, 2, 1)), "Gamma": gamma}, lay, None, rng)
+    assert theta[..., 0, 0].mean() == pytest.approx(0.5, abs=0.02) and theta[..., 1, 0].mean() == pytest.approx(
+        0.0, abs=0.02)

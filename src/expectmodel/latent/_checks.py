@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from expectmodel.errors import SpecError
 from expectmodel.inference import equal_tailed
@@ -279,17 +280,25 @@ class _ChecksMixin:
         return out
 
     def invariance_test(self, *, alpha: float = 0.05, draws: int = 400, seed: int = 0) -> pd.DataFrame:
-        """Test each item's E/P invariance: a posterior predictive check of its mean answer difference P - E.
+        """Test each item's E/P invariance against its dimension's other items (a step-down predictive check).
 
-        Under invariance an item's offset, loading and cut-points are shared by the batteries, so the
-        difference between a respondent's P and E answers to it follows from the latent levels alone. For
-        each item, the observed mean of (P answer - E answer) over the respondents who answered both is
-        set against its posterior predictive distribution (answers redrawn at every posterior draw, the
-        respondents' own latent levels kept). An item whose batteries use it differently (a non-invariant
-        item) sits in the tail. Items are flagged at ``alpha / items`` (Bonferroni), so a survey whose items
-        are all invariant flags none in at least ``1 - alpha`` of surveys (posterior predictive p-values are
-        conservative, so more often). Free a flagged item (or report within-battery results) before reading
-        the latent gap of its dimension.
+        Under invariance an item's offset, loading and cut-points are shared by the batteries, so the mean
+        difference between respondents' P and E answers to it follows from the latent levels. A shift shared by
+        all items of a dimension is its latent gap and cannot be told from one, so each item is set against
+        its dimension's other items, its **anchors**: the statistic is the item's mean P - E answer
+        difference minus the mean of its anchors' (each over the respondents who answered both batteries).
+        Its reference distribution comes from the model, at posterior draws, with new respondents drawn from
+        the fitted population (levels from the population means, drivers and correlations, answers from the
+        measurement model, on the observed respondents' answered cells): a *mixed* predictive check, which
+        does not reuse the answers through the respondents' own fitted levels and so is not conservative.
+
+        The items are tested step-down: the most discrepant item is flagged when its two-sided p-value is
+        below ``alpha / m`` (``m`` items still untested, Holm), is dropped from the others' anchors, and the
+        remaining items are tested again, until none passes. Without the step-down, one non-invariant item
+        would pull its anchors' statistics the other way. On a survey whose items are all invariant, no item
+        is flagged in about ``1 - alpha`` of surveys. Items freed with ``free_items`` are not tested and do
+        not anchor; an item without anchors (alone in its dimension, or all others flagged) is not tested.
+        Free a flagged item (``free_items=...``) and refit before reading its dimension's latent gap.
 
         Parameters
         ----------
@@ -298,14 +307,17 @@ class _ChecksMixin:
         draws : int
             Posterior draws to simulate from.
         seed : int
-            Seed of the draw selection and the simulated answers.
+            Seed of the draw selection and the simulated respondents and answers.
 
         Returns
         -------
         pandas.DataFrame
-            Index ``item``; ``dimension``, ``observed`` (mean P - E answer difference), ``predicted`` (its
-            posterior predictive mean), ``z`` (standardised discrepancy), ``p_value`` (two-sided) and
-            ``flagged``.
+            Index ``item``; ``dimension``, ``observed`` (the item's mean P - E answer difference minus its
+            anchors'), ``predicted`` (its predictive mean), ``z`` (standardised discrepancy), ``p_value``
+            (two-sided, from z: a difference of means is normal), ``anchors`` (how many items it was set
+            against, at the step it was last tested), ``step`` (the step at which it was flagged; 0 if not)
+            and ``flagged``. Untested items have NaN statistics. ``attrs`` hold ``alpha``, ``draws`` and
+            ``threshold`` (the first step's cut-off, ``alpha`` over the items tested).
 
         Raises
         ------
@@ -326,30 +338,91 @@ class _ChecksMixin:
         p = self._params
         S = p["mu"].shape[0]
         pick = rng.choice(S, size=min(draws, S), replace=False)
-        sim = simulate_answers({k: v[pick] for k, v in p.items()}, lay, rng)["answers"]  # (S', N)
-        obs = lay.obs
-
-        def item_means(cat: np.ndarray) -> np.ndarray:
-            """Mean P - E category difference per item over respondents with both answers: (..., J)."""
-            lead = cat.shape[:-1]
-            dense = np.full((*lead, lay.n, lay.B, lay.J), np.nan)
-            dense[..., obs.resp, obs.battery, obs.item] = cat
-            diff = dense[..., iP, :] - dense[..., iE, :]  # (..., n, J)
-            return np.nanmean(diff, axis=-2)
-
-        both = np.isfinite(item_means(obs.cat.astype(float)))
-        observed = item_means(obs.cat.astype(float))
-        rep = np.concatenate([item_means(sim[i:i + 50].astype(float)) for i in range(0, sim.shape[0], 50)])
-        upper = (rep >= observed[None]).mean(axis=0)
-        lower = (rep <= observed[None]).mean(axis=0)
-        pval = np.minimum(1.0, 2 * np.minimum(upper, lower))
-        sd = rep.std(axis=0, ddof=1)
-        out = pd.DataFrame({"dimension": np.asarray(lay.dims)[lay.item_dim], "observed": observed,
-                            "predicted": rep.mean(axis=0), "z": (observed - rep.mean(axis=0)) / sd,
-                            "p_value": pval}, index=pd.Index(lay.items, name="item"))
-        out["flagged"] = (out["p_value"] < alpha / lay.J) & both
-        out.attrs.update(alpha=alpha, draws=int(rep.shape[0]), threshold=alpha / lay.J)
+        q = {k: v[pick] for k, v in p.items()}
+        corr = self.draws("corr")[pick] if "corr" in self.posterior.data_vars else None
+        q["theta"] = population_levels(q, lay, corr, rng)
+        sim = simulate_answers(q, lay, rng)["answers"]  # (S', N)
+        observed = answer_differences(lay.obs.cat.astype(float), lay, iE, iP)
+        rep = np.concatenate([answer_differences(sim[i:i + 50].astype(float), lay, iE, iP)
+                              for i in range(0, sim.shape[0], 50)])
+        free = set(getattr(self.config, "free_items", ()) or ())
+        testable = np.isfinite(observed) & np.array([it not in free for it in lay.items])
+        out = stepdown_contrasts(observed, rep, lay.item_dim, testable, alpha)
+        out.insert(0, "dimension", np.asarray(lay.dims)[lay.item_dim])
+        out.index = pd.Index(lay.items, name="item")
+        out.attrs.update(alpha=alpha, draws=int(rep.shape[0]))
         return out
+
+
+def answer_differences(cat: np.ndarray, lay, iE: int, iP: int) -> np.ndarray:
+    """Mean P - E answer difference per item over the respondents who answered both: (..., J) from the
+    categories of the layout's observed cells (..., N); NaN for an item nobody answered in both batteries."""
+    obs = lay.obs
+    dense = np.full((*cat.shape[:-1], lay.n, lay.B, lay.J), np.nan)
+    dense[..., obs.resp, obs.battery, obs.item] = cat
+    diff = dense[..., iP, :] - dense[..., iE, :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an item without paired answers: NaN, reported
+        return np.nanmean(diff, axis=-2)
+
+
+def population_levels(p: dict, lay, corr: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+    """New respondents' standardised levels theta (S, n, B, D) from the fitted population, one set per draw:
+    the drivers' shift of the E levels (at the observed respondents' drivers and stages) plus correlated
+    N(0, 1) deviations (``corr``: the (S, F, F) factor correlations, battery-major; None for independent)."""
+    S, (n, B, D) = p["mu"].shape[0], (lay.n, lay.B, lay.D)
+    z = rng.standard_normal((S, n, B * D))
+    if corr is not None:
+        z = z @ np.swapaxes(np.linalg.cholesky(corr), -1, -2)
+    theta = z.reshape((S, n, B, D))
+    if "Gamma" in p and lay.drivers is not None and lay.index("E") is not None:
+        theta[:, :, lay.index("E"), :] += np.einsum("nq,snqd->snd", lay.drivers, p["Gamma"][:, lay.stage])
+    return theta
+
+
+def stepdown_contrasts(observed: np.ndarray, rep: np.ndarray, item_dim: np.ndarray, testable: np.ndarray,
+                       alpha: float) -> pd.DataFrame:
+    """Holm step-down test of each item's statistic against the mean of its dimension's unflagged others.
+
+    ``observed`` (J,) and its predictive replicates ``rep`` (S, J); at each step every unflagged testable item
+    with an anchor is tested, and the one with the smallest p-value is flagged if it is below
+    ``alpha / (untested items)``. Returns one row per item: observed, predicted, z, p_value, anchors, step,
+    flagged.
+    """
+    J = observed.size
+    flagged = np.zeros(J, dtype=bool)
+    step = np.zeros(J, dtype=int)
+    cols = {k: np.full(J, np.nan) for k in ("observed", "predicted", "z", "p_value")}
+    anchors = np.zeros(J, dtype=int)
+    first = None
+    while True:
+        for j in np.flatnonzero(testable & ~flagged):
+            ref = np.flatnonzero((item_dim == item_dim[j]) & testable & ~flagged & (np.arange(J) != j))
+            anchors[j] = ref.size
+            if not ref.size:
+                for v in cols.values():
+                    v[j] = np.nan
+                continue
+            o = observed[j] - observed[ref].mean()
+            r = rep[:, j] - rep[:, ref].mean(axis=1)
+            cols["observed"][j], cols["predicted"][j] = o, r.mean()
+            cols["z"][j] = (o - r.mean()) / r.std(ddof=1)
+        # a difference of means over the respondents: normal by the central limit theorem, so the p-value comes
+        # from z (the replicates' mean and SD), which resolves the small tails that alpha / items asks for
+        cols["p_value"] = 2 * norm.sf(np.abs(cols["z"]))
+        live = np.flatnonzero(testable & ~flagged & np.isfinite(cols["p_value"]))
+        if not live.size:
+            break
+        threshold = alpha / live.size
+        first = threshold if first is None else first
+        worst = live[np.argmax(np.abs(cols["z"][live]))]
+        if cols["p_value"][worst] >= threshold:
+            break
+        flagged[worst] = True
+        step[worst] = int(flagged.sum())
+    out = pd.DataFrame({**cols, "anchors": anchors, "step": step, "flagged": flagged})
+    out.attrs["threshold"] = first
+    return out
 
 
 @dataclass(frozen=True)
