@@ -18,7 +18,6 @@ an answer.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -26,10 +25,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from expectmodel.data import Scale, read_grouping, read_items, widen
+from expectmodel.data import Scale, read_items
 from expectmodel.data import _messages as msg
 from expectmodel.data.read import parse_codes
-from expectmodel.errors import DataError, DataWarning, SpecError
+from expectmodel.errors import DataError, SpecError
+from expectmodel.latent._design_read import fmt_rows, read_stages, rescale_probabilities, widen_long
 
 __all__ = ["BATTERIES", "SERVQUAL_DIMENSIONS", "Design", "SurveyData", "servqual_design"]
 
@@ -53,12 +53,6 @@ SERVQUAL_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "assurance": tuple(f"q{j}" for j in range(14, 18)),
     "empathy": tuple(f"q{j}" for j in range(18, 23)),
 }
-
-
-def _fmt_rows(index: pd.Index, mask: np.ndarray, limit: int = 5) -> str:
-    rows = list(index[np.asarray(mask)])
-    head = ", ".join(map(repr, rows[:limit]))
-    return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 @dataclass(frozen=True)
@@ -322,7 +316,7 @@ one dimension only.
             raise msg.not_a_frame(data)
         codes = parse_codes(missing_values)
         if format == "long":
-            data = self._widen(data, item=item, battery=battery, answer=answer)
+            data = widen_long(self, data, item=item, battery=battery, answer=answer)
         elif format != "wide":
             raise SpecError(f"format must be 'wide' or 'long', got {format!r}.")
         elif self.respondent is not None:
@@ -337,7 +331,7 @@ one dimension only.
         if len(data) == 0:
             raise msg.no_rows(data.shape[1])
 
-        stage_codes, stages = self._stages(data)
+        stage_codes, stages = read_stages(self, data)
         columns: dict[str, None] = {}
         scales: dict[str, Scale] = {}
         owner: dict[str, str] = {}
@@ -374,7 +368,7 @@ one dimension only.
         for b, mapping in self.columns.items():
             vals = block(mapping[it] for it in self.items)
             if b in self.probability:
-                vals = self._probability(vals, f"battery {b}")
+                vals = rescale_probabilities(self, vals, f"battery {b}")
             finite = vals[np.isfinite(vals)]
             if finite.size == 0:
                 raise DataError(f"battery {b} has no answers at all (all missing).")
@@ -388,7 +382,7 @@ one dimension only.
             has = absent & np.isfinite(answers["P"]).any(axis=1)
             if has.any():
                 raise DataError(f"respondents at stage(s) {', '.join(map(repr, self.no_perception))} were not "
-                                f"asked the P battery by design, but rows {_fmt_rows(data.index, has)} have P "
+                                f"asked the P battery by design, but rows {fmt_rows(data.index, has)} have P "
                                 "answers. Fix the stage column or no_perception=.")
 
         sat = block(self.satisfaction) if self.satisfaction else None
@@ -398,7 +392,7 @@ one dimension only.
             for j, c in enumerate(self.drivers):
                 if np.isnan(drivers[:, j]).any():
                     raise DataError(f"driver column {c!r} has missing values in rows "
-                                    f"{_fmt_rows(data.index, np.isnan(drivers[:, j]))}; drivers must be complete "
+                                    f"{fmt_rows(data.index, np.isnan(drivers[:, j]))}; drivers must be complete "
                                     "(impute them or drop those respondents first).")
                 if np.ptp(drivers[:, j]) == 0:
                     raise DataError(f"driver column {c!r} is constant ({drivers[0, j]:g}); it cannot explain "
@@ -412,52 +406,6 @@ one dimension only.
             design=self, index=data.index, answers=answers, satisfaction=sat, drivers=drivers,
             stage=stage_codes, stages=stages, importance=importance, missing_values=codes,
         )
-
-    def _widen(self, data: pd.DataFrame, *, item: str, battery: str, answer: str) -> pd.DataFrame:
-        rid = self.respondent
-        if rid is None:
-            raise SpecError("long data need the respondent id column: set Design(respondent='id').")
-        for c in (rid, item, battery, answer):
-            if c not in data.columns:
-                raise msg.not_found([c], data.columns.tolist(), {rid: "respondent id", item: "item id",
-                                                                  battery: "battery code", answer: "answer"},
-                                    noun="Column(s)")
-        unknown_b = sorted(set(map(str, data[battery].unique())) - set(self.columns))
-        if unknown_b:
-            raise DataError(f"long data hold battery code(s) {', '.join(map(repr, unknown_b))} that the design "
-                            f"does not declare ({', '.join(self.columns)}).")
-        unknown_i = sorted(set(map(str, data[item].unique())) - set(self.items))
-        if unknown_i:
-            raise DataError(f"long data hold unknown item(s) {', '.join(map(repr, unknown_i[:8]))}.")
-        person = [c for c in (*self.satisfaction, *self.drivers, self.stage,
-                              *(self.importance or {}).values()) if c is not None]
-        columns = self.columns
-        return widen(data, respondent=rid, item=item, answer=answer, battery=battery, keep=person,
-                     name=lambda b, i: columns[b][i])
-
-    def _stages(self, data: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
-        if self.stage is None:
-            return np.zeros(len(data), dtype=np.intp), ("all",)
-        grouping = read_grouping(data, self.stage, levels=self.stages, ordered=self.stages is None,
-                                 levels_name="stages")
-        bad_np = sorted(set(self.no_perception) - set(grouping.levels))
-        if bad_np:
-            raise DataError(f"no_perception names unknown stage(s) {', '.join(map(repr, bad_np))}.")
-        return grouping.codes, grouping.levels
-
-    def _probability(self, vals: np.ndarray, what: str) -> np.ndarray:
-        """Rescale probabilities (already checked against 0-``probability_max``) to [0, 1].
-
-        Heaping at 0 / 50 / 100 is reported, not changed.
-        """
-        vals = vals / float(self.probability_max)
-        fin = vals[np.isfinite(vals)]
-        heaped = np.isin(fin, (0.0, 0.5, 1.0)).mean() if fin.size else 0.0
-        if heaped > 0.3:
-            warnings.warn(f"{what}: {heaped:.0%} of the probabilities are exactly 0, 50% or 100%; such heaping "
-                          "often marks 'don't know' or rounding rather than belief (METHODS §2.1).",
-                          DataWarning, stacklevel=3)
-        return vals
 
 
 @dataclass(frozen=True, eq=False)

@@ -38,11 +38,12 @@ from expectmodel.errors import DataError, SpecError
 from expectmodel.inference import equal_tailed
 from expectmodel.latent._graph import build_graph
 from expectmodel.latent._layout import Prepared
+from expectmodel.latent._simulate_waves import SimulatedWaves, simulate_waves
+from expectmodel.latent._waves import read_waves
 from expectmodel.latent.design import Design, SurveyData
 from expectmodel.latent.model import LatentExpectations
 from expectmodel.latent.priors import LatentPriors
 from expectmodel.latent.results import LatentResults
-from expectmodel.latent.simulate import simulate_latent
 from expectmodel.sampling import SamplerConfig
 
 __all__ = ["DynamicsResults", "ExpectationDynamics", "SimulatedWaves", "read_waves", "simulate_waves"]
@@ -50,84 +51,6 @@ __all__ = ["DynamicsResults", "ExpectationDynamics", "SimulatedWaves", "read_wav
 
 def _is_column(v: Any) -> bool:
     return isinstance(v, str) and bool(v)
-
-
-def read_waves(frame: pd.DataFrame, wave: str, respondent: str | None = None) -> tuple[np.ndarray, tuple]:
-    """Read and check the wave of every row: codes 0..T-1 in time order, and the wave labels.
-
-    A wave column must be orderable: numbers, dates, or an *ordered* categorical (text labels such as
-    ``"spring"``/``"autumn"`` have no time order of their own). With ``respondent`` a respondent id may
-    appear at most once per wave.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per respondent and wave.
-    wave : str
-        The wave column.
-    respondent : str, optional
-        The respondent id column (panel data).
-
-    Returns
-    -------
-    (numpy.ndarray, tuple)
-        The wave code of each row and the wave labels in time order.
-
-    Raises
-    ------
-    DataError
-        The column is missing, not orderable, has a missing value, fewer than two waves, or a respondent
-        id is repeated within a wave.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"wave": [2024, 2023, 2024], "id": [1, 1, 2]})
-    >>> codes, waves = read_waves(frame, "wave", "id")
-    >>> codes.tolist(), waves
-    ([1, 0, 1], (2023, 2024))
-    >>> read_waves(pd.DataFrame({"wave": ["spring", "autumn"]}), "wave")
-    Traceback (most recent call last):
-    ...
-    expectmodel.errors.DataError: the wave column 'wave' is not orderable: it holds text, whose \
-order is not time. Use numbers or dates, or an ordered categorical, e.g. pd.Categorical(frame['wave'], \
-categories=[...], ordered=True).
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError("expected a pandas DataFrame with one row per respondent and wave; got "
-                        f"{type(frame).__name__}.")
-    if wave not in frame.columns:
-        raise DataError(f"the wave column {wave!r} is not among the columns {list(map(str, frame.columns))[:12]}.")
-    col = frame[wave]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        if not col.cat.ordered:
-            raise DataError(f"the wave column {wave!r} is not orderable: it is an unordered categorical. Make it "
-                            f"ordered (pd.Categorical(..., categories=[...], ordered=True)) or use numbers or dates.")
-        labels = tuple(c for c in col.cat.categories if (col == c).any())
-    elif (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)) or \
-            pd.api.types.is_datetime64_any_dtype(col):
-        labels = tuple(v.item() if isinstance(v, np.generic) else v for v in sorted(col.dropna().unique()))
-    else:
-        raise DataError(f"the wave column {wave!r} is not orderable: it holds text, whose order is "
-                        "not time. Use numbers or dates, or an ordered categorical, e.g. "
-                        f"pd.Categorical(frame[{wave!r}], categories=[...], ordered=True).")
-    if col.isna().any():
-        row = frame.index[int(np.flatnonzero(col.isna().to_numpy())[0])]
-        raise DataError(f"the wave column {wave!r} is missing at row {row!r}; every row needs its wave.")
-    if len(labels) < 2:
-        raise DataError(f"expectation dynamics need at least two waves; {wave!r} holds {len(labels)}.")
-    lookup = {v: k for k, v in enumerate(labels)}
-    codes = np.array([lookup[v] for v in col], dtype=np.intp)
-    if respondent is not None:
-        if respondent not in frame.columns:
-            raise DataError(f"the respondent id column {respondent!r} is not among the columns "
-                            f"{list(map(str, frame.columns))[:12]}.")
-        dup = pd.DataFrame({"w": codes, "id": frame[respondent].to_numpy()}).duplicated()
-        if dup.any():
-            i = int(np.flatnonzero(dup.to_numpy())[0])
-            raise DataError(f"respondent id {frame[respondent].iloc[i]!r} appears more than once in wave "
-                            f"{labels[codes[i]]!r} (row {frame.index[i]!r}); a panel has one row per respondent "
-                            "and wave.")
-    return codes, labels
 
 
 @dataclass(frozen=True)
@@ -585,102 +508,3 @@ class DynamicsResults(LatentResults):
         """
         raise SpecError("scoring new respondents is not offered for the dynamics model; fit LatentExpectations "
                         "to the wave of interest to score it.")
-
-
-@dataclass(frozen=True)
-class SimulatedWaves:
-    """Simulated survey waves with their design and truth.
-
-    The truth holds ``alpha``, ``E_level`` and ``P_level`` (stage x wave x dimension), ``state_sd``, the
-    measurement parameters, and ``levels`` per row.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent and wave: answers, ``wave``, ``id``, ``stage`` (and satisfaction).
-    design : Design
-        The design that reads ``data``.
-    truth : dict
-        The generating parameters.
-    """
-
-    data: pd.DataFrame
-    design: Design
-    truth: dict
-
-
-def simulate_waves(n: int = 300, *, waves: int = 3, dimensions=None, stages=("first-time", "long-term"),
-                   alpha=None, state_sd: float = 0.1, link: str | None = None, scale=(1, 7),
-                   seed: int = 0) -> SimulatedWaves:
-    """Draw a panel of ``n`` respondents over ``waves`` waves from the adaptive-expectations model.
-
-    Parameters
-    ----------
-    n : int
-        Respondents (each answers every wave; ids ``0..n-1``).
-    waves : int
-        Waves (labelled 1..waves).
-    dimensions : mapping, optional
-        Dimension -> items (default: two dimensions of three items).
-    stages : sequence of str
-        Customer stages (drawn per respondent; alpha per stage).
-    alpha : sequence of float, optional
-        True alpha per stage (default 0.5, 0.25, ...).
-    state_sd : float
-        SD of the innovations.
-    link : {"gap", "free", "perf"}, optional
-        Add one satisfaction item from this link.
-    scale : (int, int)
-        Answer categories.
-    seed : int
-        Random seed.
-
-    Returns
-    -------
-    SimulatedWaves
-        Data, design and truth.
-
-    Examples
-    --------
-    >>> sim = simulate_waves(50, waves=3, seed=2)
-    >>> sim.data["wave"].unique().tolist(), sim.truth["E_level"].shape
-    ([1, 2, 3], (2, 3, 2))
-    """
-    rng = np.random.default_rng(seed)
-    dims = dict(dimensions or {"service": ("q1", "q2", "q3"), "staff": ("q4", "q5", "q6")})
-    D, S = len(dims), len(stages)
-    a = np.asarray(alpha if alpha is not None else np.linspace(0.5, 0.25, S), dtype=float)
-    e = np.zeros((S, waves, D))
-    p = rng.uniform(0.0, 1.5, size=(S, waves, D))
-    e[:, 0] = rng.uniform(0.8, 1.6, size=(S, D))
-    for t in range(1, waves):
-        e[:, t] = e[:, t - 1] + a[:, None] * (p[:, t - 1] - e[:, t - 1]) + state_sd * rng.standard_normal((S, D))
-    stage = rng.integers(S, size=n)
-    base = simulate_latent(2, dimensions=dims, scale=scale, link=link, seed=seed + 1).truth
-    shared = {k: base[k] for k in ("delta", "loading", "sigma", "cut", "corr", "beta_P", "beta_E", "sat_cut")
-              if k in base}
-    frames, levels = [], []
-    for t in range(waves):
-        for s in range(S):
-            ids = np.flatnonzero(stage == s)
-            if not ids.size:
-                continue
-            cell = simulate_latent(ids.size, dimensions=dims, scale=scale, link=link,
-                                   truth={**shared, "mu": np.stack([e[s, t], p[s, t]])},
-                                   seed=int(rng.integers(2**31)))
-            f = cell.data.reset_index(drop=True)
-            f.insert(0, "id", ids)
-            f["wave"] = t + 1
-            f["stage"] = stages[s]
-            frames.append(f)
-            levels.append(cell.truth["levels"])
-    data = pd.concat(frames, ignore_index=True)
-    data["stage"] = pd.Categorical(data["stage"], categories=list(stages))
-    order = np.lexsort((data["id"].to_numpy(), data["wave"].to_numpy()))
-    data = data.iloc[order].reset_index(drop=True)
-    lev = np.concatenate(levels)[order]
-    design = Design(dimensions=dims, batteries={"E": "E_{item}", "P": "P_{item}"}, scale=scale,
-                    satisfaction=("sat1",) if link else (), stage="stage", stages=tuple(stages))
-    truth = {**shared, "alpha": a, "E_level": e, "P_level": p, "state_sd": state_sd, "levels": lev,
-             "stage": stage}
-    return SimulatedWaves(data, design, truth)
