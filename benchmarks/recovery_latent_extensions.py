@@ -35,6 +35,7 @@ import json
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -220,17 +221,21 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
 def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = None) -> dict:
     """The per-item invariance test on a survey with q3's P offset moved by +1 logit, and on its invariant twin
     (same seed): is q3 flagged (and alone), is the twin quiet. Records every item's z (its null distribution is
-    N(0, 1) for a calibrated test). ``fits``: a folder that keeps each replication's fitted results (pickled, a
-    scratch cache of this script's own fits, so another test statistic can be studied on the same fits)."""
+    N(0, 1) for a calibrated test; an item's z is from the last step it was tested at, which differs from step 1
+    only in surveys with a flag). ``fits``: a folder that keeps each replication's fitted results (pickled, a
+    scratch cache of this script's own fits, so another test statistic can be studied on the same fits; a
+    cached fit is reused only if its sampler settings are the same, so clear the folder after a model change)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_invariance import planted_survey
+
+    def fit_one(shift: float, r: int):
+        sim = planted_survey(shift=shift, seed=6000 + r)
+        return _fit(latent.LatentExpectations(sim.design, link="gap", sampler=sampler(r)), sim.data)[0]
 
     flagged_planted, found, false_alarm, z = [], [], [], {"planted": [], "invariant": []}
     for r in range(start, start + reps):
         for shift in (1.0, 0.0):
-            res = _cached_fit(fits, f"r{r}_s{shift:g}", lambda shift=shift, r=r: _fit(latent.LatentExpectations(
-                (sim := planted_survey(shift=shift, seed=6000 + r)).design, link="gap", sampler=sampler(r)),
-                sim.data)[0])
+            res = _cached_fit(fits, f"r{r}_s{shift:g}", repr(sampler(r)), partial(fit_one, shift, r))
             t = res.invariance_test()
             z["planted" if shift else "invariant"].append([round(float(v), 3) for v in t["z"]])
             if shift:
@@ -246,19 +251,21 @@ def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = No
                      "quiet": [not f for f in false_alarm]}, "z": z}
 
 
-def _cached_fit(folder: str | None, key: str, fit):
-    """``fit()``, or its results from ``folder`` (written there the first time). Pickle is for this script's
-    own scratch files only; the package never unpickles."""
+def _cached_fit(folder: str | None, key: str, settings: str, fit):
+    """``fit()``, or its results from ``folder`` if stored there with the same ``settings`` (written there the
+    first time). Pickle is for this script's own scratch files only; the package never unpickles."""
     import pickle
 
     if folder is None:
         return fit()
     path = Path(folder) / f"{key}.pkl"
     if path.exists():
-        return pickle.loads(path.read_bytes())["res"]
+        stored = pickle.loads(path.read_bytes())
+        if stored.get("settings", settings) == settings:  # files from before the key: same settings by construction
+            return stored["res"]
     res = fit()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps({"res": res}))
+    path.write_bytes(pickle.dumps({"res": res, "settings": settings}))
     return res
 
 
@@ -420,12 +427,21 @@ def summarise(lines: list[dict]) -> dict:
                 out[name]["band_probabilities"] = summarise_band_probabilities(cal)
             zs = {k: [row for b in batches for row in b["result"].get("z", {}).get(k, [])]
                   for k in ("planted", "invariant")}
-            if zs["invariant"]:  # the invariance test's z: SD 1 on invariant surveys if calibrated
+            if zs["invariant"]:  # the invariance test's z: N(0, 1) on invariant surveys if calibrated
                 null, planted = np.asarray(zs["invariant"]), np.asarray(zs["planted"])
-                out[name]["z"] = {"invariant_sd": float(np.nanstd(null)), "invariant_sd_per_item":
-                                  np.nanstd(null, axis=0).round(3).tolist(), "planted_q3_mean":
-                                  float(np.nanmean(planted[:, 2])), "planted_q3_sd": float(np.nanstd(planted[:, 2])),
-                                  "n_surveys": len(null)}
+                q3 = 2  # planted_survey's default item
+                n_s = len(null)
+                out[name]["z"] = {
+                    "n_surveys": n_s,
+                    "invariant_rms": float(np.sqrt(np.nanmean(null ** 2))),
+                    "invariant_sd": float(np.nanstd(null, ddof=1)),
+                    "invariant_mean_per_item": np.nanmean(null, axis=0).round(3).tolist(),
+                    "invariant_sd_per_item": np.nanstd(null, axis=0, ddof=1).round(3).tolist(),
+                    "per_item_sd_mc_se": float(1 / np.sqrt(2 * n_s)),  # about, for an SD near 1
+                    # the family-wise calibration number: the survey's largest |z| against the step-1 cut-off
+                    "invariant_max_abs_z": np.nanmax(np.abs(null), axis=1).round(3).tolist(),
+                    "planted_q3_mean": float(np.nanmean(planted[:, q3])),
+                    "planted_q3_sd": float(np.nanstd(planted[:, q3], ddof=1))}
             records = [d for b in batches for d in b["result"].get("records", [])]
             if records:  # batches run since the records were added (earlier ones kept only hits)
                 out[name]["calibration"] = summarise_records(records)
