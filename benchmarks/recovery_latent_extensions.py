@@ -218,13 +218,14 @@ def study_bands(reps: int, log=print, start: int = 0) -> dict:
             "band_probabilities": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in calib.items()}}
 
 
-def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = None) -> dict:
-    """The per-item invariance test on a survey with q3's P offset moved by +1 logit, and on its invariant twin
-    (same seed): is q3 flagged (and alone), is the twin quiet. Records every item's z (its null distribution is
-    N(0, 1) for a calibrated test; an item's z is from the last step it was tested at, which differs from step 1
-    only in surveys with a flag). ``fits``: a folder that keeps each replication's fitted results (pickled, a
-    scratch cache of this script's own fits, so another test statistic can be studied on the same fits; a
-    cached fit is reused only if its sampler settings are the same, so clear the folder after a model change)."""
+def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = None, planted: float = 1.0) -> dict:
+    """The per-item invariance test on a survey with q3's P offset moved by ``planted`` logits, and on its
+    invariant twin (same seed): is q3 flagged (and alone), is the twin quiet. Records every item's z (its null
+    distribution is N(0, 1) for a calibrated test; an item's z is from the last step it was tested at, which
+    differs from step 1 only in surveys with a flag). ``fits``: a folder that keeps each replication's fitted
+    results (pickled, a scratch cache of this script's own fits, so another test statistic can be studied on the
+    same fits; a cached fit is reused only if its sampler settings are the same, so clear the folder after a
+    model change)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.latent.test_invariance import planted_survey
 
@@ -234,7 +235,7 @@ def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = No
 
     flagged_planted, found, false_alarm, z = [], [], [], {"planted": [], "invariant": []}
     for r in range(start, start + reps):
-        for shift in (1.0, 0.0):
+        for shift in (planted, 0.0):
             res = _cached_fit(fits, f"r{r}_s{shift:g}", repr(sampler(r)), partial(fit_one, shift, r))
             t = res.invariance_test()
             z["planted" if shift else "invariant"].append([round(float(v), 3) for v in t["z"]])
@@ -249,6 +250,12 @@ def study_invariance(reps: int, log=print, start: int = 0, fits: str | None = No
             "quiet": 1 - float(np.mean(false_alarm)), "reps": reps,
             "hits": {"planted_found": found, "planted_found_alone": flagged_planted,
                      "quiet": [not f for f in false_alarm]}, "z": z}
+
+
+def study_invariance_half_logit(reps: int, log=print, start: int = 0, fits: str | None = None) -> dict:
+    """The invariance study with a +0.5 logit planted shift (same seeds; the invariant twins are the same fits):
+    the test's power at half the effect."""
+    return study_invariance(reps, log=log, start=start, fits=fits, planted=0.5)
 
 
 def _cached_fit(folder: str | None, key: str, settings: str, fit):
@@ -399,6 +406,7 @@ STUDIES = {"dynamics": study_dynamics, "dynamics_prior": study_dynamics_prior,
            "dynamics_six_waves": study_dynamics_six_waves, "provider": study_provider,
            "recovery": study_recovery,
            "recovery_wide_prior": study_recovery_wide_prior, "bands": study_bands, "invariance": study_invariance,
+           "invariance_half_logit": study_invariance_half_logit,
            "thresholds": study_thresholds}
 
 
@@ -474,7 +482,7 @@ def main(argv=None) -> dict:
     for name, fn in STUDIES.items():
         if args.study in ("all", name):
             t0 = time.perf_counter()
-            extra = {"fits": args.fits} if name == "invariance" else {}
+            extra = {"fits": args.fits} if name.startswith("invariance") else {}
             out[name] = fn(args.reps, start=args.start, **extra)
             out[name]["seconds"] = round(time.perf_counter() - t0, 1)
             print(name, json.dumps({k: v for k, v in out[name].items() if k not in ("hits", "records")}), flush=True)
