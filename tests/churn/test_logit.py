@@ -115,3 +115,23 @@ def test_ordered_needs_three_categories(survey):
         warnings.simplefilter("ignore")
         with pytest.raises(DataError, match="needs three or more"):
             churn.OrderedChurn(["sat"], target="churn").fit(survey)
+
+
+def test_ordered_linearity_test_holds_its_level_and_finds_a_threshold():
+    """The LR test of OrderedChurn's hinge terms: under a linear truth it rejects at 0.05 in about 5% of 100
+    samples (binomial MC SE 0.022, so at most 0.12 is 3 SE); with a plateau above 6 it finds the knot; the
+    summary reports it; without knots it is NaN."""
+    rng = np.random.default_rng(12)
+    rejections = 0
+    for _ in range(100):
+        df = pd.DataFrame({"sat": rng.uniform(0, 10, 400)})
+        df["intention"] = np.digitize(0.4 * df["sat"] + rng.logistic(size=400), [1.0, 3.0]) + 1
+        res = churn.OrderedChurn(["sat"], knots={"sat": [6]}, draws=10, seed=1).fit(df)
+        rejections += res.linearity_test()["p_value"] < 0.05
+    assert rejections <= 12, rejections
+    df = pd.DataFrame({"sat": rng.uniform(0, 10, 2000)})
+    df["intention"] = np.digitize(0.6 * np.minimum(df["sat"], 6) + rng.logistic(size=2000), [1.5, 3.5]) + 1
+    res = churn.OrderedChurn(["sat"], knots={"sat": [6]}, draws=10, seed=1).fit(df)
+    assert res.linearity_test()["p_value"] < 1e-6
+    assert "Linearity (LR test of the knots): chi2(1)" in str(res.summary())
+    assert np.isnan(churn.OrderedChurn(["sat"], draws=10, seed=1).fit(df).linearity_test()["p_value"])

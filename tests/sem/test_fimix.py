@@ -71,3 +71,5 @@ def test_fimix_reports_in_to_frame_summary_and_json(planted):
     back = json.loads(seg.to_json())
     assert back["seed"] == 2 and back["solutions"]["2"]["shares"].keys() == {"segment 1", "segment 2"}
     assert "Retention criteria" in str(seg.summary())
+    html = seg._repr_html_()  # Jupyter shows the same report as a table
+    assert html.startswith("<") and "Retention criteria" in html and "BIC" in html

@@ -13,7 +13,7 @@ import pandas as pd
 
 from expectmodel._base import resolve_seed
 from expectmodel.churn import _design as dz
-from expectmodel.churn._ml import MLResults, wald_table
+from expectmodel.churn._ml import MLResults, knot_notes, linearity, wald_table
 from expectmodel.churn._regression import COMMON, Regression
 from expectmodel.errors import ConvergenceError, DataError
 
@@ -258,6 +258,36 @@ class OrderedResults(MLResults):
                 rows.append((f, c, point[k], lo[k], hi[k]))
         return pd.DataFrame(rows, columns=["feature", "category", "estimate", "ci_low", "ci_high"])
 
+    def linearity_test(self) -> dict[str, float]:
+        """Test linearity: the likelihood-ratio test of the threshold (hinge) terms against linear effects.
+
+        The fit with knots is set against the ordered logit of the same features without them.
+
+        Returns
+        -------
+        dict
+            ``statistic``, ``df``, ``p_value`` (NaN without knots).
+
+        Examples
+        --------
+        Intention rises with satisfaction up to 6 and not beyond:
+
+        >>> import numpy as np, pandas as pd
+        >>> from expectmodel import churn
+        >>> rng = np.random.default_rng(4)
+        >>> df = pd.DataFrame({"sat": rng.uniform(0, 10, 2000)})
+        >>> latent = 0.6 * np.minimum(df["sat"], 6) + rng.logistic(size=2000)
+        >>> df["intention"] = np.digitize(latent, [1.5, 3.5]) + 1
+        >>> res = churn.OrderedChurn(["sat"], knots={"sat": [6]}, draws=50, seed=1).fit(df)
+        >>> test = res.linearity_test()
+        >>> test["df"], bool(test["p_value"] < 0.01)
+        (1.0, True)
+        """
+        return linearity(self)
+
     def _facts(self) -> dict[str, str]:
         return {"Log-likelihood": f"{self.meta['llf']:.2f}",
                 "Categories": ", ".join(f"{c:g}" for c in self.categories)}
+
+    def _notes(self) -> list[str]:
+        return knot_notes(self)

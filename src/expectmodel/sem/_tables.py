@@ -55,3 +55,6 @@ class SideReport:
 
     def __str__(self) -> str:
         return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()

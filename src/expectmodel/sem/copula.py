@@ -98,9 +98,6 @@ class CopulaTest(SideReport):
         return {"analysis": "copula_test", "target": self.target, "n_boot": self.n_boot, "seed": self.seed,
                 "level": self.level, "terms": records(self.table)}
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
 
 def copula_term(x: np.ndarray) -> np.ndarray:
     """Compute the Gaussian copula of ``x``: ``Phi^-1(rank(x) / (n + 1))`` (average ranks for ties).
