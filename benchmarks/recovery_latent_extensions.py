@@ -457,7 +457,29 @@ def summarise(lines: list[dict]) -> dict:
         out[name]["reps"] = sum(b["reps"] for b in batches)
         out[name]["seconds"] = round(sum(b["result"]["seconds"] for b in batches), 1)
         out[name]["batches"] = starts
+    paired = _paired_prior_check(lines)
+    if paired:
+        out["recovery_wide_prior"]["paired_with_recovery"] = paired
     return out
+
+
+def _paired_prior_check(lines: list[dict]) -> dict:
+    """The pooled recovery effect's error under the default Normal(0, 1) and the Normal(0, 2.5) effect priors, on
+    the replications (same seeds, same data) that both studies fitted: mean errors and their paired difference."""
+    def pooled(study):
+        return {d["rep"]: d["estimate"] - d["truth"] for x in lines if x["study"] == study
+                for d in x["result"].get("records", []) if d["what"] == "pooled"}
+
+    narrow, wide = pooled("recovery"), pooled("recovery_wide_prior")
+    reps = sorted(set(narrow) & set(wide))
+    if not reps:
+        return {}
+    a, b = np.array([narrow[r] for r in reps]), np.array([wide[r] for r in reps])
+    d = b - a
+    return {"reps": len(reps), "bias_default_prior": float(a.mean()), "bias_default_prior_se": float(a.std(ddof=1)
+            / np.sqrt(len(reps))), "bias_wide_prior": float(b.mean()), "bias_wide_prior_se": float(
+            b.std(ddof=1) / np.sqrt(len(reps))), "difference": float(d.mean()),
+            "difference_se": float(d.std(ddof=1) / np.sqrt(len(reps)))}
 
 
 def main(argv=None) -> dict:
