@@ -97,3 +97,13 @@ def test_a_respondent_repeated_within_a_wave_is_refused():
     est = latent.ExpectationDynamics(sim.design, wave="wave", respondent="id", sampler=fast())
     with pytest.raises(DataError, match=r"appears more than once in wave 1 \(row 1\)"):
         est.fit(data)
+
+
+def test_invariance_test_runs_on_the_wave_model(waves_fit):
+    """The dynamics' stage x wave means enter the invariance test's new respondents as their row means; on these
+    invariant waves every item (three per dimension: two anchors each) is tested and none is flagged (seeded;
+    the test's level is 0.05 over the six items)."""
+    _, res = waves_fit
+    t = res.invariance_test()
+    assert t.index.tolist() == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert (t["anchors"] == 2).all() and np.isfinite(t["z"]).all() and not t["flagged"].any(), t
