@@ -28,23 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.latent.test_invariance import planted_survey
 
 from expectmodel import latent
-from expectmodel.latent._checks import answer_differences
-from expectmodel.latent._forward import simulate_answers
 from expectmodel.sampling import SamplerConfig
 
 
 def stats(res, alpha=0.05, draws=400, seed=0):
     lay = res.layout
     iE, iP = lay.index("E"), lay.index("P")
-    rng = np.random.default_rng(seed)
-    p = res._params
-    S = p["mu"].shape[0]
-    pick = rng.choice(S, size=min(draws, S), replace=False)
-    sim = simulate_answers({k: v[pick] for k, v in p.items()}, lay, rng)["answers"]
-    obs = lay.obs
-    o = answer_differences(obs.cat.astype(float), lay, iE, iP)
-    rep = np.concatenate([answer_differences(sim[i:i + 50].astype(float), lay, iE, iP)
-                          for i in range(0, sim.shape[0], 50)])
+    # the posterior predictive answers with the respondents' own levels (the package's ppc_items replicates)
+    dense_obs, dense_rep = res._replicated_dense(draws, seed)  # (n, B, J), (draws, n, B, J)
+    o = np.nanmean(dense_obs[:, iP] - dense_obs[:, iE], axis=0)
+    rep = np.nanmean(dense_rep[:, :, iP] - dense_rep[:, :, iE], axis=1)
     def contrast(m):
         out = np.empty_like(m)
         for j in range(lay.J):
